@@ -1,0 +1,83 @@
+"""Readers: every supported format in, the canonical posts and accounts tables out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from ..dataset import Dataset
+from ..engine import EngineSettings, connect
+from ..errors import InputError
+from ..schema import DEFAULT_MAX_TEXT_CHARS
+from . import coortweet, generic, ira538, twitter_io
+from ._canonical import LoadReport, OnBadRows, ReaderPlan, finish, load_file
+from ._scan import ReadOptions, check_file, columns, file_format
+
+Format = Literal["auto", "twitter-io", "ira-538", "coortweet", "generic"]
+FORMATS: tuple[str, ...] = ("auto", "twitter-io", "ira-538", "coortweet", "generic")
+_NAMED = (twitter_io, ira538, coortweet)
+
+
+def detect_format(cols: dict[str, str]) -> str:
+    """Name of the layout these columns look like; 'generic' when none matches."""
+    for module in _NAMED:
+        if module.matches(cols):
+            return module.NAME
+    return generic.NAME
+
+
+def _plan(fmt: str, cols: dict[str, str], mapping: dict[str, str], path: str) -> ReaderPlan:
+    if fmt == "auto":
+        fmt = generic.NAME if mapping else detect_format(cols)
+    for module in _NAMED:
+        if module.NAME == fmt:
+            if not module.matches(cols):
+                need = ", ".join(sorted(module.SIGNATURE - cols.keys()))
+                raise InputError(path, f"not in the {fmt} layout: missing column(s) {need}")
+            return module.plan(cols)
+    if fmt == generic.NAME:
+        return generic.plan(cols, mapping, path)
+    raise InputError(path, f"unknown format '{fmt}'", hint=f"one of {', '.join(FORMATS)}")
+
+
+def read(
+    paths: str | Sequence[str],
+    *,
+    format: Format | str = "auto",
+    mapping: dict[str, str] | str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    on_bad_rows: OnBadRows = "error",
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
+    engine: EngineSettings | None = None,
+) -> Dataset:
+    """Read one or more files into a :class:`Dataset` of canonical posts and accounts.
+
+    Each file is streamed by DuckDB (CSV, Parquet or JSON Lines; gzip and zstd are
+    unpacked on the fly) and checked row by row: a bad row stops the read with an
+    :class:`InputError` naming file, row and field, or, with ``on_bad_rows="skip"``,
+    is skipped and counted in ``dataset.report.skipped``.
+    """
+    files = [paths] if isinstance(paths, str) else list(paths)
+    if not files:
+        raise InputError("(no input)", "no input files given")
+    if on_bad_rows not in ("error", "skip"):
+        raise InputError("--on-bad-rows", f"'{on_bad_rows}' is not 'error' or 'skip'")
+    cols_map = generic.parse_mapping(mapping) if isinstance(mapping, str) else dict(mapping or {})
+    options = ReadOptions(delimiter=delimiter, encoding=encoding)
+    con = connect(engine)
+    report = LoadReport()
+    for path in files:
+        check_file(path)
+        fmt = file_format(path)
+        cols = columns(con, path, options)
+        plan = _plan(format, cols, cols_map, path)
+        load_file(
+            con, path, fmt, options, plan, report,
+            on_bad_rows=on_bad_rows, max_text_chars=max_text_chars,
+        )
+    finish(con, report)
+    return Dataset(con=con, report=report)
+
+
+__all__ = ["FORMATS", "LoadReport", "detect_format", "read"]

@@ -1,0 +1,209 @@
+"""Checking and loading reader output into the canonical ``posts`` and ``accounts`` tables.
+
+A reader says, for each canonical column, which SQL expression over its scan (aliased
+``src``) produces it. This module numbers the rows, parses times, checks every required
+field, and either stops at the first bad row (naming file, row and field) or skips bad rows
+and counts them, as the user chose. Nothing is dropped without being counted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+import duckdb
+
+from ..engine import fetch_int, fetch_row, quote_ident, table_exists
+from ..errors import InputError
+from ..schema import ACCOUNT_COLUMNS, POST_COLUMNS, POST_KINDS
+from ._scan import ReadOptions, scan_params, scan_sql, translate_error
+
+OnBadRows = Literal["error", "skip"]
+
+
+def parse_time_sql(expr: str) -> str:
+    """SQL turning a text or numeric time into a UTC TIMESTAMP, or NULL when it cannot.
+
+    Accepts ISO 8601 with or without offset (offsets are converted to UTC; no offset means
+    UTC), unix seconds or milliseconds, Twitter API v1 times and US month/day/year.
+    """
+    raw = f"trim(CAST({expr} AS VARCHAR))"
+    return (
+        f"CASE WHEN {raw} SIMILAR TO '-?[0-9]+(\\.[0-9]+)?' THEN "
+        f"CAST(to_timestamp(CASE WHEN abs(CAST({raw} AS DOUBLE)) > 1e11 "
+        f"THEN CAST({raw} AS DOUBLE) / 1000 ELSE CAST({raw} AS DOUBLE) END) AS TIMESTAMP) "
+        f"ELSE coalesce("
+        f"CAST(try_cast({raw} AS TIMESTAMPTZ) AS TIMESTAMP), "
+        f"CAST(try_strptime({raw}, '%a %b %d %H:%M:%S %z %Y') AS TIMESTAMP), "
+        f"try_strptime({raw}, '%m/%d/%Y %H:%M'), "
+        f"try_strptime({raw}, '%m/%d/%Y %H:%M:%S'), "
+        f"try_strptime({raw}, '%m/%d/%Y')) END"
+    )
+
+
+@dataclass
+class LoadReport:
+    """What reading did: rows read and loaded, and every skipped row counted by reason."""
+
+    files: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    posts_loaded: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReaderPlan:
+    """A reader's answer: canonical column -> SQL over ``src``, and the source field names."""
+
+    posts: dict[str, str]
+    accounts: dict[str, str]
+    fields: dict[str, str]  # canonical column -> name in the file, for error messages
+    from_sql: str | None = None  # defaults to the file scan; may add joins or filters
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the empty canonical tables (and the account staging table) if absent."""
+    if not table_exists(con, "posts"):
+        cols = ", ".join(f"{quote_ident(c)} {t}" for c, t in POST_COLUMNS.items())
+        con.execute(f"CREATE TABLE posts ({cols})")
+    if not table_exists(con, "_account_rows"):
+        cols = ", ".join(f"{quote_ident(c)} {t}" for c, t in ACCOUNT_COLUMNS.items())
+        con.execute(f"CREATE TABLE _account_rows ({cols}, _seen_at TIMESTAMP)")
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: str,
+    fmt: str,
+    options: ReadOptions,
+    plan: ReaderPlan,
+    report: LoadReport,
+    *,
+    on_bad_rows: OnBadRows = "error",
+    max_text_chars: int,
+) -> None:
+    """Read one file through ``plan`` into the canonical tables, checking every row."""
+    create_tables(con)
+    missing = [c for c in ("post_id", "account_id", "created_at") if c not in plan.posts]
+    if missing:
+        raise InputError(path, f"no column mapped to {', '.join(missing)}", hint="use --map")
+    source = plan.from_sql or f"{scan_sql(fmt, options)} AS src"
+    select = [
+        "row_number() OVER () AS _row",
+        *(f"{expr} AS {quote_ident('p_' + col)}" for col, expr in plan.posts.items()),
+        *(f"{expr} AS {quote_ident('a_' + col)}" for col, expr in plan.accounts.items()),
+    ]
+    try:
+        con.execute("DROP TABLE IF EXISTS _stage")
+        con.execute(
+            f"CREATE TEMP TABLE _stage AS SELECT {', '.join(select)} FROM {source}",
+            scan_params(path, options),
+        )
+    except duckdb.Error as exc:
+        raise translate_error(path, exc) from exc
+
+    nrows = fetch_int(con, "SELECT count(*) FROM _stage")
+    if nrows == 0:
+        raise InputError(path, "the file has a header but no rows")
+    report.files.append(path)
+    report.rows_read += nrows
+
+    con.execute("ALTER TABLE _stage ADD COLUMN p_time TIMESTAMP")
+    con.execute(f"UPDATE _stage SET p_time = {parse_time_sql('p_created_at')}")
+    con.execute("ALTER TABLE _stage ADD COLUMN _bad VARCHAR")
+
+    def name(col: str) -> str:
+        return plan.fields.get(col, col)
+
+    checks = [
+        ("missing post id", "p_post_id IS NULL OR trim(p_post_id) = ''", "post_id", None),
+        ("missing account id", "p_account_id IS NULL OR trim(p_account_id) = ''",
+         "account_id", None),
+        ("missing time", "p_created_at IS NULL OR trim(CAST(p_created_at AS VARCHAR)) = ''",
+         "created_at", None),
+        ("unparsable time", "p_time IS NULL", "created_at",
+         "p_created_at"),
+        (f"text longer than {max_text_chars} characters",
+         f"length(p_text) > {int(max_text_chars)}", "text", None),
+        ("unknown post kind", f"p_kind NOT IN {POST_KINDS!r}", "kind", "p_kind"),
+    ]
+    for reason, condition, col, shown in checks:
+        if col not in plan.posts:
+            continue
+        where = f"_bad IS NULL AND ({condition})"
+        first = fetch_row(con, f"SELECT min(_row), count(*) FROM _stage WHERE {where}")
+        if first is None or not first[1]:
+            continue
+        if on_bad_rows == "error":
+            value = ""
+            if shown:
+                got = fetch_row(
+                    con, f"SELECT CAST({shown} AS VARCHAR) FROM _stage WHERE _row = $r",
+                    {"r": first[0]},
+                )
+                value = f" {str(got[0])[:80]!r}" if got else ""
+            more = f" ({first[1]} rows like it)" if first[1] > 1 else ""
+            raise InputError(
+                path,
+                f"{reason}{value}{more}",
+                row=int(first[0]),  # type: ignore[call-overload]
+                field=name(col),
+                hint="fix the file, or pass --on-bad-rows skip to skip and count such rows",
+            )
+        con.execute(f"UPDATE _stage SET _bad = $reason WHERE {where}", {"reason": reason})
+        report.skipped[reason] += int(first[1])  # type: ignore[call-overload]
+
+    post_exprs = []
+    for col, typ in POST_COLUMNS.items():
+        if col == "created_at":
+            post_exprs.append("p_time")
+        elif col in plan.posts:
+            post_exprs.append(f"CAST({quote_ident('p_' + col)} AS {typ})")
+        elif typ.endswith("[]"):
+            post_exprs.append(f"CAST([] AS {typ})")
+        else:
+            post_exprs.append(f"CAST(NULL AS {typ})")
+    con.execute(f"INSERT INTO posts SELECT {', '.join(post_exprs)} FROM _stage WHERE _bad IS NULL")
+    report.posts_loaded += nrows - fetch_int(con, "SELECT count(*) FROM _stage WHERE _bad IS NOT NULL")
+
+    acc_exprs = []
+    for col, typ in ACCOUNT_COLUMNS.items():
+        if col == "account_id":
+            acc_exprs.append("p_account_id")
+        elif col in plan.accounts:
+            expr = quote_ident("a_" + col)
+            if typ == "TIMESTAMP":
+                acc_exprs.append(parse_time_sql(expr))
+            else:
+                acc_exprs.append(f"try_cast({expr} AS {typ})")
+        else:
+            acc_exprs.append(f"CAST(NULL AS {typ})")
+    # One row per account and file: its attributes as of its latest post in this file.
+    con.execute(
+        f"INSERT INTO _account_rows SELECT * FROM (SELECT {', '.join(acc_exprs)}, p_time "
+        f"FROM _stage WHERE _bad IS NULL QUALIFY row_number() OVER "
+        f"(PARTITION BY p_account_id ORDER BY p_time DESC) = 1)"
+    )
+    con.execute("DROP TABLE _stage")
+
+
+def finish(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
+    """Drop repeated post ids (counted) and build ``accounts`` from every file's rows."""
+    create_tables(con)
+    dupes = fetch_int(con, "SELECT count(*) - count(DISTINCT post_id) FROM posts")
+    if dupes:
+        con.execute(
+            "CREATE OR REPLACE TABLE posts AS SELECT * FROM posts "
+            "QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY created_at) = 1"
+        )
+        report.skipped["repeated post id (first kept)"] += dupes
+        report.posts_loaded -= dupes
+    cols = [c for c in ACCOUNT_COLUMNS if c != "account_id"]
+    latest = ", ".join(f"arg_max({quote_ident(c)}, _seen_at) AS {quote_ident(c)}" for c in cols)
+    con.execute(
+        f"CREATE OR REPLACE TABLE accounts AS SELECT account_id, {latest} "
+        f"FROM _account_rows GROUP BY account_id"
+    )
+    con.execute("DROP TABLE _account_rows")

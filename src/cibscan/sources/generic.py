@@ -1,0 +1,146 @@
+"""Any CSV, Parquet or JSON Lines file, with a column mapping where names differ.
+
+Canonical names and their usual spellings are recognised on their own; ``--map
+account_id=user,created_at=ts`` (or ``mapping={...}`` in Python) says the rest. Hashtags,
+links and mentions are taken from the text when the file has no column for them.
+"""
+
+from __future__ import annotations
+
+from ..engine import quote_ident
+from ..errors import InputError
+from ._canonical import ReaderPlan
+from ._sql import (
+    hashtags_from_text_sql,
+    hashtags_sql,
+    kind_sql,
+    list_cell_sql,
+    mentions_from_text_sql,
+    mentions_sql,
+    nonempty_sql,
+    urls_from_text_sql,
+)
+
+NAME = "generic"
+
+#: canonical field -> spellings recognised without a mapping, first match wins.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "post_id": ("post_id", "id", "tweet_id", "status_id", "message_id"),
+    "account_id": ("account_id", "user_id", "author_id", "user", "author", "from_id"),
+    "created_at": ("created_at", "timestamp", "time", "date", "datetime", "published_at"),
+    "kind": ("kind", "post_kind", "type", "post_type"),
+    "text": ("text", "content", "body", "message", "full_text"),
+    "language": ("language", "lang"),
+    "parent_post_id": ("parent_post_id", "parent_id", "shared_post_id", "retweeted_id"),
+    "parent_account_id": ("parent_account_id", "parent_user_id", "retweeted_user_id"),
+    "urls": ("urls", "links"),
+    "hashtags": ("hashtags", "tags"),
+    "mentions": ("mentions", "user_mentions"),
+    "client": ("client", "source", "app"),
+    "handle": ("handle", "screen_name", "username"),
+    "display_name": ("display_name", "name"),
+    "bio": ("bio", "description", "profile_description"),
+    "account_created_at": ("account_created_at", "account_creation_date", "user_created_at"),
+    "followers": ("followers", "followers_count", "follower_count"),
+    "following": ("following", "friends_count", "following_count"),
+    "location": ("location",),
+}
+
+ACCOUNT_FIELDS = {
+    "handle": "handle",
+    "display_name": "display_name",
+    "bio": "bio",
+    "account_created_at": "created_at",
+    "followers": "followers",
+    "following": "following",
+    "location": "location",
+}
+
+
+def parse_mapping(text: str | None) -> dict[str, str]:
+    """Parse ``field=column,field=column`` into a dict, rejecting unknown fields."""
+    if not text:
+        return {}
+    mapping: dict[str, str] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise InputError("--map", f"'{part}' is not field=column")
+        key, _, value = part.partition("=")
+        mapping[key.strip()] = value.strip()
+    return mapping
+
+
+def plan(cols: dict[str, str], mapping: dict[str, str], path: str) -> ReaderPlan:
+    """Resolve canonical fields to the file's columns and build the SQL for each."""
+    unknown = sorted(set(mapping) - set(ALIASES))
+    if unknown:
+        raise InputError(
+            path,
+            f"--map names unknown field(s) {', '.join(unknown)}",
+            hint=f"known fields: {', '.join(ALIASES)}",
+        )
+    lower = {c.lower(): c for c in cols}
+    chosen: dict[str, str] = {}
+    for fld, spellings in ALIASES.items():
+        if fld in mapping:
+            if mapping[fld] not in cols:
+                raise InputError(
+                    path,
+                    f"--map {fld}={mapping[fld]}: no such column",
+                    hint=f"columns: {', '.join(list(cols)[:20])}",
+                )
+            chosen[fld] = mapping[fld]
+            continue
+        for s in spellings:
+            if s in lower and lower[s] not in chosen.values():
+                chosen[fld] = lower[s]
+                break
+    for fld in ("post_id", "account_id", "created_at"):
+        if fld not in chosen:
+            raise InputError(
+                path,
+                f"missing required column for {fld}",
+                hint=f"found columns {', '.join(list(cols)[:20])}; use --map {fld}=COLUMN",
+            )
+
+    def col(fld: str) -> str:
+        return f"src.{quote_ident(chosen[fld])}"
+
+    text = col("text") if "text" in chosen else "NULL"
+    posts: dict[str, str] = {
+        "post_id": f"CAST({col('post_id')} AS VARCHAR)",
+        "account_id": f"CAST({col('account_id')} AS VARCHAR)",
+        "created_at": col("created_at"),
+        "text": f"CAST({text} AS VARCHAR)",
+    }
+    for fld in ("language", "client", "parent_account_id"):
+        if fld in chosen:
+            posts[fld] = nonempty_sql(col(fld))
+    if "parent_post_id" in chosen:
+        posts["parent_post_id"] = nonempty_sql(col("parent_post_id"))
+    if "kind" in chosen:
+        posts["kind"] = kind_sql(col("kind"))
+    elif "parent_post_id" in chosen:
+        posts["kind"] = f"CASE WHEN {posts['parent_post_id']} IS NULL THEN 'post' ELSE 'repost' END"
+    else:
+        posts["kind"] = "'post'"
+
+    def listed(fld: str, norm_sql: str) -> str:
+        if fld not in chosen:
+            return norm_sql
+        return list_cell_sql(col(fld), cols[chosen[fld]])
+
+    posts["urls"] = listed("urls", urls_from_text_sql(text))
+    posts["hashtags"] = (
+        hashtags_sql(listed("hashtags", "")) if "hashtags" in chosen else hashtags_from_text_sql(text)
+    )
+    posts["mentions"] = (
+        mentions_sql(listed("mentions", "")) if "mentions" in chosen else mentions_from_text_sql(text)
+    )
+    accounts = {target: col(fld) for fld, target in ACCOUNT_FIELDS.items() if fld in chosen}
+    if "language" in chosen:
+        accounts["language"] = col("language")
+    fields = {fld: chosen[fld] for fld in chosen}
+    return ReaderPlan(posts=posts, accounts=accounts, fields=fields)
