@@ -111,7 +111,14 @@ def load_file(
     report.rows_read += nrows
 
     con.execute("ALTER TABLE _stage ADD COLUMN p_time TIMESTAMP")
-    con.execute(f"UPDATE _stage SET p_time = {parse_time_sql('p_created_at')}")
+    time_type = fetch_row(
+        con, "SELECT data_type FROM information_schema.columns "
+        "WHERE table_name = '_stage' AND column_name = 'p_created_at'"
+    )
+    if time_type and str(time_type[0]).startswith("TIMESTAMP"):
+        con.execute("UPDATE _stage SET p_time = CAST(p_created_at AS TIMESTAMP)")
+    else:
+        con.execute(f"UPDATE _stage SET p_time = {parse_time_sql('p_created_at')}")
     con.execute("ALTER TABLE _stage ADD COLUMN _bad VARCHAR")
 
     def name(col: str) -> str:

@@ -1,0 +1,22 @@
+"""Coordination behaviours. Each module turns posts into traces (account, key, time);
+adding one never touches the linker. ``BEHAVIOURS`` lists them by name, in report order."""
+
+from __future__ import annotations
+
+from . import cohashtag, colink, comention, copypaste, corepost, coreply
+from .base import TRACE_COLUMNS, Behaviour, TextSettings
+
+BEHAVIOURS: dict[str, Behaviour] = {
+    b.name: b
+    for b in (
+        corepost.BEHAVIOUR,
+        copypaste.BEHAVIOUR,
+        colink.BEHAVIOUR,
+        colink.DOMAIN_BEHAVIOUR,
+        cohashtag.BEHAVIOUR,
+        coreply.BEHAVIOUR,
+        comention.BEHAVIOUR,
+    )
+}
+
+__all__ = ["BEHAVIOURS", "TRACE_COLUMNS", "Behaviour", "TextSettings"]

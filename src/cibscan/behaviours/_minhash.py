@@ -1,0 +1,127 @@
+"""Near-duplicate text clusters: MinHash over character 3-grams, banded LSH, confirmation.
+
+Vectorised over all texts at once with NumPy (datasketch's per-text objects cost ~40 µs a
+text, too slow for millions of posts; the maths is the same). Within each LSH band bucket
+every text is compared with the bucket's first text only (a star, not all pairs), so one
+boiler-plate phrase shared by 100,000 posts costs 100,000 comparisons, not 10^10. Pairs
+whose estimated Jaccard similarity clears the bar are joined; connected groups form a
+cluster named after its smallest member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+_MERSENNE = np.uint64((1 << 61) - 1)
+_CHUNK_CHARS = 20_000_000
+
+
+def _codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """All texts' code points in one uint32 array, and each text's start offset."""
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    joined = "".join(texts).encode("utf-32-le")
+    points = np.frombuffer(joined, dtype=np.uint32)
+    starts = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    return points, starts
+
+
+def signatures(texts: Sequence[str], num_perm: int = 16, seed: int = 1) -> np.ndarray:
+    """MinHash signatures (len(texts) x num_perm, uint64) of each text's character 3-grams.
+
+    Texts shorter than 3 characters get their whole text as one shingle.
+    """
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, (1 << 61) - 1, size=num_perm, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, (1 << 61) - 1, size=num_perm, dtype=np.uint64)
+    out = np.empty((len(texts), num_perm), dtype=np.uint64)
+    i = 0
+    while i < len(texts):
+        # Chunk by characters so memory stays bounded whatever the text lengths.
+        j, chars = i, 0
+        while j < len(texts) and (chars < _CHUNK_CHARS or j == i):
+            chars += len(texts[j]) + 2
+            j += 1
+        out[i:j] = _chunk_signatures(
+            [t if len(t) >= 3 else (t + "\x00\x00")[:3] for t in texts[i:j]], a, b
+        )
+        i = j
+    return out
+
+
+def _chunk_signatures(texts: Sequence[str], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    points, starts = _codepoints(texts)
+    p = points.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        h = (p[:-2] * np.uint64(0x9E3779B97F4A7C15)) ^ (p[1:-1] * np.uint64(0xC2B2AE3D27D4EB4F))
+        h = (h ^ (p[2:] * np.uint64(0x165667B19E3779F9))) * np.uint64(0xFF51AFD7ED558CCD)
+    # A 3-gram is valid when it lies inside one text: its start is at most len-3.
+    lengths = np.diff(np.append(starts, len(points)))
+    valid_end = starts + lengths - 2  # exclusive bound on 3-gram starts per text
+    owner = np.repeat(np.arange(len(texts)), lengths)[: len(h)]
+    pos = np.arange(len(h))
+    keep = pos < valid_end[owner]
+    h, owner = h[keep], owner[keep]
+    seg_starts = np.searchsorted(owner, np.arange(len(texts)))
+    sig = np.empty((len(texts), len(a)), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(len(a)):
+            v = (h * a[k] + b[k]) >> np.uint64(3)
+            sig[:, k] = np.minimum.reduceat(v, seg_starts)
+    return sig
+
+
+def cluster_ids(
+    texts: Sequence[str],
+    threshold: float = 0.6,
+    num_perm: int = 16,
+    rows_per_band: int = 2,
+) -> np.ndarray:
+    """For each text, the index of the smallest text in its near-duplicate cluster.
+
+    A text alone in its cluster gets its own index. ``threshold`` is the estimated
+    Jaccard similarity of 3-gram sets above which two texts are joined.
+    """
+    n = len(texts)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    sig = signatures(texts, num_perm=num_perm)
+    bands = num_perm // rows_per_band
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    idx = np.arange(n, dtype=np.int64)
+    for band in range(bands):
+        part = sig[:, band * rows_per_band : (band + 1) * rows_per_band]
+        key = part[:, 0].copy()
+        with np.errstate(over="ignore"):
+            for r in range(1, rows_per_band):
+                key = key * np.uint64(0x100000001B3) ^ part[:, r]
+        order = np.argsort(key, kind="stable")  # stable: ties stay in index order
+        sorted_key = key[order]
+        new_group = np.ones(n, dtype=bool)
+        new_group[1:] = sorted_key[1:] != sorted_key[:-1]
+        leader = order[np.maximum.accumulate(np.where(new_group, np.arange(n), 0))]
+        cand = leader != order
+        if cand.any():
+            rows.append(order[cand])
+            cols.append(leader[cand])
+    if not rows:
+        return idx
+    packed = np.sort(np.concatenate(rows) * n + np.concatenate(cols))
+    packed = packed[np.concatenate(([True], packed[1:] != packed[:-1]))]
+    pairs = np.stack([packed // n, packed % n], axis=1)
+    similar = (sig[pairs[:, 0]] == sig[pairs[:, 1]]).mean(axis=1) >= threshold
+    pairs = pairs[similar]
+    if len(pairs) == 0:
+        return idx
+    graph = coo_matrix(
+        (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n)
+    )
+    _, labels = connected_components(graph, directed=False)
+    smallest = np.full(labels.max() + 1, n, dtype=np.int64)
+    np.minimum.at(smallest, labels, idx)
+    return smallest[labels]

@@ -1,0 +1,38 @@
+"""What a behaviour is: a named trace-maker with a default time window and a phrase."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+
+#: Columns of every traces table, in order.
+TRACE_COLUMNS = ("account_id", "key", "ts", "post_id")
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """A kind of coordination: accounts leaving the same ``key`` within ``window`` seconds.
+
+    ``traces_sql`` returns a SELECT over the canonical ``posts`` table giving
+    (account_id, key, ts = epoch seconds, post_id). ``prepare`` may first build helper
+    tables in the connection (copy-paste builds its text clusters there).
+    """
+
+    name: str
+    window: int
+    traces_sql: Callable[[], str]
+    #: For reasons in words: "{verb} the same {n} {noun} within {window} of {k} other accounts".
+    verb: str
+    noun: str
+    prepare: Callable[[duckdb.DuckDBPyConnection, "TextSettings"], None] | None = None
+
+
+@dataclass(frozen=True)
+class TextSettings:
+    """Settings for copy-paste text detection."""
+
+    min_chars: int = 20  # after normalisation; shorter texts are too generic to prove much
+    near_duplicates: bool = True
+    similarity: float = 0.6  # estimated Jaccard similarity of character 3-grams

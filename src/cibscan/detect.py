@@ -1,0 +1,328 @@
+"""detect(): posts -> traces -> links -> campaigns -> findings, in one straight line."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .behaviours import BEHAVIOURS, TextSettings
+from .cluster import ClusterSettings, campaigns_from_links
+from .dataset import Dataset
+from .errors import ConfigError
+from .evidence import (
+    account_behaviour_summary,
+    build_evidence,
+    campaign_keys,
+    campaign_languages,
+    campaign_spans,
+    evidence_rows,
+)
+from .findings import Findings
+from .link import LinkSettings, build_traces, links_from_traces
+
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "day": 86400}
+
+
+def parse_window(value: str | int | float) -> int:
+    """Seconds from ``90``, ``"90s"``, ``"1m"``, ``"10min"``, ``"1h"`` or ``"1d"``."""
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", str(value).lower())
+        if not match or match.group(2) not in {"", *_UNITS}:
+            raise ConfigError(f"window '{value}' is not a duration such as 60s, 10min, 1h, 1d")
+        seconds = float(match.group(1)) * _UNITS.get(match.group(2) or "s", 1)
+    if seconds < 1:
+        raise ConfigError(f"window '{value}' must be at least one second")
+    return int(round(seconds))
+
+
+def format_window(seconds: int) -> str:
+    """Human form of a window: 60 s, 10 min, 1 h, 1 day."""
+    if seconds % 86400 == 0:
+        days = seconds // 86400
+        return f"{days} day" + ("s" if days > 1 else "")
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    if seconds % 60 == 0 and seconds >= 120:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
+
+
+@dataclass(frozen=True)
+class DetectConfig:
+    """Every setting of a detection run; saved with the findings.
+
+    ``window`` sets all behaviours' windows at once; ``windows`` sets single ones and wins
+    over ``window``. Behaviour names: corepost, copypaste, colink, codomain, cohashtag,
+    coreply, comention.
+    """
+
+    behaviours: tuple[str, ...] = tuple(BEHAVIOURS)
+    window: str | int | None = None
+    windows: dict[str, str | int] = field(default_factory=dict)
+    link: LinkSettings = field(default_factory=LinkSettings)
+    text: TextSettings = field(default_factory=TextSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    top_keys: int = 5
+
+    def resolved_windows(self) -> dict[str, int]:
+        unknown = sorted(set(self.behaviours).union(self.windows) - set(BEHAVIOURS))
+        if unknown:
+            raise ConfigError(
+                f"unknown behaviour(s) {', '.join(unknown)}; known: {', '.join(BEHAVIOURS)}"
+            )
+        if not self.behaviours:
+            raise ConfigError("no behaviours selected")
+        out = {}
+        for name in self.behaviours:
+            value = self.windows.get(name, self.window)
+            out[name] = parse_window(value) if value is not None else BEHAVIOURS[name].window
+        return out
+
+
+Progress = Callable[[str, int, int], None]
+_STAGES = ("traces", "links", "campaigns", "evidence", "findings")
+
+
+def detect(
+    data: Dataset,
+    config: DetectConfig | None = None,
+    *,
+    progress: Progress | None = None,
+    **overrides: object,
+) -> Findings:
+    """Find coordinated campaigns in ``data`` and return :class:`Findings`.
+
+    Keyword overrides set fields of :class:`DetectConfig`, e.g.
+    ``detect(data, window="1m", behaviours=("corepost", "copypaste"))``.
+    ``progress(stage, done, total)`` is called as stages start.
+    """
+    config = config or DetectConfig()
+    if overrides:
+        fields = {**asdict_shallow(config), **overrides}
+        if "behaviours" in overrides and isinstance(fields["behaviours"], str):
+            fields["behaviours"] = tuple(str(fields["behaviours"]).split(","))
+        try:
+            config = DetectConfig(**fields)  # type: ignore[arg-type]
+        except TypeError as exc:
+            raise ConfigError(str(exc)) from exc
+    windows = config.resolved_windows()
+    behaviours = [BEHAVIOURS[name] for name in config.behaviours]
+    con = data.con
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    step = [0]
+
+    def stage(name: str) -> Callable[[str], None]:
+        if progress:
+            progress(name, step[0], len(_STAGES))
+        step[0] += 1
+        return lambda detail: progress(detail, step[0] - 1, len(_STAGES)) if progress else None
+
+    def lap(name: str, t0: float) -> float:
+        timings[name] = round(time.perf_counter() - t0, 3)
+        return time.perf_counter()
+
+    t0 = time.perf_counter()
+    trace_counts = build_traces(con, behaviours, windows, config.text, stage("traces"))
+    t0 = lap("traces", t0)
+    per, pairs, stats = links_from_traces(con, config.link, stage("links"))
+    stats.traces = trace_counts
+    t0 = lap("links", t0)
+    stage("campaigns")
+    members = campaigns_from_links(pairs, config.cluster)
+    t0 = lap("campaigns", t0)
+    stage("evidence")
+    significant = pairs[pairs["significant"]] if len(pairs) else pairs
+    build_evidence(con, per, significant)
+    evidence = evidence_rows(con, config.link.evidence_per_link)
+    t0 = lap("evidence", t0)
+    stage("findings")
+    accounts = _accounts(con, pairs, members, behaviours, windows)
+    campaigns = _campaigns(con, members, accounts, config.top_keys)
+    links, link_behaviours = _links(con, per, significant, members)
+    lap("findings", t0)
+    timings["total"] = round(time.perf_counter() - started, 3)
+    summary = {
+        "input": {
+            "files": data.report.files,
+            "rows_read": data.report.rows_read,
+            "posts": data.n_posts,
+            "accounts": data.n_accounts,
+            "skipped": dict(data.report.skipped),
+        },
+        "settings": {
+            "behaviours": list(config.behaviours),
+            "windows_seconds": windows,
+            "link": asdict(config.link),
+            "text": asdict(config.text),
+            "cluster": asdict(config.cluster),
+        },
+        "counts": {
+            "traces": stats.traces,
+            "accounts_active": stats.accounts_active,
+            "pairs_tested": stats.pairs_tested,
+            "candidate_links": stats.candidate_links,
+            "significant_links": stats.significant_links,
+            "campaigns": int(len(campaigns)),
+            "flagged_accounts": int(accounts["flagged"].sum()),
+        },
+        "sampling": {
+            "hot_cap": stats.hot_cap,
+            "traces_left_out_of_pairing": stats.traces_sampled_out,
+        },
+        "timings_seconds": timings,
+    }
+    return Findings(
+        accounts=accounts,
+        campaigns=campaigns,
+        links=links,
+        link_behaviours=link_behaviours,
+        evidence=evidence,
+        summary=summary,
+    )
+
+
+def asdict_shallow(config: DetectConfig) -> dict[str, object]:
+    return {name: getattr(config, name) for name in DetectConfig.__dataclass_fields__}
+
+
+def _accounts(
+    con: object,
+    pairs: pd.DataFrame,
+    members: pd.DataFrame,
+    behaviours: Sequence[object],
+    windows: dict[str, int],
+) -> pd.DataFrame:
+    """One row per account: flagged, campaign, score and reasons in words."""
+    index = con.execute(  # type: ignore[attr-defined]
+        "SELECT ai.aid, ai.account_id, a.handle, coalesce(p.n, 0) AS posts "
+        "FROM account_index ai LEFT JOIN accounts a ON a.account_id = ai.account_id "
+        "LEFT JOIN (SELECT account_id, count(*) AS n FROM posts GROUP BY account_id) p "
+        "ON p.account_id = ai.account_id ORDER BY ai.aid"
+    ).df()
+    n = len(index)
+    best = np.zeros(n)  # best (most negative) log10 q of any candidate link
+    sig_links = np.zeros(n, dtype=np.int64)
+    if len(pairs):
+        a = pairs["a"].to_numpy(dtype=np.int64)
+        b = pairs["b"].to_numpy(dtype=np.int64)
+        q = pairs["log10_q"].to_numpy(dtype=np.float64)
+        np.minimum.at(best, a, q)
+        np.minimum.at(best, b, q)
+        s = pairs["significant"].to_numpy(dtype=bool)
+        np.add.at(sig_links, a[s], 1)
+        np.add.at(sig_links, b[s], 1)
+    campaign = np.zeros(n, dtype=np.int64)
+    if len(members):
+        campaign[members["aid"].to_numpy(dtype=np.int64)] = members["campaign"].to_numpy()
+    reasons = _reasons(con, n, behaviours, windows)
+    out = pd.DataFrame(
+        {
+            "account_id": index["account_id"],
+            "handle": index["handle"],
+            "flagged": campaign > 0,
+            "campaign": pd.array(np.where(campaign > 0, campaign, 0), dtype="Int64"),
+            "score": 1.0 - np.power(10.0, best),
+            "significant_links": sig_links,
+            "posts": index["posts"].to_numpy(dtype=np.int64),
+            "reasons": reasons,
+        }
+    )
+    out.loc[~out["flagged"], "campaign"] = pd.NA
+    return out.sort_values(["flagged", "score"], ascending=[False, False]).reset_index(drop=True)
+
+
+def _reasons(
+    con: object, n: int, behaviours: Sequence[object], windows: dict[str, int]
+) -> list[str]:
+    by_name = {b.name: b for b in behaviours}  # type: ignore[attr-defined]
+    summary = account_behaviour_summary(con)  # type: ignore[arg-type]
+    reasons: list[list[tuple[int, str]]] = [[] for _ in range(n)]
+    for row in summary.itertuples(index=False):
+        b = by_name[row.behaviour]
+        others = f"{row.partners} other account" + ("s" if row.partners != 1 else "")
+        text = (
+            f"{b.verb} the same {row.keys} {b.noun} within "
+            f"{format_window(windows[row.behaviour])} of {others}"
+        )
+        reasons[int(row.aid)].append((int(row.keys) * int(row.partners), text))
+    return ["; ".join(t for _, t in sorted(r, reverse=True)[:3]) for r in reasons]
+
+
+def _campaigns(
+    con: object, members: pd.DataFrame, accounts: pd.DataFrame, top: int
+) -> pd.DataFrame:
+    cols = [
+        "campaign", "size", "score", "behaviours", "top_texts", "top_urls", "top_domains",
+        "top_hashtags", "top_targets", "first_seen", "last_seen", "languages",
+    ]
+    if members.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+    keys = campaign_keys(con, members, top)  # type: ignore[arg-type]
+    flagged = accounts[accounts["flagged"]]
+    base = (
+        flagged.groupby("campaign")
+        .agg(size=("account_id", "size"), score=("score", "mean"))
+        .reset_index()
+    )
+    base["campaign"] = base["campaign"].astype("int64")
+
+    def joined(behaviours: tuple[str, ...], prefix: str = "") -> pd.Series:
+        part = keys[keys["behaviour"].isin(behaviours)]
+        return part.groupby("campaign").apply(
+            lambda g: " | ".join(
+                f"{prefix}{str(label)[:200]} ({m})" for label, m in zip(g["label"], g["members"], strict=True)
+            ),
+            include_groups=False,
+        )
+
+    behaviour_counts = keys.groupby("campaign")["behaviour"].apply(
+        lambda s: ", ".join(f"{b}:{c}" for b, c in s.value_counts().items())
+    )
+    out = base.set_index("campaign")
+    out["behaviours"] = behaviour_counts
+    out["top_texts"] = joined(("copypaste", "corepost"))
+    out["top_urls"] = joined(("colink",))
+    out["top_domains"] = joined(("codomain",))
+    out["top_hashtags"] = joined(("cohashtag",), "#")
+    out["top_targets"] = joined(("comention",), "@")
+    spans = campaign_spans(con).set_index("campaign")  # type: ignore[arg-type]
+    out["first_seen"] = spans["first_seen"]
+    out["last_seen"] = spans["last_seen"]
+    langs = campaign_languages(con).set_index("campaign")  # type: ignore[arg-type]
+    out["languages"] = langs["languages"]
+    return out.reset_index()[cols].sort_values("campaign").reset_index(drop=True)
+
+
+def _links(
+    con: object, per: pd.DataFrame, significant: pd.DataFrame, members: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    index = con.execute("SELECT aid, account_id FROM account_index").df()  # type: ignore[attr-defined]
+    ids = index.set_index("aid")["account_id"]
+    camp = members.set_index("aid")["campaign"] if len(members) else pd.Series(dtype="int64")
+    links = significant.copy()
+    links.insert(0, "account_a", links["a"].map(ids))
+    links.insert(1, "account_b", links["b"].map(ids))
+    ca, cb = links["a"].map(camp), links["b"].map(camp)
+    links["campaign"] = pd.array(np.where((ca == cb) & ca.notna(), ca, np.nan), dtype="Int64")
+    links["p_value"] = np.power(10.0, links["log10_p"])
+    links["q_value"] = np.power(10.0, links["log10_q"])
+    links["first_seen"] = pd.to_datetime(links["first_ts"], unit="s")
+    links["last_seen"] = pd.to_datetime(links["last_ts"], unit="s")
+    links = links.drop(columns=["a", "b", "first_ts", "last_ts", "significant"])
+    links = links.sort_values("log10_q").reset_index(drop=True)
+    lb = per.merge(significant[["a", "b"]], on=["a", "b"])
+    lb.insert(0, "account_a", lb["a"].map(ids))
+    lb.insert(1, "account_b", lb["b"].map(ids))
+    lb["p_value"] = np.power(10.0, lb["log10_p"])
+    lb["first_seen"] = pd.to_datetime(lb["first_ts"], unit="s")
+    lb["last_seen"] = pd.to_datetime(lb["last_ts"], unit="s")
+    lb = lb.drop(columns=["a", "b", "first_ts", "last_ts"])
+    return links, lb.sort_values(["account_a", "account_b", "behaviour"]).reset_index(drop=True)

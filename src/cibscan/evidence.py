@@ -1,0 +1,116 @@
+"""Evidence: the posts behind each significant link, and what each account shared.
+
+Computed from the full traces (never the hot-key sample), so every shared key behind a
+significant link is found again and can be checked by a person.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+
+def build_evidence(
+    con: duckdb.DuckDBPyConnection, per: pd.DataFrame, significant: pd.DataFrame
+) -> None:
+    """Create ``evidence_all`` (behaviour, a, b, key, post_a, ts_a, post_b, ts_b) for the
+    behaviours of every significant pair."""
+    keep = per.merge(significant[["a", "b"]], on=["a", "b"])[["behaviour", "a", "b"]]
+    con.register("_sig", pa.Table.from_pandas(keep, preserve_index=False))
+    con.execute("CREATE OR REPLACE TABLE sig_links AS SELECT * FROM _sig")
+    con.unregister("_sig")
+    con.execute(
+        "CREATE OR REPLACE TABLE evidence_all AS "
+        "SELECT s.behaviour, s.a, s.b, x.key, x.post_id AS post_a, x.ts AS ts_a, "
+        "  y.post_id AS post_b, y.ts AS ts_b "
+        "FROM sig_links s "
+        "JOIN traces x ON x.behaviour = s.behaviour AND x.aid = s.a "
+        "JOIN traces y ON y.behaviour = s.behaviour AND y.aid = s.b AND y.key = x.key "
+        "JOIN windows w ON w.behaviour = s.behaviour "
+        "WHERE abs(x.ts - y.ts) <= w.w"
+    )
+
+
+def evidence_rows(con: duckdb.DuckDBPyConnection, per_link: int) -> pd.DataFrame:
+    """Up to ``per_link`` evidence rows per significant (pair, behaviour), earliest first,
+    with account ids and the two posts' texts side by side."""
+    return con.execute(
+        "SELECT e.behaviour, ia.account_id AS account_a, ib.account_id AS account_b, e.key, "
+        "  e.post_a, to_timestamp(e.ts_a)::TIMESTAMP AS time_a, pa.text AS text_a, "
+        "  e.post_b, to_timestamp(e.ts_b)::TIMESTAMP AS time_b, pb.text AS text_b, "
+        "  abs(e.ts_a - e.ts_b) AS gap_seconds "
+        "FROM (SELECT *, row_number() OVER (PARTITION BY behaviour, a, b "
+        "      ORDER BY least(ts_a, ts_b), key) AS rk FROM evidence_all) e "
+        "JOIN account_index ia ON ia.aid = e.a JOIN account_index ib ON ib.aid = e.b "
+        "LEFT JOIN posts pa ON pa.post_id = e.post_a LEFT JOIN posts pb ON pb.post_id = e.post_b "
+        "WHERE e.rk <= $n ORDER BY e.behaviour, account_a, account_b, time_a",
+        {"n": per_link},
+    ).df()
+
+
+def account_behaviour_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per (aid, behaviour): distinct keys shared with significant partners, the number of
+    such partners, and the first and last time."""
+    return con.execute(
+        "SELECT aid, behaviour, count(DISTINCT key) AS keys, count(DISTINCT partner) AS partners "
+        "FROM (SELECT behaviour, a AS aid, b AS partner, key FROM evidence_all "
+        "      UNION ALL SELECT behaviour, b AS aid, a AS partner, key FROM evidence_all) "
+        "GROUP BY aid, behaviour"
+    ).df()
+
+
+def campaign_keys(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, top: int) -> pd.DataFrame:
+    """Per campaign and behaviour, the ``top`` keys shared by the most members, each with a
+    readable label (the post text for text-like keys) and its member count."""
+    con.register("_members", pa.Table.from_pandas(members[["aid", "campaign"]], preserve_index=False))
+    con.execute("CREATE OR REPLACE TABLE members AS SELECT * FROM _members")
+    con.unregister("_members")
+    return con.execute(
+        "WITH used AS ("
+        "  SELECT m.campaign, e.behaviour, e.key, e.a AS aid, e.post_a AS post, e.ts_a AS ts "
+        "  FROM evidence_all e JOIN members m ON m.aid = e.a JOIN members n ON n.aid = e.b "
+        "  WHERE m.campaign = n.campaign "
+        "  UNION ALL "
+        "  SELECT m.campaign, e.behaviour, e.key, e.b AS aid, e.post_b AS post, e.ts_b AS ts "
+        "  FROM evidence_all e JOIN members m ON m.aid = e.b JOIN members n ON n.aid = e.a "
+        "  WHERE m.campaign = n.campaign"
+        "), ranked AS ("
+        "  SELECT campaign, behaviour, key, count(DISTINCT aid) AS members, min(post) AS post, "
+        "    min(ts) AS first_ts, max(ts) AS last_ts, "
+        "    row_number() OVER (PARTITION BY campaign, behaviour "
+        "      ORDER BY count(DISTINCT aid) DESC, key) AS rk "
+        "  FROM used GROUP BY campaign, behaviour, key"
+        ") SELECT r.campaign, r.behaviour, r.key, r.members, r.first_ts, r.last_ts, "
+        "  CASE WHEN r.behaviour IN ('copypaste', 'corepost', 'coreply') "
+        "    THEN coalesce(p.text, r.key) ELSE r.key END AS label "
+        "FROM ranked r LEFT JOIN posts p ON p.post_id = r.post WHERE r.rk <= $top "
+        "ORDER BY r.campaign, r.behaviour, r.members DESC",
+        {"top": top},
+    ).df()
+
+
+def campaign_spans(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per campaign: first and last time of coordinated activity between its members."""
+    return con.execute(
+        "SELECT m.campaign, to_timestamp(min(least(e.ts_a, e.ts_b)))::TIMESTAMP AS first_seen, "
+        "  to_timestamp(max(greatest(e.ts_a, e.ts_b)))::TIMESTAMP AS last_seen "
+        "FROM evidence_all e JOIN members m ON m.aid = e.a JOIN members n ON n.aid = e.b "
+        "WHERE m.campaign = n.campaign GROUP BY m.campaign"
+    ).df()
+
+
+def campaign_languages(con: duckdb.DuckDBPyConnection, top: int = 3) -> pd.DataFrame:
+    """Per campaign: its members' most used post languages with their shares."""
+    return con.execute(
+        "SELECT campaign, string_agg(language || ' ' || CAST(round(100.0 * n / total) AS INTEGER) "
+        "  || '%', ', ' ORDER BY n DESC) AS languages FROM ("
+        "  SELECT m.campaign, p.language, count(*) AS n, "
+        "    sum(count(*)) OVER (PARTITION BY m.campaign) AS total, "
+        "    row_number() OVER (PARTITION BY m.campaign ORDER BY count(*) DESC, p.language) AS rk "
+        "  FROM posts p JOIN account_index ai ON ai.account_id = p.account_id "
+        "  JOIN members m ON m.aid = ai.aid WHERE p.language IS NOT NULL "
+        "  GROUP BY m.campaign, p.language"
+        ") WHERE rk <= $top GROUP BY campaign",
+        {"top": top},
+    ).df()

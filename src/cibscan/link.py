@@ -1,0 +1,362 @@
+"""Traces -> links: account pairs that left the same key within a behaviour's window,
+with counts, a popularity-discounted weight, and how surprising the count is by chance.
+
+The relational steps are plain SQL over named tables, kept to what DuckDB and Spark SQL
+both run (joins, GROUP BY, window functions, FLOOR/CAST), so the same text can move to a
+cluster later. Only the p-values and the FDR step run in NumPy, on the aggregated pairs.
+
+Chance model. For a pair (i, j) in one behaviour, let X be the number of distinct keys
+they shared within the window. Under independence, each time i used a key, the other
+traces of that key near that moment (its *co-occurrence slots*, S_i in total) belong to j
+with probability a_j / T (j's share of the behaviour's traces). So the expected number of
+coincidences is lambda = max(S_i a_j, S_j a_i) / T and X ~ Poisson(lambda). A busy account
+(large a) or one that follows crowds (large S: viral posts, trending hashtags) is expected
+to coincide often and needs far more shared keys to be significant; accounts sharing rare
+keys again and again are not explained by chance. A pair's p-value is its smallest
+behaviour p-value times the number of behaviours (Bonferroni), and the false discovery
+rate is controlled by Benjamini-Hochberg over *every possible pair* of active accounts,
+not only the pairs that happened to co-occur.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from scipy.stats import poisson
+
+from .behaviours import Behaviour, TextSettings
+from .engine import fetch_int
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """Settings of the linker. Defaults suit most platform exports."""
+
+    alpha: float = 0.01  # false discovery rate for links
+    min_shared: int = 2  # a single coincidence is never evidence between two accounts
+    #: Pair work allowed per trace. Buckets of hot keys (a viral post) are sampled down to
+    #: a common cap chosen so that the whole join stays within this budget; the cap scales
+    #: with the data, so a campaign that fits at 200k posts still fits at 20M.
+    pairs_per_trace: float = 40.0
+    min_hot_cap: int = 64  # never sample a (key, window) below this many accounts
+    evidence_per_link: int = 20
+
+
+@dataclass
+class LinkStats:
+    """What the linker did, for the summary and for honesty about sampling."""
+
+    traces: dict[str, int] = field(default_factory=dict)
+    accounts_active: int = 0
+    pairs_tested: float = 0.0
+    candidate_links: int = 0
+    significant_links: int = 0
+    hot_cap: dict[str, int] = field(default_factory=dict)
+    traces_sampled_out: dict[str, int] = field(default_factory=dict)
+
+
+def build_traces(
+    con: duckdb.DuckDBPyConnection,
+    behaviours: Sequence[Behaviour],
+    windows: dict[str, int],
+    text: TextSettings,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Create ``account_index`` and ``traces`` (behaviour, aid, key, ts, bucket, post_id).
+
+    Traces are kept once per (behaviour, key, account, bucket) with the earliest time, so
+    an account repeating itself does not multiply its pairs.
+    """
+    con.execute(
+        "CREATE OR REPLACE TABLE account_index AS SELECT account_id, "
+        "CAST(row_number() OVER (ORDER BY account_id) - 1 AS INTEGER) AS aid "
+        "FROM (SELECT DISTINCT account_id FROM posts)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE raw_traces (behaviour VARCHAR, aid INTEGER, key VARCHAR, "
+        "ts BIGINT, post_id VARCHAR)"
+    )
+    counts: dict[str, int] = {}
+    for b in behaviours:
+        if progress:
+            progress(f"traces: {b.name}")
+        if b.prepare is not None:
+            b.prepare(con, text)
+        con.execute(
+            "INSERT INTO raw_traces SELECT $b, ai.aid, t.key, t.ts, t.post_id "
+            f"FROM ({b.traces_sql()}) t JOIN account_index ai ON t.account_id = ai.account_id "
+            "WHERE t.key IS NOT NULL",
+            {"b": b.name},
+        )
+    con.register(
+        "_windows",
+        pa.table(
+            {
+                "behaviour": [b.name for b in behaviours],
+                "w": [int(windows[b.name]) for b in behaviours],
+            }
+        ),
+    )
+    con.execute("CREATE OR REPLACE TABLE windows AS SELECT * FROM _windows")
+    con.unregister("_windows")
+    con.execute(
+        "CREATE OR REPLACE TABLE traces AS "
+        "SELECT behaviour, key, aid, bucket, min(ts) AS ts, min(post_id) AS post_id, "
+        "count(*) AS uses FROM ("
+        "  SELECT r.*, CAST(FLOOR(r.ts / w.w) AS BIGINT) AS bucket "
+        "  FROM raw_traces r JOIN windows w ON r.behaviour = w.behaviour"
+        ") GROUP BY behaviour, key, aid, bucket"
+    )
+    con.execute("DROP TABLE raw_traces")
+    for name, n in con.execute(
+        "SELECT behaviour, count(*) FROM traces GROUP BY behaviour"
+    ).fetchall():
+        counts[str(name)] = int(n)
+    return counts
+
+
+def _chance_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Per (key, bucket) counts; per account and behaviour its activity and co-occurrence
+    slots; per key its popularity; per behaviour its totals."""
+    con.execute(
+        "CREATE OR REPLACE TABLE key_buckets AS "
+        "SELECT behaviour, key, bucket, c, "
+        "  (c - 1) + 0.5 * (sum(c) OVER (PARTITION BY behaviour, key ORDER BY bucket "
+        "    RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) - c) AS slots "
+        "FROM (SELECT behaviour, key, bucket, count(*) AS c FROM traces "
+        "      GROUP BY behaviour, key, bucket)"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE keys AS SELECT behaviour, key, count(DISTINCT aid) AS n "
+        "FROM traces GROUP BY behaviour, key"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE activity AS "
+        "SELECT t.behaviour, t.aid, count(*) AS a, sum(kb.slots) AS s "
+        "FROM traces t JOIN key_buckets kb ON t.behaviour = kb.behaviour AND t.key = kb.key "
+        "  AND t.bucket = kb.bucket GROUP BY t.behaviour, t.aid"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE behaviour_totals AS SELECT behaviour, sum(a) AS t, "
+        "count(*) AS accounts FROM activity GROUP BY behaviour"
+    )
+
+
+def _hot_caps(
+    con: duckdb.DuckDBPyConnection, settings: LinkSettings, stats: LinkStats
+) -> dict[str, int]:
+    """Per behaviour, the largest per-(key, bucket) account count that keeps the pair work
+    within ``pairs_per_trace`` times the number of traces; 0 means no cap is needed."""
+    caps: dict[str, int] = {}
+    hist = con.execute(
+        "SELECT behaviour, c, count(*) FROM key_buckets GROUP BY behaviour, c"
+    ).fetchall()
+    by_b: dict[str, list[tuple[int, int]]] = {}
+    for b, c, k in hist:
+        by_b.setdefault(str(b), []).append((int(c), int(k)))
+    for b, rows in by_b.items():
+        c = np.array([r[0] for r in rows], dtype=np.float64)
+        k = np.array([r[1] for r in rows], dtype=np.float64)
+        budget = max(settings.pairs_per_trace * float((c * k).sum()), 1e6)
+
+        def work(cap: float, c: np.ndarray = c, k: np.ndarray = k) -> float:
+            m = np.minimum(c, cap)
+            # pairs inside a bucket plus pairs with the next one (about the same size)
+            return float((k * m * m * 1.5).sum())
+
+        if work(float(c.max())) <= budget:
+            caps[b] = 0
+            continue
+        lo, hi = settings.min_hot_cap, int(c.max())
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if work(mid) <= budget:
+                lo = mid
+            else:
+                hi = mid - 1
+        caps[b] = lo
+    stats.hot_cap = {b: c for b, c in caps.items() if c}
+    return caps
+
+
+def _join_traces(con: duckdb.DuckDBPyConnection, caps: dict[str, int], stats: LinkStats) -> None:
+    """``join_traces``: traces with hot (key, bucket) groups sampled down to the cap.
+
+    The sample is deterministic (an integer hash of account and time) and only limits
+    which pairs are enumerated; activity, slots and key popularity use every trace.
+    """
+    con.register(
+        "_caps",
+        pa.table({"behaviour": list(caps), "cap": [int(c) for c in caps.values()]}),
+    )
+    con.execute("CREATE OR REPLACE TABLE caps AS SELECT * FROM _caps")
+    con.unregister("_caps")
+    con.execute(
+        "CREATE OR REPLACE TABLE join_traces AS "
+        "SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts FROM traces t "
+        "JOIN key_buckets kb ON t.behaviour = kb.behaviour AND t.key = kb.key "
+        "  AND t.bucket = kb.bucket "
+        "JOIN caps cp ON t.behaviour = cp.behaviour "
+        "WHERE cp.cap = 0 OR kb.c <= cp.cap "
+        "UNION ALL "
+        "SELECT behaviour, key, aid, bucket, ts FROM ("
+        "  SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts, cp.cap, row_number() OVER ("
+        "    PARTITION BY t.behaviour, t.key, t.bucket "
+        "    ORDER BY (t.aid * 2654435761 + t.ts * 40503) % 4294967291, t.aid) AS rk "
+        "  FROM traces t JOIN key_buckets kb ON t.behaviour = kb.behaviour "
+        "    AND t.key = kb.key AND t.bucket = kb.bucket "
+        "  JOIN caps cp ON t.behaviour = cp.behaviour WHERE cp.cap > 0 AND kb.c > cp.cap"
+        ") WHERE rk <= cap"
+    )
+    for b, n in con.execute(
+        "SELECT t.behaviour, t.n - coalesce(j.n, 0) FROM "
+        "(SELECT behaviour, count(*) n FROM traces GROUP BY behaviour) t LEFT JOIN "
+        "(SELECT behaviour, count(*) n FROM join_traces GROUP BY behaviour) j "
+        "ON t.behaviour = j.behaviour"
+    ).fetchall():
+        if n:
+            stats.traces_sampled_out[str(b)] = int(n)
+
+
+#: Pairs of traces of one key within the window: equi-join on the key and on neighbouring
+#: time buckets (bucket = floor(ts / window)), then the exact time test.
+PAIR_KEYS_SQL = """
+SELECT x.behaviour, x.aid AS a, y.aid AS b, x.key,
+       min(abs(x.ts - y.ts)) AS gap, min(least(x.ts, y.ts)) AS first_ts,
+       max(greatest(x.ts, y.ts)) AS last_ts
+FROM join_traces x
+JOIN (SELECT j.*, j.bucket + o.o AS near FROM join_traces j
+      CROSS JOIN (SELECT -1 AS o UNION ALL SELECT 0 UNION ALL SELECT 1) o) y
+  ON x.behaviour = y.behaviour AND x.key = y.key AND x.bucket = y.near
+JOIN windows w ON x.behaviour = w.behaviour
+WHERE x.aid < y.aid AND abs(x.ts - y.ts) <= w.w
+GROUP BY x.behaviour, x.aid, y.aid, x.key
+"""
+
+#: Per pair and behaviour: distinct keys shared, and a weight where each key counts
+#: log(N / n_key): a key used by 2 of 10,000 accounts weighs 8.5, by 5,000 of them 0.7.
+PAIR_COUNTS_SQL = """
+SELECT pk.behaviour, pk.a, pk.b, count(*) AS shared,
+       sum(greatest(ln(bt.accounts * 1.0 / k.n), 0.0)) AS weight,
+       min(pk.first_ts) AS first_ts, max(pk.last_ts) AS last_ts
+FROM pair_keys pk
+JOIN keys k ON pk.behaviour = k.behaviour AND pk.key = k.key
+JOIN behaviour_totals bt ON pk.behaviour = bt.behaviour
+GROUP BY pk.behaviour, pk.a, pk.b
+HAVING count(*) >= $min_shared
+"""
+
+PAIR_CHANCE_SQL = """
+SELECT pc.*, aa.a AS act_a, aa.s AS slots_a, ab.a AS act_b, ab.s AS slots_b, bt.t AS total
+FROM pair_counts pc
+JOIN activity aa ON pc.behaviour = aa.behaviour AND pc.a = aa.aid
+JOIN activity ab ON pc.behaviour = ab.behaviour AND pc.b = ab.aid
+JOIN behaviour_totals bt ON pc.behaviour = bt.behaviour
+"""
+
+
+def links_from_traces(
+    con: duckdb.DuckDBPyConnection,
+    settings: LinkSettings,
+    progress: Progress | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, LinkStats]:
+    """Return (links per behaviour, links per pair, stats) from the ``traces`` table.
+
+    Per-behaviour rows carry shared, expected, z, p; pair rows carry the combined p-value,
+    its Benjamini-Hochberg q-value, the fused weight and ``significant``.
+    """
+    stats = LinkStats()
+    if progress:
+        progress("links: chance model")
+    _chance_tables(con)
+    caps = _hot_caps(con, settings, stats)
+    _join_traces(con, caps, stats)
+    if progress:
+        progress("links: windowed co-occurrence")
+    con.execute(f"CREATE OR REPLACE TABLE pair_keys AS {PAIR_KEYS_SQL}")
+    con.execute(
+        f"CREATE OR REPLACE TABLE pair_counts AS {PAIR_COUNTS_SQL}",
+        {"min_shared": settings.min_shared},
+    )
+    per = con.execute(PAIR_CHANCE_SQL).df()
+    stats.accounts_active = fetch_int(con, "SELECT count(DISTINCT aid) FROM traces")
+    n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM traces"))
+    n = stats.accounts_active
+    stats.pairs_tested = n * (n - 1) / 2.0
+
+    if progress:
+        progress("links: significance")
+    per = _behaviour_significance(per)
+    pairs = _pair_significance(per, n_behaviours, stats.pairs_tested, settings.alpha)
+    stats.candidate_links = len(pairs)
+    stats.significant_links = int(pairs["significant"].sum()) if len(pairs) else 0
+    return per, pairs, stats
+
+
+def _behaviour_significance(per: pd.DataFrame) -> pd.DataFrame:
+    if per.empty:
+        for col in ("expected", "z", "log10_p"):
+            per[col] = pd.Series(dtype="float64")
+        return per
+    shared = per["shared"].to_numpy(dtype=np.float64)
+    total = per["total"].to_numpy(dtype=np.float64)
+    lam = np.maximum(
+        per["slots_a"].to_numpy(dtype=np.float64) * per["act_b"].to_numpy(dtype=np.float64),
+        per["slots_b"].to_numpy(dtype=np.float64) * per["act_a"].to_numpy(dtype=np.float64),
+    ) / np.maximum(total, 1.0)
+    lam = np.maximum(lam, 1e-12)
+    per["expected"] = lam
+    per["z"] = (shared - lam) / np.sqrt(lam)
+    # P(X >= shared) = sf(shared - 1); log-space keeps tiny p-values apart.
+    # Floor at 1e-300 so that files and JSON never hold -inf.
+    per["log10_p"] = np.maximum(poisson.logsf(shared - 1, lam) / math.log(10), -300.0)
+    return per.drop(columns=["act_a", "act_b", "slots_a", "slots_b", "total"])
+
+
+def _pair_significance(
+    per: pd.DataFrame, n_behaviours: int, m: float, alpha: float
+) -> pd.DataFrame:
+    if per.empty:
+        return pd.DataFrame(
+            {
+                "a": pd.Series(dtype="int64"),
+                "b": pd.Series(dtype="int64"),
+                "shared": pd.Series(dtype="int64"),
+                "weight": pd.Series(dtype="float64"),
+                "log10_p": pd.Series(dtype="float64"),
+                "first_ts": pd.Series(dtype="int64"),
+                "last_ts": pd.Series(dtype="int64"),
+                "behaviours": pd.Series(dtype="object"),
+                "log10_q": pd.Series(dtype="float64"),
+                "significant": pd.Series(dtype="bool"),
+            }
+        )
+    grouped = per.groupby(["a", "b"], sort=False)
+    pairs = grouped.agg(
+        shared=("shared", "sum"),
+        weight=("weight", "sum"),
+        log10_p=("log10_p", "min"),
+        first_ts=("first_ts", "min"),
+        last_ts=("last_ts", "max"),
+        behaviours=("behaviour", lambda s: ",".join(sorted(s))),
+    ).reset_index()
+    log_p = np.minimum(pairs["log10_p"].to_numpy() + math.log10(n_behaviours), 0.0)
+    pairs["log10_p"] = log_p
+    # Benjamini-Hochberg over all m possible pairs: q_(r) = min_{s >= r} p_(s) m / s.
+    order = np.argsort(log_p, kind="stable")
+    ranks = np.arange(1, len(order) + 1, dtype=np.float64)
+    raw = log_p[order] + math.log10(max(m, 1.0)) - np.log10(ranks)
+    q_sorted = np.minimum.accumulate(raw[::-1])[::-1]
+    log_q = np.empty_like(q_sorted)
+    log_q[order] = np.minimum(q_sorted, 0.0)
+    pairs["log10_q"] = log_q
+    pairs["significant"] = log_q <= math.log10(alpha)
+    return pairs

@@ -1,0 +1,1 @@
+"""Writers: tables for people (CSV) and the link graph for Gephi (GEXF)."""
