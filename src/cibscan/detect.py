@@ -276,12 +276,11 @@ def _campaigns(
 
     def joined(behaviours: tuple[str, ...], prefix: str = "") -> pd.Series:
         part = keys[keys["behaviour"].isin(behaviours)]
-        return part.groupby("campaign").apply(
-            lambda g: " | ".join(
-                f"{prefix}{str(label)[:200]} ({m})" for label, m in zip(g["label"], g["members"], strict=True)
-            ),
-            include_groups=False,
-        )
+        text: dict[int, str] = {}
+        for camp, label, count in zip(part["campaign"], part["label"], part["members"], strict=True):
+            item = f"{prefix}{str(label)[:200]} ({count})"
+            text[int(camp)] = f"{text[int(camp)]} | {item}" if int(camp) in text else item
+        return pd.Series(text, dtype="object")
 
     behaviour_counts = keys.groupby("campaign")["behaviour"].apply(
         lambda s: ", ".join(f"{b}:{c}" for b, c in s.value_counts().items())

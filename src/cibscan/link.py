@@ -5,8 +5,8 @@ The relational steps are plain SQL over named tables, kept to what DuckDB and Sp
 both run (joins, GROUP BY, window functions, FLOOR/CAST), so the same text can move to a
 cluster later. Only the p-values and the FDR step run in NumPy, on the aggregated pairs.
 
-Chance model. For a pair (i, j) in one behaviour, let X be the number of distinct keys
-they shared within the window. Under independence, each time i used a key, the other
+Chance model. For a pair (i, j) in one behaviour, let X be the number of episodes in
+which they shared a key within the window (an episode is a key in one time bucket). Under independence, each time i used a key, the other
 traces of that key near that moment (its *co-occurrence slots*, S_i in total) belong to j
 with probability a_j / T (j's share of the behaviour's traces). So the expected number of
 coincidences is lambda = max(S_i a_j, S_j a_i) / T and X ~ Poisson(lambda). A busy account
@@ -229,22 +229,23 @@ def _join_traces(con: duckdb.DuckDBPyConnection, caps: dict[str, int], stats: Li
 #: Pairs of traces of one key within the window: equi-join on the key and on neighbouring
 #: time buckets (bucket = floor(ts / window)), then the exact time test.
 PAIR_KEYS_SQL = """
-SELECT x.behaviour, x.aid AS a, y.aid AS b, x.key,
-       min(abs(x.ts - y.ts)) AS gap, min(least(x.ts, y.ts)) AS first_ts,
-       max(greatest(x.ts, y.ts)) AS last_ts
+SELECT x.behaviour, x.aid AS a, y.aid AS b, x.key, least(x.bucket, y.bucket) AS episode,
+       min(least(x.ts, y.ts)) AS first_ts, max(greatest(x.ts, y.ts)) AS last_ts
 FROM join_traces x
 JOIN (SELECT j.*, j.bucket + o.o AS near FROM join_traces j
       CROSS JOIN (SELECT -1 AS o UNION ALL SELECT 0 UNION ALL SELECT 1) o) y
   ON x.behaviour = y.behaviour AND x.key = y.key AND x.bucket = y.near
 JOIN windows w ON x.behaviour = w.behaviour
 WHERE x.aid < y.aid AND abs(x.ts - y.ts) <= w.w
-GROUP BY x.behaviour, x.aid, y.aid, x.key
+GROUP BY x.behaviour, x.aid, y.aid, x.key, least(x.bucket, y.bucket)
 """
 
-#: Per pair and behaviour: distinct keys shared, and a weight where each key counts
-#: log(N / n_key): a key used by 2 of 10,000 accounts weighs 8.5, by 5,000 of them 0.7.
+#: Per pair and behaviour: the number of co-occurrence episodes (a key shared in one time
+#: bucket; the same hashtag pushed in ten separate bursts is ten episodes), the distinct
+#: keys, and a weight where each episode counts log(N / n_key): a key used by 2 of 10,000
+#: accounts weighs 8.5, one used by 5,000 of them 0.7.
 PAIR_COUNTS_SQL = """
-SELECT pk.behaviour, pk.a, pk.b, count(*) AS shared,
+SELECT pk.behaviour, pk.a, pk.b, count(*) AS shared, count(DISTINCT pk.key) AS keys,
        sum(greatest(ln(bt.accounts * 1.0 / k.n), 0.0)) AS weight,
        min(pk.first_ts) AS first_ts, max(pk.last_ts) AS last_ts
 FROM pair_keys pk
@@ -330,6 +331,7 @@ def _pair_significance(
                 "a": pd.Series(dtype="int64"),
                 "b": pd.Series(dtype="int64"),
                 "shared": pd.Series(dtype="int64"),
+                "keys": pd.Series(dtype="int64"),
                 "weight": pd.Series(dtype="float64"),
                 "log10_p": pd.Series(dtype="float64"),
                 "first_ts": pd.Series(dtype="int64"),
@@ -342,6 +344,7 @@ def _pair_significance(
     grouped = per.groupby(["a", "b"], sort=False)
     pairs = grouped.agg(
         shared=("shared", "sum"),
+        keys=("keys", "sum"),
         weight=("weight", "sum"),
         log10_p=("log10_p", "min"),
         first_ts=("first_ts", "min"),
