@@ -145,8 +145,8 @@ def detect(
     t0 = lap("evidence", t0)
     stage("findings")
     accounts = _accounts(con, pairs, members, behaviours, windows)
-    campaigns = _campaigns(con, members, accounts, config.top_keys)
     links, link_behaviours = _links(con, per, significant, members)
+    campaigns = _campaigns(con, members, accounts, link_behaviours, config.top_keys)
     lap("findings", t0)
     timings["total"] = round(time.perf_counter() - started, 3)
     summary = {
@@ -257,7 +257,11 @@ def _reasons(
 
 
 def _campaigns(
-    con: object, members: pd.DataFrame, accounts: pd.DataFrame, top: int
+    con: object,
+    members: pd.DataFrame,
+    accounts: pd.DataFrame,
+    link_behaviours: pd.DataFrame,
+    top: int,
 ) -> pd.DataFrame:
     cols = [
         "campaign", "size", "score", "behaviours", "top_texts", "top_urls", "top_domains",
@@ -282,8 +286,13 @@ def _campaigns(
             text[int(camp)] = f"{text[int(camp)]} | {item}" if int(camp) in text else item
         return pd.Series(text, dtype="object")
 
-    behaviour_counts = keys.groupby("campaign")["behaviour"].apply(
-        lambda s: ", ".join(f"{b}:{c}" for b, c in s.value_counts().items())
+    inside = link_behaviours[link_behaviours["campaign"].notna()]
+    behaviour_counts = pd.Series(
+        {
+            int(camp): ", ".join(f"{b}:{c}" for b, c in g["behaviour"].value_counts().items())
+            for camp, g in inside.groupby("campaign")
+        },
+        dtype="object",
     )
     out = base.set_index("campaign")
     out["behaviours"] = behaviour_counts
@@ -320,6 +329,8 @@ def _links(
     lb = per.merge(significant[["a", "b"]], on=["a", "b"])
     lb.insert(0, "account_a", lb["a"].map(ids))
     lb.insert(1, "account_b", lb["b"].map(ids))
+    la, lbb = lb["a"].map(camp), lb["b"].map(camp)
+    lb["campaign"] = pd.array(np.where((la == lbb) & la.notna(), la, np.nan), dtype="Int64")
     lb["p_value"] = np.power(10.0, lb["log10_p"])
     lb["first_seen"] = pd.to_datetime(lb["first_ts"], unit="s")
     lb["last_seen"] = pd.to_datetime(lb["last_ts"], unit="s")

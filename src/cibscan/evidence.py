@@ -1,7 +1,7 @@
 """Evidence: the posts behind each significant link, and what each account shared.
 
-Computed from the full traces (never the hot-key sample), so every shared key behind a
-significant link is found again and can be checked by a person.
+Every co-occurrence episode found while pairing (see ``link.py``) is kept for the
+significant pairs, with the two posts that make it, so that a person can check each one.
 """
 
 from __future__ import annotations
@@ -14,21 +14,22 @@ import pyarrow as pa
 def build_evidence(
     con: duckdb.DuckDBPyConnection, per: pd.DataFrame, significant: pd.DataFrame
 ) -> None:
-    """Create ``evidence_all`` (behaviour, a, b, key, post_a, ts_a, post_b, ts_b) for the
-    behaviours of every significant pair."""
+    """Create ``evidence_all`` (behaviour, a, b, key, post_a, ts_a, post_b, ts_b): one row
+    per co-occurrence episode of every significant pair, in every behaviour."""
     keep = per.merge(significant[["a", "b"]], on=["a", "b"])[["behaviour", "a", "b"]]
     con.register("_sig", pa.Table.from_pandas(keep, preserve_index=False))
     con.execute("CREATE OR REPLACE TABLE sig_links AS SELECT * FROM _sig")
     con.unregister("_sig")
     con.execute(
         "CREATE OR REPLACE TABLE evidence_all AS "
-        "SELECT s.behaviour, s.a, s.b, x.key, x.post_id AS post_a, x.ts AS ts_a, "
-        "  y.post_id AS post_b, y.ts AS ts_b "
-        "FROM sig_links s "
-        "JOIN traces x ON x.behaviour = s.behaviour AND x.aid = s.a "
-        "JOIN traces y ON y.behaviour = s.behaviour AND y.aid = s.b AND y.key = x.key "
-        "JOIN windows w ON w.behaviour = s.behaviour "
-        "WHERE abs(x.ts - y.ts) <= w.w"
+        "SELECT pk.behaviour, pk.a, pk.b, pk.key, x.post_id AS post_a, pk.ts_a, "
+        "  y.post_id AS post_b, pk.ts_b "
+        "FROM pair_keys pk "
+        "JOIN sig_links s ON s.behaviour = pk.behaviour AND s.a = pk.a AND s.b = pk.b "
+        "JOIN traces x ON x.behaviour = pk.behaviour AND x.aid = pk.a AND x.key = pk.key "
+        "  AND x.ts = pk.ts_a "
+        "JOIN traces y ON y.behaviour = pk.behaviour AND y.aid = pk.b AND y.key = pk.key "
+        "  AND y.ts = pk.ts_b"
     )
 
 

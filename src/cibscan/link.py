@@ -230,6 +230,7 @@ def _join_traces(con: duckdb.DuckDBPyConnection, caps: dict[str, int], stats: Li
 #: time buckets (bucket = floor(ts / window)), then the exact time test.
 PAIR_KEYS_SQL = """
 SELECT x.behaviour, x.aid AS a, y.aid AS b, x.key, least(x.bucket, y.bucket) AS episode,
+       min(x.ts) AS ts_a, arg_min(y.ts, x.ts) AS ts_b,
        min(least(x.ts, y.ts)) AS first_ts, max(greatest(x.ts, y.ts)) AS last_ts
 FROM join_traces x
 JOIN (SELECT j.*, j.bucket + o.o AS near FROM join_traces j

@@ -1,0 +1,247 @@
+"""The command line: parses arguments, calls the library, shows progress. Nothing else."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .cluster import ClusterSettings
+from .detect import DetectConfig, detect
+from .engine import EngineSettings
+from .errors import CibscanError
+from .findings import Findings
+from .link import LinkSettings
+from .sources import FORMATS, read
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Find coordinated inauthentic behaviour in social media exports.",
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"cibscan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """cibscan: coordinated campaigns, with evidence a person can check."""
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[object]:
+    if quiet:
+        yield None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        yield bar
+
+
+def _parse_windows(text: str | None) -> dict[str, str]:
+    if not text:
+        return {}
+    result: dict[str, str] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise CibscanError(f"--windows: '{part}' is not behaviour=duration (e.g. corepost=60s)")
+        result[name.strip()] = value.strip()
+    return result
+
+
+def _run_detect(
+    inputs: list[str],
+    out_dir: str,
+    *,
+    fmt: str,
+    mapping: str | None,
+    delimiter: str | None,
+    encoding: str | None,
+    on_bad_rows: str,
+    config: DetectConfig,
+    engine: EngineSettings,
+    quiet: bool,
+) -> Findings:
+    with _progress(quiet) as bar:
+        task = bar.add_task("reading", total=6) if bar else None  # type: ignore[attr-defined]
+        data = read(
+            inputs, format=fmt, mapping=mapping, delimiter=delimiter, encoding=encoding,
+            on_bad_rows=on_bad_rows,  # type: ignore[arg-type]
+            engine=engine,
+        )
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if bar is not None:
+                bar.update(task, description=stage, completed=done + 1)  # type: ignore[attr-defined]
+
+        findings = detect(data, config, progress=progress)
+        if bar is not None:
+            bar.update(task, description="saving", completed=6)  # type: ignore[attr-defined]
+        findings.save(out_dir)
+    return findings
+
+
+def _print_summary(findings: Findings, out_dir: str) -> None:
+    s = findings.summary
+    counts = s["counts"]
+    skipped = s["input"]["skipped"]
+    out.print(
+        f"[bold]{s['input']['posts']:,}[/] posts from [bold]{s['input']['accounts']:,}[/] "
+        f"accounts; [bold]{counts['significant_links']:,}[/] significant links "
+        f"(of {counts['candidate_links']:,} candidates, FDR {s['settings']['link']['alpha']}); "
+        f"[bold red]{counts['flagged_accounts']:,}[/] accounts in "
+        f"[bold]{counts['campaigns']:,}[/] campaigns "
+        f"({s['timings_seconds']['total']:.1f} s)"
+    )
+    for reason, n in skipped.items():
+        out.print(f"[yellow]skipped {n:,} rows: {reason}[/]")
+    for behaviour, n in s["sampling"]["traces_left_out_of_pairing"].items():
+        cap = s["sampling"]["hot_cap"].get(behaviour)
+        out.print(
+            f"[yellow]{behaviour}: {n:,} traces of hot keys were not paired "
+            f"(sampled to {cap} accounts per key and window to bound the work)[/]"
+        )
+    camps = findings.campaigns.head(15)
+    if len(camps):
+        table = Table(title="Top campaigns", show_lines=False)
+        for col in ("#", "size", "score", "behaviours (links)", "shared (top)", "first", "last"):
+            table.add_column(col, no_wrap=col != "behaviours (links)", overflow="ellipsis",
+                             max_width=48 if col == "shared (top)" else None)
+        for row in camps.itertuples(index=False):
+            shared = next(
+                (str(v) for v in (row.top_texts, row.top_hashtags, row.top_urls,
+                                  row.top_targets, row.top_domains)
+                 if isinstance(v, str) and v),
+                "",
+            )
+            # rich markup must never interpret text from the data
+            table.add_row(
+                str(row.campaign), str(row.size), f"{row.score:.3f}", str(row.behaviours),
+                _plain(shared.split(" | ")[0][:60]), str(row.first_seen)[:10],
+                str(row.last_seen)[:10],
+            )
+        out.print(table)
+    out.print(f"results written to [bold]{_plain(out_dir)}[/]")
+
+
+def _plain(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@app.command("detect")
+def detect_cmd(
+    inputs: Annotated[list[str], typer.Argument(help="Post files: CSV, Parquet or JSON Lines (.gz/.zst ok).")],
+    out_dir: Annotated[str, typer.Option("--out", "-o", help="Folder for the findings.")] = "results",
+    fmt: Annotated[str, typer.Option("--format", help=f"Input layout: {', '.join(FORMATS)}.")] = "auto",
+    mapping: Annotated[str | None, typer.Option("--map", help="Column mapping, e.g. account_id=user,created_at=ts.")] = None,
+    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter if sniffing fails.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="utf-8 (default), utf-16 or latin-1.")] = None,
+    on_bad_rows: Annotated[str, typer.Option(help="error: stop at the first bad row; skip: skip and count.")] = "error",
+    window: Annotated[str | None, typer.Option(help="One time window for all behaviours, e.g. 1m, 10min, 1h.")] = None,
+    windows: Annotated[str | None, typer.Option(help="Per-behaviour windows, e.g. corepost=60s,copypaste=1h.")] = None,
+    behaviours: Annotated[str | None, typer.Option(help="Comma-separated behaviours (default: all).")] = None,
+    alpha: Annotated[float, typer.Option(help="False discovery rate for links.")] = 0.01,
+    min_shared: Annotated[int, typer.Option(help="Fewest shared episodes a link needs.")] = 2,
+    resolution: Annotated[float, typer.Option(help="Leiden CPM resolution (min. link density).")] = 0.05,
+    min_campaign_size: Annotated[int, typer.Option(help="Smallest group called a campaign.")] = 3,
+    threads: Annotated[int | None, typer.Option(help="Engine threads (default: all cores).")] = None,
+    memory_limit: Annotated[str | None, typer.Option(help="Engine memory limit, e.g. 6GB; spills beyond.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
+) -> None:
+    """Find coordinated campaigns in post files and write the findings to --out."""
+    from .detect import DetectConfig as _Config
+
+    config = _Config(
+        behaviours=tuple(b.strip() for b in behaviours.split(",")) if behaviours else _Config().behaviours,
+        window=window,
+        windows=_parse_windows(windows),  # type: ignore[arg-type]
+        link=LinkSettings(alpha=alpha, min_shared=min_shared),
+        cluster=ClusterSettings(resolution=resolution, min_size=min_campaign_size),
+    )
+    config.resolved_windows()  # fail on a bad setting before reading any file
+    findings = _run_detect(
+        inputs, out_dir, fmt=fmt, mapping=mapping, delimiter=delimiter, encoding=encoding,
+        on_bad_rows=on_bad_rows, config=config,
+        engine=EngineSettings(threads=threads, memory_limit=memory_limit), quiet=quiet,
+    )
+    if not quiet:
+        _print_summary(findings, out_dir)
+
+
+@app.command("demo")
+def demo_cmd(
+    out_dir: Annotated[str, typer.Option("--out", "-o", help="Folder for the platform and findings.")] = "demo",
+    posts: Annotated[int, typer.Option(help="Approximate number of posts to generate.")] = 50_000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same platform.")] = 7,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Generate a small platform with planted operations, run detect on it, and say how it did."""
+    from .simulate import SimConfig, generate, write
+
+    if posts < 1000:
+        raise CibscanError("--posts must be at least 1000")
+    frame, labels = generate(SimConfig(posts=posts, seed=seed))
+    path = write(frame, labels, out_dir)
+    if not quiet:
+        out.print(f"generated {len(frame):,} posts ({_plain(path)}) and labels.csv")
+    findings = _run_detect(
+        [path], os.path.join(out_dir, "results"), fmt="auto", mapping=None, delimiter=None,
+        encoding=None, on_bad_rows="error", config=DetectConfig(), engine=EngineSettings(),
+        quiet=quiet,
+    )
+    if not quiet:
+        _print_summary(findings, os.path.join(out_dir, "results"))
+    flagged = set(findings.accounts.loc[findings.accounts["flagged"], "account_id"])
+    planted = set(labels.loc[labels["label"] != "organic", "userid"])
+    organic = set(labels.loc[labels["label"] == "organic", "userid"])
+    found, wrong = len(flagged & planted), len(flagged & organic)
+    out.print(
+        f"planted operations: found {found} of {len(planted)} accounts; "
+        f"organic accounts flagged: {wrong} of {len(organic):,}"
+    )
+
+
+def main() -> None:
+    """Entry point: one line on stderr and exit 2 for a user error, never a traceback."""
+    try:
+        app()
+    except CibscanError as exc:
+        err.print(f"[bold red]error:[/] {_plain(str(exc))}", highlight=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
