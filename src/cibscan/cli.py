@@ -236,7 +236,7 @@ def main() -> None:
     try:
         app()
     except CibscanError as exc:
-        err.print(f"[bold red]error:[/] {_plain(str(exc))}", highlight=False)
+        err.print(f"[bold red]error:[/] {_plain(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted")

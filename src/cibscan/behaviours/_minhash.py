@@ -47,7 +47,7 @@ def signatures(texts: Sequence[str], num_perm: int = 16, seed: int = 1) -> np.nd
             chars += len(texts[j]) + 2
             j += 1
         out[i:j] = _chunk_signatures(
-            [t if len(t) >= 3 else (t + "\x00\x00")[:3] for t in texts[i:j]], a, b
+            [t if len(t) >= 3 else (t + "\x00\x00\x00")[:3] for t in texts[i:j]], a, b
         )
         i = j
     return out

@@ -1,0 +1,91 @@
+"""IRA (FiveThirtyEight/Clemson) sub-network separation: time, peak memory, NMI, purity.
+
+    python benchmarks/ira_quality.py [--out /tmp/ira-results]
+
+Reads ../shared/data/ira_538_tweets.parquet and the labels in ira_538_authors.csv.gz (the
+detector never sees them). Every account here is an IRA account, so this measures how
+well campaigns separate the labelled sub-networks (RightTroll, LeftTroll, NewsFeed,
+HashtagGamer, Fearmonger, ...), not precision against real users: see the data README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import cibscan
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def nmi(a: np.ndarray, b: np.ndarray) -> float:
+    """Normalised mutual information (arithmetic mean normalisation, as scikit-learn)."""
+    ua, ia = np.unique(a, return_inverse=True)
+    ub, ib = np.unique(b, return_inverse=True)
+    joint = np.zeros((len(ua), len(ub)))
+    np.add.at(joint, (ia, ib), 1)
+    joint /= joint.sum()
+    pa, pb = joint.sum(1), joint.sum(0)
+    nz = joint > 0
+    mi = float((joint[nz] * np.log(joint[nz] / np.outer(pa, pb)[nz])).sum())
+    ha = -float((pa[pa > 0] * np.log(pa[pa > 0])).sum())
+    hb = -float((pb[pb > 0] * np.log(pb[pb > 0])).sum())
+    return 0.0 if ha + hb == 0 else 2 * mi / (ha + hb)
+
+
+def purity(campaign: np.ndarray, label: np.ndarray) -> float:
+    frame = pd.DataFrame({"c": campaign, "l": label})
+    return float(frame.groupby("c")["l"].agg(lambda s: s.value_counts().iloc[0]).sum() / len(frame))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default="/tmp/cibscan-ira")
+    args = parser.parse_args()
+    tweets = DATA / "ira_538_tweets.parquet"
+    if not tweets.exists():
+        print(f"{tweets} is absent; this benchmark needs the team's ../shared/data")
+        return 1
+    t0 = time.perf_counter()
+    data = cibscan.read(str(tweets))
+    t_read = time.perf_counter() - t0
+    findings = cibscan.detect(data)
+    findings.save(args.out)
+    wall = time.perf_counter() - t0
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+
+    authors = pd.read_csv(DATA / "ira_538_authors.csv.gz")
+    acc = findings.accounts.merge(
+        authors[["author_id", "account_category"]], left_on="account_id", right_on="author_id"
+    )
+    placed = acc[acc["flagged"]]
+    result = {
+        "posts": findings.summary["input"]["posts"],
+        "accounts": int(len(acc)),
+        "read_seconds": round(t_read, 1),
+        "wall_seconds": round(wall, 1),
+        "peak_rss_gb": round(peak_gb, 2),
+        "stage_seconds": findings.summary["timings_seconds"],
+        "campaigns": int(findings.campaigns.shape[0]),
+        "share_placed": round(len(placed) / len(acc), 3),
+        "nmi": round(nmi(placed["campaign"].to_numpy(int), placed["account_category"].to_numpy(str)), 3),
+        "purity": round(purity(placed["campaign"].to_numpy(int), placed["account_category"].to_numpy(str)), 3),
+        "placed_by_category": placed["account_category"].value_counts().to_dict(),
+        "all_by_category": acc["account_category"].value_counts().to_dict(),
+    }
+    print(json.dumps(result, indent=2))
+    top = placed.groupby("campaign")["account_category"].agg(lambda s: s.value_counts().head(3).to_dict())
+    sizes = placed.groupby("campaign").size()
+    print(pd.DataFrame({"size": sizes, "categories": top}).sort_values("size", ascending=False).head(15).to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

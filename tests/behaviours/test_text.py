@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cibscan.behaviours._minhash import cluster_ids
+from cibscan.behaviours._text import fold, normalise_text_sql
+
+
+def _norm(text: str) -> str:
+    con = duckdb.connect()
+    pre = con.execute(f"SELECT {normalise_text_sql('$t')}", {"t": text}).fetchall()[0][0]
+    return fold([pre])[0]
+
+
+def test_normalisation_removes_links_mentions_and_punctuation() -> None:
+    assert _norm("RT @bot: Hello,   WORLD!! https://t.co/abc @x") == "hello world"
+
+
+def test_traditional_and_full_width_fold_to_simplified_and_ascii() -> None:
+    assert _norm("香港警察執法，學習！") == _norm("香港警察执法 学习")
+    assert _norm("ＡＢＣ１２３") == "abc123"
+
+
+def test_near_duplicates_cluster_and_strangers_do_not() -> None:
+    texts = [
+        "the protesters are paid rioters who destroy hong kong prosperity",
+        "the protesters are paid rioters who destroy hong kong prosperity 7",
+        "protesters are paid rioters who destroy the prosperity of hong kong",
+        "my cat sat on the warm windowsill all afternoon long",
+        "西方媒体歪曲事实 抹黑中国 真相是香港需要稳定",
+        "西方媒体歪曲事实 抹黑中国 真相是香港需要稳定和繁荣",
+    ]
+    ids = cluster_ids(texts)
+    assert ids[0] == ids[1] == 0
+    assert ids[3] == 3  # alone
+    assert ids[4] == ids[5] == 4
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(min_size=0, max_size=40), min_size=1, max_size=30))
+def test_cluster_ids_point_to_a_member_no_larger_than_self(texts: list[str]) -> None:
+    ids = cluster_ids(texts)
+    assert len(ids) == len(texts)
+    assert np.all(ids <= np.arange(len(texts)))
+    assert np.all(ids[ids] == ids)  # a cluster's name is its own smallest member
+    for i, t in enumerate(texts):  # identical texts always share a cluster
+        j = texts.index(t)
+        assert ids[i] == ids[j]

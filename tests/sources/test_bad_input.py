@@ -1,0 +1,121 @@
+"""Bad input: one clear line naming file, row and field; nothing dropped silently."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import cibscan
+from cibscan.errors import InputError
+
+GOOD = "post_id,account_id,created_at,text\n1,a,2021-01-01 10:00,hello\n2,b,2021-01-01 10:01,hi\n"
+
+
+def _write(tmp_path: Path, name: str, data: bytes | str) -> str:
+    path = tmp_path / name
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return str(path)
+
+
+def test_missing_required_column(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.csv", "post_id,text\n1,hello\n")
+    with pytest.raises(InputError) as err:
+        cibscan.read(path)
+    assert "p.csv" in str(err.value) and "account_id" in str(err.value)
+
+
+def test_unparsable_time_names_row_and_field(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.csv", GOOD + "3,c,2021-13-45 99:00,bad\n")
+    with pytest.raises(InputError) as err:
+        cibscan.read(path)
+    assert err.value.row == 3 and err.value.field == "created_at"
+    assert "2021-13-45" in str(err.value)
+
+
+def test_skip_mode_counts_every_skipped_row(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.csv", GOOD + "3,c,not a time,bad\n4,,2021-01-01,no account\n")
+    data = cibscan.read(path, on_bad_rows="skip")
+    assert data.n_posts == 2
+    assert data.report.skipped == {"unparsable time": 1, "missing account id": 1}
+    assert data.report.rows_read == data.report.posts_loaded + sum(data.report.skipped.values())
+
+
+def test_wrong_delimiter_is_explained(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.csv", GOOD.replace(",", ";"))
+    with pytest.raises(InputError, match="delimiter"):
+        cibscan.read(path, delimiter="|")
+
+
+def test_semicolon_file_is_sniffed(tmp_path: Path) -> None:
+    assert cibscan.read(_write(tmp_path, "p.csv", GOOD.replace(",", ";"))).n_posts == 2
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="empty"):
+        cibscan.read(_write(tmp_path, "p.csv", ""))
+
+
+def test_header_only(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no rows"):
+        cibscan.read(_write(tmp_path, "p.csv", "post_id,account_id,created_at\n"))
+
+
+def test_truncated_gzip(tmp_path: Path) -> None:
+    whole = gzip.compress((GOOD * 2000).encode())
+    with pytest.raises(InputError, match="truncated"):
+        cibscan.read(_write(tmp_path, "p.csv.gz", whole[: len(whole) // 2]))
+
+
+def test_invalid_utf8_suggests_encoding(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.csv", GOOD.encode() + b"3,c,2021-01-01,caf\xe9\n")
+    with pytest.raises(InputError, match="UTF-8"):
+        cibscan.read(path)
+    assert cibscan.read(path, encoding="latin-1").n_posts == 3
+
+
+def test_huge_text_cell(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.csv", GOOD + "3,c,2021-01-01," + "x" * 1_000_000 + "\n")
+    with pytest.raises(InputError) as err:
+        cibscan.read(path)
+    assert err.value.row == 3 and err.value.field == "text"
+    assert cibscan.read(path, max_text_chars=2_000_000).n_posts == 3
+
+
+def test_repeated_post_ids_are_counted(tmp_path: Path) -> None:
+    data = cibscan.read(_write(tmp_path, "p.csv", GOOD + "1,a,2021-01-01 10:00,hello\n"))
+    assert data.n_posts == 2
+    assert data.report.skipped["repeated post id (first kept)"] == 1
+
+
+def test_cli_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.csv", GOOD + "3,c,yesterday,bad\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "cibscan.cli", "detect", path, "--out", str(tmp_path / "r")],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 2
+    lines = [ln for ln in run.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "row 3" in lines[0] and "created_at" in lines[0]
+    assert "Traceback" not in run.stderr
+
+
+def test_missing_file_via_cli(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "cibscan.cli", "detect", str(tmp_path / "nope.csv")],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 2 and "no such file" in run.stderr
+
+
+def test_frames_roundtrip_preserves_every_post() -> None:
+    posts = pd.DataFrame(
+        {"post_id": ["1", "2"], "account_id": ["a", "a"],
+         "created_at": pd.to_datetime(["2021-01-01", "2021-01-02"])}
+    )
+    data = cibscan.Dataset.from_frames(posts)
+    assert data.n_posts == 2 and data.n_accounts == 1
