@@ -20,25 +20,30 @@ def build_evidence(
     con.register("_sig", pa.Table.from_pandas(keep, preserve_index=False))
     con.execute("CREATE OR REPLACE TABLE sig_links AS SELECT * FROM _sig")
     con.unregister("_sig")
-    # Two statements on purpose: in one, the optimiser may join traces to the significant
-    # pairs by account first (a transitive equality), which multiplies every trace of a
-    # busy account by its links; episodes of significant pairs are few, so go from them.
+    # One join per statement, on purpose: in a single statement the optimiser may pair
+    # traces with traces on the key, or traces with the links by account (transitive
+    # equalities), either of which multiplies a busy account's traces. Episodes of the
+    # significant pairs are few; going from them one join at a time stays linear.
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _sig_episodes AS "
         "SELECT pk.behaviour, pk.a, pk.b, pk.key, pk.ts_a, pk.ts_b FROM pair_keys pk "
         "SEMI JOIN sig_links s ON s.behaviour = pk.behaviour AND s.a = pk.a AND s.b = pk.b"
     )
     con.execute(
-        "CREATE OR REPLACE TABLE evidence_all AS "
-        "SELECT e.behaviour, e.a, e.b, e.key, x.post_id AS post_a, e.ts_a, "
-        "  y.post_id AS post_b, e.ts_b "
-        "FROM _sig_episodes e "
+        "CREATE OR REPLACE TEMP TABLE _sig_episodes_a AS "
+        "SELECT e.*, x.post_id AS post_a FROM _sig_episodes e "
         "JOIN traces x ON x.behaviour = e.behaviour AND x.key = e.key AND x.ts = e.ts_a "
-        "  AND x.aid = e.a "
+        "  AND x.aid = e.a"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE evidence_all AS "
+        "SELECT e.behaviour, e.a, e.b, e.key, e.post_a, e.ts_a, y.post_id AS post_b, e.ts_b "
+        "FROM _sig_episodes_a e "
         "JOIN traces y ON y.behaviour = e.behaviour AND y.key = e.key AND y.ts = e.ts_b "
         "  AND y.aid = e.b"
     )
     con.execute("DROP TABLE _sig_episodes")
+    con.execute("DROP TABLE _sig_episodes_a")
 
 
 def evidence_rows(con: duckdb.DuckDBPyConnection, per_link: int) -> pd.DataFrame:

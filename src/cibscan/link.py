@@ -47,6 +47,7 @@ class LinkSettings:
     #: with the data, so a campaign that fits at 200k posts still fits at 20M.
     pairs_per_trace: float = 40.0
     min_hot_cap: int = 64  # never sample a (key, window) below this many accounts
+    min_pair_budget: float = 1e6  # below this much pair work nothing is ever sampled
     evidence_per_link: int = 20
 
 
@@ -165,7 +166,7 @@ def _hot_caps(
     for b, rows in by_b.items():
         c = np.array([r[0] for r in rows], dtype=np.float64)
         k = np.array([r[1] for r in rows], dtype=np.float64)
-        budget = max(settings.pairs_per_trace * float((c * k).sum()), 1e6)
+        budget = max(settings.pairs_per_trace * float((c * k).sum()), settings.min_pair_budget)
 
         def work(cap: float, c: np.ndarray = c, k: np.ndarray = k) -> float:
             m = np.minimum(c, cap)

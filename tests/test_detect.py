@@ -1,0 +1,98 @@
+"""End to end on the synthetic platform: planted operations found, crowds left alone."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import cibscan
+from cibscan.detect import format_window, parse_window
+from cibscan.errors import ConfigError
+from cibscan.simulate import SimConfig, generate, write
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("sim")
+    posts, labels = generate(SimConfig(posts=30_000, seed=3))
+    path = write(posts, labels, str(folder))
+    data = cibscan.read(path)
+    return data, cibscan.detect(data), labels, folder
+
+
+def test_planted_operations_are_found_and_organic_accounts_are_not(run) -> None:  # type: ignore[no-untyped-def]
+    _, findings, labels, _ = run
+    acc = findings.accounts.merge(labels, left_on="account_id", right_on="userid")
+    planted = acc[acc["label"] != "organic"]
+    organic = acc[acc["label"] == "organic"]
+    assert planted["flagged"].mean() >= 0.9
+    assert organic["flagged"].mean() <= 0.01
+    assert acc.loc[acc["role"] == "protester", "flagged"].mean() <= 0.01
+    # each campaign is (nearly) one operation
+    flagged = acc[acc["flagged"]]
+    purity = flagged.groupby("campaign")["label"].agg(lambda s: s.value_counts().iloc[0]).sum()
+    assert purity / len(flagged) >= 0.95
+
+
+def test_every_account_appears_once_and_flagged_ones_are_explained(run) -> None:  # type: ignore[no-untyped-def]
+    data, findings, _, _ = run
+    ids = set(data.con.execute("SELECT DISTINCT account_id FROM posts").df()["account_id"])
+    assert set(findings.accounts["account_id"]) == ids
+    assert findings.accounts["account_id"].is_unique
+    flagged = findings.accounts[findings.accounts["flagged"]]
+    assert flagged["campaign"].notna().all()
+    assert (flagged["reasons"].str.len() > 0).all()
+    assert findings.accounts["score"].between(0, 1).all()
+    assert (flagged["score"] >= 0.99).all()  # every flagged account has a link with q <= 0.01
+
+
+def test_evidence_backs_every_link(run) -> None:  # type: ignore[no-untyped-def]
+    _, findings, _, _ = run
+    ev = findings.evidence
+    pairs = set(zip(findings.links["account_a"], findings.links["account_b"], strict=True))
+    assert set(zip(ev["account_a"], ev["account_b"], strict=True)) == pairs
+    windows = findings.summary["settings"]["windows_seconds"]
+    assert (ev["gap_seconds"] <= ev["behaviour"].map(windows)).all()
+    assert ev["text_a"].notna().any()
+
+
+def test_save_and_load_round_trip(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, findings, _, _ = run
+    findings.save(str(tmp_path / "r"))
+    back = cibscan.load(str(tmp_path / "r"))
+    pd.testing.assert_frame_equal(back.accounts, findings.accounts, check_dtype=False)
+    pd.testing.assert_frame_equal(back.campaigns, findings.campaigns, check_dtype=False)
+    assert back.summary["counts"] == findings.summary["counts"]
+    graph = ET.parse(tmp_path / "r" / "graph.gexf").getroot()
+    ns = {"g": "http://gexf.net/1.3"}
+    assert len(graph.findall(".//g:edge", ns)) == len(findings.links)
+    csv = pd.read_csv(tmp_path / "r" / "accounts.csv")
+    assert len(csv) == len(findings.accounts)
+
+
+def test_load_refuses_a_folder_that_is_not_findings(tmp_path: Path) -> None:
+    with pytest.raises(cibscan.FindingsError):
+        cibscan.load(str(tmp_path))
+
+
+def test_same_seed_same_findings(run) -> None:  # type: ignore[no-untyped-def]
+    data, findings, _, _ = run
+    again = cibscan.detect(data)
+    pd.testing.assert_frame_equal(again.accounts, findings.accounts)
+
+
+def test_windows_parse_and_print() -> None:
+    assert parse_window("90s") == 90 and parse_window("1m") == 60 and parse_window("10min") == 600
+    assert parse_window("1h") == 3600 and parse_window("2d") == 172800 and parse_window(30) == 30
+    assert format_window(60) == "60 s" and format_window(600) == "10 min" and format_window(3600) == "1 h"
+    with pytest.raises(ConfigError):
+        parse_window("soon")
+
+
+def test_unknown_behaviour_is_a_config_error(run) -> None:  # type: ignore[no-untyped-def]
+    data, _, _, _ = run
+    with pytest.raises(ConfigError, match="unknown behaviour"):
+        cibscan.detect(data, behaviours=("corepost", "telepathy"))

@@ -1,0 +1,85 @@
+"""The linker: planted coordination is significant, chance coincidence is not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cibscan
+from cibscan.behaviours import BEHAVIOURS, TextSettings
+from cibscan.link import LinkSettings, _pair_significance, build_traces, links_from_traces
+
+T0 = pd.Timestamp("2024-01-01")
+
+
+def _platform(seed: int = 1) -> pd.DataFrame:
+    """1,000 ordinary accounts piling onto 300 viral posts within minutes, two hyperactive
+    fans who repost every one of them, and a ring of 5 reposting 12 obscure posts together."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for p in range(300):
+        start = T0 + pd.Timedelta(minutes=30 * p)
+        fans = rng.choice(1000, 100, replace=False)
+        for f in fans:
+            rows.append((f"u{f}", f"viral{p}", start + pd.Timedelta(seconds=int(rng.integers(0, 300)))))
+        for busy in ("busy1", "busy2"):
+            rows.append((busy, f"viral{p}", start + pd.Timedelta(seconds=int(rng.integers(0, 300)))))
+    for p in range(12):
+        start = T0 + pd.Timedelta(hours=7 * p + 3)
+        for r in range(5):
+            rows.append((f"ring{r}", f"obscure{p}", start + pd.Timedelta(seconds=int(rng.integers(0, 30)))))
+    frame = pd.DataFrame(rows, columns=["account_id", "parent_post_id", "created_at"])
+    frame["post_id"] = [f"p{i}" for i in range(len(frame))]
+    frame["kind"] = "repost"
+    return frame
+
+
+def _links(frame: pd.DataFrame, settings: LinkSettings | None = None):  # type: ignore[no-untyped-def]
+    data = cibscan.Dataset.from_frames(frame)
+    b = BEHAVIOURS["corepost"]
+    build_traces(data.con, [b], {"corepost": 60}, TextSettings())
+    per, pairs, stats = links_from_traces(data.con, settings or LinkSettings())
+    ids = data.con.execute("SELECT aid, account_id FROM account_index").df().set_index("aid")["account_id"]
+    pairs = pairs.assign(account_a=pairs["a"].map(ids), account_b=pairs["b"].map(ids))
+    return pairs, stats
+
+
+def test_ring_is_significant_and_busy_fans_are_not() -> None:
+    pairs, _ = _links(_platform())
+    sig = pairs[pairs["significant"]]
+    ring = {f"ring{r}" for r in range(5)}
+    found = {frozenset((a, b)) for a, b in zip(sig["account_a"], sig["account_b"], strict=True)}
+    assert all(frozenset((a, b)) in found for a in ring for b in ring if a < b)
+    assert found <= {frozenset((a, b)) for a in ring for b in ring if a != b}
+    busy = pairs[(pairs["account_a"] == "busy1") & (pairs["account_b"] == "busy2")]
+    assert len(busy) == 1 and busy["shared"].iloc[0] >= 50  # they do coincide, often
+    assert not busy["significant"].iloc[0]  # but no more than their activity explains
+
+
+def test_hot_keys_are_sampled_relative_to_data_and_ring_survives() -> None:
+    pairs, stats = _links(_platform(), LinkSettings(pairs_per_trace=0.2, min_hot_cap=8, min_pair_budget=0))
+    assert stats.hot_cap.get("corepost", 0) >= 8
+    assert stats.traces_sampled_out["corepost"] > 0
+    sig = pairs[pairs["significant"]]
+    assert set(sig["account_a"]).union(sig["account_b"]) == {f"ring{r}" for r in range(5)}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(min_value=-300, max_value=0), min_size=1, max_size=50),
+    st.floats(min_value=1, max_value=1e9),
+)
+def test_bh_q_values_are_valid(log_p: list[float], m: float) -> None:
+    m = max(m, float(len(log_p)))
+    per = pd.DataFrame(
+        {"behaviour": "x", "a": range(len(log_p)), "b": range(1, len(log_p) + 1),
+         "shared": 2, "keys": 1, "weight": 1.0, "log10_p": log_p, "first_ts": 0, "last_ts": 0}
+    )
+    pairs = _pair_significance(per, 1, m, 0.01)
+    lp, lq = pairs["log10_p"].to_numpy(), pairs["log10_q"].to_numpy()
+    assert np.all(lq >= lp - 1e-9) and np.all(lq <= 0)
+    order = np.argsort(lp, kind="stable")
+    assert np.all(np.diff(lq[order]) >= -1e-9)  # q is monotone in p
+    assert np.array_equal(pairs["significant"].to_numpy(), lq <= np.log10(0.01))
