@@ -68,22 +68,33 @@ def main() -> int:
     placed = acc[acc["flagged"]]
     result = {
         "posts": findings.summary["input"]["posts"],
-        "accounts": int(len(acc)),
+        "accounts": len(acc),
         "read_seconds": round(t_read, 1),
         "wall_seconds": round(wall, 1),
         "peak_rss_gb": round(peak_gb, 2),
         "stage_seconds": findings.summary["timings_seconds"],
         "campaigns": int(findings.campaigns.shape[0]),
         "share_placed": round(len(placed) / len(acc), 3),
-        "nmi": round(nmi(placed["campaign"].to_numpy(int), placed["account_category"].to_numpy(str)), 3),
-        "purity": round(purity(placed["campaign"].to_numpy(int), placed["account_category"].to_numpy(str)), 3),
+        "nmi": round(
+            nmi(placed["campaign"].to_numpy(int), placed["account_category"].to_numpy(str)), 3
+        ),
+        "purity": round(
+            purity(placed["campaign"].to_numpy(int), placed["account_category"].to_numpy(str)), 3
+        ),
         "placed_by_category": placed["account_category"].value_counts().to_dict(),
         "all_by_category": acc["account_category"].value_counts().to_dict(),
     }
     print(json.dumps(result, indent=2))
-    top = placed.groupby("campaign")["account_category"].agg(lambda s: s.value_counts().head(3).to_dict())
+    top = placed.groupby("campaign")["account_category"].agg(
+        lambda s: s.value_counts().head(3).to_dict()
+    )
     sizes = placed.groupby("campaign").size()
-    print(pd.DataFrame({"size": sizes, "categories": top}).sort_values("size", ascending=False).head(15).to_string())
+    print(
+        pd.DataFrame({"size": sizes, "categories": top})
+        .sort_values("size", ascending=False)
+        .head(15)
+        .to_string()
+    )
     return 0
 
 

@@ -36,7 +36,7 @@ def child(cmd: list[str]) -> tuple[float, float, str]:
 
 BASELINE = (
     "import duckdb,sys; c=duckdb.connect(); "
-    "print(c.execute(\"SELECT count(*), count(DISTINCT userid), max(length(tweet_text)) "
+    'print(c.execute("SELECT count(*), count(DISTINCT userid), max(length(tweet_text)) '
     "FROM read_parquet($p)\", {'p': sys.argv[1]}).fetchall())"
 )
 
@@ -59,7 +59,9 @@ def main() -> int:
             del posts, labels
         base_wall, _, _ = child([sys.executable, "-c", BASELINE, path])
         out = os.path.join(folder, "results")
-        wall, peak, _ = child([sys.executable, "-m", "cibscan.cli", "detect", path, "--out", out, "-q"])
+        wall, peak, _ = child(
+            [sys.executable, "-m", "cibscan.cli", "detect", path, "--out", out, "-q"]
+        )
         with open(os.path.join(out, "summary.json"), encoding="utf-8") as handle:
             summary = json.load(handle)
         row = {

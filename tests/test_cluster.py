@@ -9,8 +9,12 @@ from cibscan.cluster import ClusterSettings, campaigns_from_links
 
 def _pairs(edges: list[tuple[int, int]], log_q: float = -20.0) -> pd.DataFrame:
     return pd.DataFrame(
-        {"a": [a for a, _ in edges], "b": [b for _, b in edges], "log10_q": log_q,
-         "significant": True}
+        {
+            "a": [a for a, _ in edges],
+            "b": [b for _, b in edges],
+            "log10_q": log_q,
+            "significant": True,
+        }
     )
 
 

@@ -87,7 +87,11 @@ def test_same_seed_same_findings(run) -> None:  # type: ignore[no-untyped-def]
 def test_windows_parse_and_print() -> None:
     assert parse_window("90s") == 90 and parse_window("1m") == 60 and parse_window("10min") == 600
     assert parse_window("1h") == 3600 and parse_window("2d") == 172800 and parse_window(30) == 30
-    assert format_window(60) == "60 s" and format_window(600) == "10 min" and format_window(3600) == "1 h"
+    assert (
+        format_window(60) == "60 s"
+        and format_window(600) == "10 min"
+        and format_window(3600) == "1 h"
+    )
     with pytest.raises(ConfigError):
         parse_window("soon")
 

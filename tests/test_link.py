@@ -23,13 +23,19 @@ def _platform(seed: int = 1) -> pd.DataFrame:
         start = T0 + pd.Timedelta(minutes=30 * p)
         fans = rng.choice(1000, 100, replace=False)
         for f in fans:
-            rows.append((f"u{f}", f"viral{p}", start + pd.Timedelta(seconds=int(rng.integers(0, 300)))))
+            rows.append(
+                (f"u{f}", f"viral{p}", start + pd.Timedelta(seconds=int(rng.integers(0, 300))))
+            )
         for busy in ("busy1", "busy2"):
-            rows.append((busy, f"viral{p}", start + pd.Timedelta(seconds=int(rng.integers(0, 300)))))
+            rows.append(
+                (busy, f"viral{p}", start + pd.Timedelta(seconds=int(rng.integers(0, 300))))
+            )
     for p in range(12):
         start = T0 + pd.Timedelta(hours=7 * p + 3)
         for r in range(5):
-            rows.append((f"ring{r}", f"obscure{p}", start + pd.Timedelta(seconds=int(rng.integers(0, 30)))))
+            rows.append(
+                (f"ring{r}", f"obscure{p}", start + pd.Timedelta(seconds=int(rng.integers(0, 30))))
+            )
     frame = pd.DataFrame(rows, columns=["account_id", "parent_post_id", "created_at"])
     frame["post_id"] = [f"p{i}" for i in range(len(frame))]
     frame["kind"] = "repost"
@@ -40,8 +46,12 @@ def _links(frame: pd.DataFrame, settings: LinkSettings | None = None):  # type: 
     data = cibscan.Dataset.from_frames(frame)
     b = BEHAVIOURS["corepost"]
     build_traces(data.con, [b], {"corepost": 60}, TextSettings())
-    per, pairs, stats = links_from_traces(data.con, settings or LinkSettings())
-    ids = data.con.execute("SELECT aid, account_id FROM account_index").df().set_index("aid")["account_id"]
+    _, pairs, stats = links_from_traces(data.con, settings or LinkSettings())
+    ids = (
+        data.con.execute("SELECT aid, account_id FROM account_index")
+        .df()
+        .set_index("aid")["account_id"]
+    )
     pairs = pairs.assign(account_a=pairs["a"].map(ids), account_b=pairs["b"].map(ids))
     return pairs, stats
 
@@ -59,7 +69,9 @@ def test_ring_is_significant_and_busy_fans_are_not() -> None:
 
 
 def test_hot_keys_are_sampled_relative_to_data_and_ring_survives() -> None:
-    pairs, stats = _links(_platform(), LinkSettings(pairs_per_trace=0.2, min_hot_cap=8, min_pair_budget=0))
+    pairs, stats = _links(
+        _platform(), LinkSettings(pairs_per_trace=0.2, min_hot_cap=8, min_pair_budget=0)
+    )
     assert stats.hot_cap.get("corepost", 0) >= 8
     assert stats.traces_sampled_out["corepost"] > 0
     sig = pairs[pairs["significant"]]
@@ -74,8 +86,17 @@ def test_hot_keys_are_sampled_relative_to_data_and_ring_survives() -> None:
 def test_bh_q_values_are_valid(log_p: list[float], m: float) -> None:
     m = max(m, float(len(log_p)))
     per = pd.DataFrame(
-        {"behaviour": "x", "a": range(len(log_p)), "b": range(1, len(log_p) + 1),
-         "shared": 2, "keys": 1, "weight": 1.0, "log10_p": log_p, "first_ts": 0, "last_ts": 0}
+        {
+            "behaviour": "x",
+            "a": range(len(log_p)),
+            "b": range(1, len(log_p) + 1),
+            "shared": 2,
+            "keys": 1,
+            "weight": 1.0,
+            "log10_p": log_p,
+            "first_ts": 0,
+            "last_ts": 0,
+        }
     )
     pairs = _pair_significance(per, 1, m, 0.01)
     lp, lq = pairs["log10_p"].to_numpy(), pairs["log10_q"].to_numpy()

@@ -11,8 +11,15 @@ from cibscan.findings import Findings
 from cibscan.outputs.gexf import write_gexf
 from cibscan.outputs.tables import defuse_cell, write_csv
 
-HOSTILE = ['=HYPERLINK("http://evil")', "+1+1", "-2", "@SUM(A1)", "<script>alert(1)</script>",
-           '"&<>\'', "normal"]
+HOSTILE = [
+    '=HYPERLINK("http://evil")',
+    "+1+1",
+    "-2",
+    "@SUM(A1)",
+    "<script>alert(1)</script>",
+    "\"&<>'",
+    "normal",
+]
 
 
 def test_formula_cells_are_defused(tmp_path: Path) -> None:
@@ -24,12 +31,23 @@ def test_formula_cells_are_defused(tmp_path: Path) -> None:
 
 def test_gexf_escapes_names(tmp_path: Path) -> None:
     accounts = pd.DataFrame(
-        {"account_id": ["a<1>", 'b"&'], "handle": ["<script>", "x&y"], "flagged": [True, True],
-         "campaign": pd.array([1, 1], dtype="Int64"), "score": [1.0, 0.99]}
+        {
+            "account_id": ["a<1>", 'b"&'],
+            "handle": ["<script>", "x&y"],
+            "flagged": [True, True],
+            "campaign": pd.array([1, 1], dtype="Int64"),
+            "score": [1.0, 0.99],
+        }
     )
     links = pd.DataFrame(
-        {"account_a": ["a<1>"], "account_b": ['b"&'], "behaviours": ["corepost"], "shared": [3],
-         "weight": [2.0], "log10_q": [-5.0]}
+        {
+            "account_a": ["a<1>"],
+            "account_b": ['b"&'],
+            "behaviours": ["corepost"],
+            "shared": [3],
+            "weight": [2.0],
+            "log10_q": [-5.0],
+        }
     )
     empty = pd.DataFrame()
     write_gexf(Findings(accounts, empty, links, empty, empty), str(tmp_path / "g.gexf"))

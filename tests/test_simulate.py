@@ -10,7 +10,9 @@ def test_labels_cover_every_account_and_operations_are_present() -> None:
     assert set(posts["userid"]) <= set(labels["userid"])
     ops = set(labels.loc[labels["label"] != "organic", "label"])
     assert ops == {"op_copypaste", "op_amplify", "op_hashtag", "op_brigade", "op_links"}
-    assert set(labels["userid"]) - set(posts["userid"]) <= set(labels.loc[labels["role"] == "organic", "userid"])
+    assert set(labels["userid"]) - set(posts["userid"]) <= set(
+        labels.loc[labels["role"] == "organic", "userid"]
+    )
 
 
 def test_same_seed_same_platform_other_seed_other_platform() -> None:

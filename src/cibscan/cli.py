@@ -93,7 +93,11 @@ def _run_detect(
     with _progress(quiet) as bar:
         task = bar.add_task("reading", total=6) if bar else None  # type: ignore[attr-defined]
         data = read(
-            inputs, format=fmt, mapping=mapping, delimiter=delimiter, encoding=encoding,
+            inputs,
+            format=fmt,
+            mapping=mapping,
+            delimiter=delimiter,
+            encoding=encoding,
             on_bad_rows=on_bad_rows,  # type: ignore[arg-type]
             engine=engine,
         )
@@ -133,19 +137,35 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
     if len(camps):
         table = Table(title="Top campaigns", show_lines=False)
         for col in ("#", "size", "score", "behaviours (links)", "shared (top)", "first", "last"):
-            table.add_column(col, no_wrap=col != "behaviours (links)", overflow="ellipsis",
-                             max_width=48 if col == "shared (top)" else None)
+            table.add_column(
+                col,
+                no_wrap=col != "behaviours (links)",
+                overflow="ellipsis",
+                max_width=48 if col == "shared (top)" else None,
+            )
         for row in camps.itertuples(index=False):
             shared = next(
-                (str(v) for v in (row.top_texts, row.top_hashtags, row.top_urls,
-                                  row.top_targets, row.top_domains)
-                 if isinstance(v, str) and v),
+                (
+                    str(v)
+                    for v in (
+                        row.top_texts,
+                        row.top_hashtags,
+                        row.top_urls,
+                        row.top_targets,
+                        row.top_domains,
+                    )
+                    if isinstance(v, str) and v
+                ),
                 "",
             )
             # rich markup must never interpret text from the data
             table.add_row(
-                str(row.campaign), str(row.size), f"{row.score:.3f}", str(row.behaviours),
-                _plain(shared.split(" | ")[0][:60]), str(row.first_seen)[:10],
+                str(row.campaign),
+                str(row.size),
+                f"{row.score:.3f}",
+                str(row.behaviours),
+                _plain(shared.split(" | ")[0][:60]),
+                str(row.first_seen)[:10],
                 str(row.last_seen)[:10],
             )
         out.print(table)
@@ -160,29 +180,56 @@ def _plain(text: str) -> str:
 
 @app.command("detect")
 def detect_cmd(
-    inputs: Annotated[list[str], typer.Argument(help="Post files: CSV, Parquet or JSON Lines (.gz/.zst ok).")],
-    out_dir: Annotated[str, typer.Option("--out", "-o", help="Folder for the findings.")] = "results",
-    fmt: Annotated[str, typer.Option("--format", help=f"Input layout: {', '.join(FORMATS)}.")] = "auto",
-    mapping: Annotated[str | None, typer.Option("--map", help="Column mapping, e.g. account_id=user,created_at=ts.")] = None,
+    inputs: Annotated[
+        list[str], typer.Argument(help="Post files: CSV, Parquet or JSON Lines (.gz/.zst ok).")
+    ],
+    out_dir: Annotated[
+        str, typer.Option("--out", "-o", help="Folder for the findings.")
+    ] = "results",
+    fmt: Annotated[
+        str, typer.Option("--format", help=f"Input layout: {', '.join(FORMATS)}.")
+    ] = "auto",
+    mapping: Annotated[
+        str | None,
+        typer.Option("--map", help="Column mapping, e.g. account_id=user,created_at=ts."),
+    ] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter if sniffing fails.")] = None,
-    encoding: Annotated[str | None, typer.Option(help="utf-8 (default), utf-16 or latin-1.")] = None,
-    on_bad_rows: Annotated[str, typer.Option(help="error: stop at the first bad row; skip: skip and count.")] = "error",
-    window: Annotated[str | None, typer.Option(help="One time window for all behaviours, e.g. 1m, 10min, 1h.")] = None,
-    windows: Annotated[str | None, typer.Option(help="Per-behaviour windows, e.g. corepost=60s,copypaste=1h.")] = None,
-    behaviours: Annotated[str | None, typer.Option(help="Comma-separated behaviours (default: all).")] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="utf-8 (default), utf-16 or latin-1.")
+    ] = None,
+    on_bad_rows: Annotated[
+        str, typer.Option(help="error: stop at the first bad row; skip: skip and count.")
+    ] = "error",
+    window: Annotated[
+        str | None, typer.Option(help="One time window for all behaviours, e.g. 1m, 10min, 1h.")
+    ] = None,
+    windows: Annotated[
+        str | None, typer.Option(help="Per-behaviour windows, e.g. corepost=60s,copypaste=1h.")
+    ] = None,
+    behaviours: Annotated[
+        str | None, typer.Option(help="Comma-separated behaviours (default: all).")
+    ] = None,
     alpha: Annotated[float, typer.Option(help="False discovery rate for links.")] = 0.01,
     min_shared: Annotated[int, typer.Option(help="Fewest shared episodes a link needs.")] = 2,
-    resolution: Annotated[float, typer.Option(help="Leiden CPM resolution (min. link density).")] = 0.05,
+    resolution: Annotated[
+        float, typer.Option(help="Leiden CPM resolution (min. link density).")
+    ] = 0.05,
     min_campaign_size: Annotated[int, typer.Option(help="Smallest group called a campaign.")] = 3,
-    threads: Annotated[int | None, typer.Option(help="Engine threads (default: all cores).")] = None,
-    memory_limit: Annotated[str | None, typer.Option(help="Engine memory limit, e.g. 6GB; spills beyond.")] = None,
+    threads: Annotated[
+        int | None, typer.Option(help="Engine threads (default: all cores).")
+    ] = None,
+    memory_limit: Annotated[
+        str | None, typer.Option(help="Engine memory limit, e.g. 6GB; spills beyond.")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
 ) -> None:
     """Find coordinated campaigns in post files and write the findings to --out."""
     from .detect import DetectConfig as _Config
 
     config = _Config(
-        behaviours=tuple(b.strip() for b in behaviours.split(",")) if behaviours else _Config().behaviours,
+        behaviours=tuple(b.strip() for b in behaviours.split(","))
+        if behaviours
+        else _Config().behaviours,
         window=window,
         windows=_parse_windows(windows),  # type: ignore[arg-type]
         link=LinkSettings(alpha=alpha, min_shared=min_shared),
@@ -190,9 +237,16 @@ def detect_cmd(
     )
     config.resolved_windows()  # fail on a bad setting before reading any file
     findings = _run_detect(
-        inputs, out_dir, fmt=fmt, mapping=mapping, delimiter=delimiter, encoding=encoding,
-        on_bad_rows=on_bad_rows, config=config,
-        engine=EngineSettings(threads=threads, memory_limit=memory_limit), quiet=quiet,
+        inputs,
+        out_dir,
+        fmt=fmt,
+        mapping=mapping,
+        delimiter=delimiter,
+        encoding=encoding,
+        on_bad_rows=on_bad_rows,
+        config=config,
+        engine=EngineSettings(threads=threads, memory_limit=memory_limit),
+        quiet=quiet,
     )
     if not quiet:
         _print_summary(findings, out_dir)
@@ -200,9 +254,13 @@ def detect_cmd(
 
 @app.command("demo")
 def demo_cmd(
-    out_dir: Annotated[str, typer.Option("--out", "-o", help="Folder for the platform and findings.")] = "demo",
+    out_dir: Annotated[
+        str, typer.Option("--out", "-o", help="Folder for the platform and findings.")
+    ] = "demo",
     posts: Annotated[int, typer.Option(help="Approximate number of posts to generate.")] = 50_000,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same platform.")] = 7,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same platform.")
+    ] = 7,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Generate a small platform with planted operations, run detect on it, and say how it did."""
@@ -215,8 +273,15 @@ def demo_cmd(
     if not quiet:
         out.print(f"generated {len(frame):,} posts ({_plain(path)}) and labels.csv")
     findings = _run_detect(
-        [path], os.path.join(out_dir, "results"), fmt="auto", mapping=None, delimiter=None,
-        encoding=None, on_bad_rows="error", config=DetectConfig(), engine=EngineSettings(),
+        [path],
+        os.path.join(out_dir, "results"),
+        fmt="auto",
+        mapping=None,
+        delimiter=None,
+        encoding=None,
+        on_bad_rows="error",
+        config=DetectConfig(),
+        engine=EngineSettings(),
         quiet=quiet,
     )
     if not quiet:

@@ -44,13 +44,11 @@ class Dataset:
         return fetch_int(self.con, "SELECT count(*) FROM accounts")
 
     @classmethod
-    def from_frames(
-        cls, posts: pd.DataFrame, accounts: pd.DataFrame | None = None
-    ) -> Dataset:
+    def from_frames(cls, posts: pd.DataFrame, accounts: pd.DataFrame | None = None) -> Dataset:
         """Build a dataset from canonical pandas frames (missing optional columns allowed)."""
         from .engine import connect
-        from .sources._canonical import LoadReport, create_tables, finish
         from .schema import ACCOUNT_COLUMNS, POST_COLUMNS
+        from .sources._canonical import LoadReport, create_tables, finish
 
         con = connect()
         create_tables(con)

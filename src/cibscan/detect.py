@@ -7,10 +7,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
+import duckdb
 import numpy as np
 import pandas as pd
 
-from .behaviours import BEHAVIOURS, TextSettings
+from .behaviours import BEHAVIOURS, Behaviour, TextSettings
 from .cluster import ClusterSettings, campaigns_from_links
 from .dataset import Dataset
 from .errors import ConfigError
@@ -39,7 +40,7 @@ def parse_window(value: str | int | float) -> int:
         seconds = float(match.group(1)) * _UNITS.get(match.group(2) or "s", 1)
     if seconds < 1:
         raise ConfigError(f"window '{value}' must be at least one second")
-    return int(round(seconds))
+    return round(seconds)
 
 
 def format_window(seconds: int) -> str:
@@ -170,7 +171,7 @@ def detect(
             "pairs_tested": stats.pairs_tested,
             "candidate_links": stats.candidate_links,
             "significant_links": stats.significant_links,
-            "campaigns": int(len(campaigns)),
+            "campaigns": len(campaigns),
             "flagged_accounts": int(accounts["flagged"].sum()),
         },
         "sampling": {
@@ -194,14 +195,14 @@ def asdict_shallow(config: DetectConfig) -> dict[str, object]:
 
 
 def _accounts(
-    con: object,
+    con: duckdb.DuckDBPyConnection,
     pairs: pd.DataFrame,
     members: pd.DataFrame,
-    behaviours: Sequence[object],
+    behaviours: Sequence[Behaviour],
     windows: dict[str, int],
 ) -> pd.DataFrame:
     """One row per account: flagged, campaign, score and reasons in words."""
-    index = con.execute(  # type: ignore[attr-defined]
+    index = con.execute(
         "SELECT ai.aid, ai.account_id, a.handle, coalesce(p.n, 0) AS posts "
         "FROM account_index ai LEFT JOIN accounts a ON a.account_id = ai.account_id "
         "LEFT JOIN (SELECT account_id, count(*) AS n FROM posts GROUP BY account_id) p "
@@ -240,10 +241,13 @@ def _accounts(
 
 
 def _reasons(
-    con: object, n: int, behaviours: Sequence[object], windows: dict[str, int]
+    con: duckdb.DuckDBPyConnection,
+    n: int,
+    behaviours: Sequence[Behaviour],
+    windows: dict[str, int],
 ) -> list[str]:
-    by_name = {b.name: b for b in behaviours}  # type: ignore[attr-defined]
-    summary = account_behaviour_summary(con)  # type: ignore[arg-type]
+    by_name = {b.name: b for b in behaviours}
+    summary = account_behaviour_summary(con)
     reasons: list[list[tuple[int, str]]] = [[] for _ in range(n)]
     for row in summary.itertuples(index=False):
         b = by_name[row.behaviour]
@@ -257,19 +261,29 @@ def _reasons(
 
 
 def _campaigns(
-    con: object,
+    con: duckdb.DuckDBPyConnection,
     members: pd.DataFrame,
     accounts: pd.DataFrame,
     link_behaviours: pd.DataFrame,
     top: int,
 ) -> pd.DataFrame:
     cols = [
-        "campaign", "size", "score", "behaviours", "top_texts", "top_urls", "top_domains",
-        "top_hashtags", "top_targets", "first_seen", "last_seen", "languages",
+        "campaign",
+        "size",
+        "score",
+        "behaviours",
+        "top_texts",
+        "top_urls",
+        "top_domains",
+        "top_hashtags",
+        "top_targets",
+        "first_seen",
+        "last_seen",
+        "languages",
     ]
     if members.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    keys = campaign_keys(con, members, top)  # type: ignore[arg-type]
+    keys = campaign_keys(con, members, top)
     flagged = accounts[accounts["flagged"]]
     base = (
         flagged.groupby("campaign")
@@ -281,7 +295,9 @@ def _campaigns(
     def joined(behaviours: tuple[str, ...], prefix: str = "") -> pd.Series:
         part = keys[keys["behaviour"].isin(behaviours)]
         text: dict[int, str] = {}
-        for camp, label, count in zip(part["campaign"], part["label"], part["members"], strict=True):
+        for camp, label, count in zip(
+            part["campaign"], part["label"], part["members"], strict=True
+        ):
             item = f"{prefix}{str(label)[:200]} ({count})"
             text[int(camp)] = f"{text[int(camp)]} | {item}" if int(camp) in text else item
         return pd.Series(text, dtype="object")
@@ -301,18 +317,21 @@ def _campaigns(
     out["top_domains"] = joined(("codomain",))
     out["top_hashtags"] = joined(("cohashtag",), "#")
     out["top_targets"] = joined(("comention",), "@")
-    spans = campaign_spans(con).set_index("campaign")  # type: ignore[arg-type]
+    spans = campaign_spans(con).set_index("campaign")
     out["first_seen"] = spans["first_seen"]
     out["last_seen"] = spans["last_seen"]
-    langs = campaign_languages(con).set_index("campaign")  # type: ignore[arg-type]
+    langs = campaign_languages(con).set_index("campaign")
     out["languages"] = langs["languages"]
     return out.reset_index()[cols].sort_values("campaign").reset_index(drop=True)
 
 
 def _links(
-    con: object, per: pd.DataFrame, significant: pd.DataFrame, members: pd.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    per: pd.DataFrame,
+    significant: pd.DataFrame,
+    members: pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    index = con.execute("SELECT aid, account_id FROM account_index").df()  # type: ignore[attr-defined]
+    index = con.execute("SELECT aid, account_id FROM account_index").df()
     ids = index.set_index("aid")["account_id"]
     camp = members.set_index("aid")["campaign"] if len(members) else pd.Series(dtype="int64")
     links = significant.copy()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -46,14 +47,17 @@ def quote_ident(name: str) -> str:
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether a table or view of this name exists in the connection."""
-    return fetch_int(
-        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = $n", {"n": name}
-    ) > 0
+    return (
+        fetch_int(
+            con, "SELECT count(*) FROM information_schema.tables WHERE table_name = $n", {"n": name}
+        )
+        > 0
+    )
 
 
 def fetch_row(
     con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | None = None
-) -> tuple[object, ...] | None:
+) -> tuple[Any, ...] | None:
     """First row of a query, with the result fully consumed (DuckDB 2 refuses new work
     on a connection while a result is only partly fetched)."""
     rows = con.execute(sql, params or {}).fetchall()
@@ -65,4 +69,4 @@ def fetch_int(
 ) -> int:
     """A single integer result (0 for NULL or no row)."""
     row = fetch_row(con, sql, params)
-    return int(row[0]) if row and row[0] is not None else 0  # type: ignore[call-overload]
+    return int(row[0]) if row and row[0] is not None else 0

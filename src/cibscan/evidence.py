@@ -77,7 +77,9 @@ def account_behaviour_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def campaign_keys(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, top: int) -> pd.DataFrame:
     """Per campaign and behaviour, the ``top`` keys shared by the most members, each with a
     readable label (the post text for text-like keys) and its member count."""
-    con.register("_members", pa.Table.from_pandas(members[["aid", "campaign"]], preserve_index=False))
+    con.register(
+        "_members", pa.Table.from_pandas(members[["aid", "campaign"]], preserve_index=False)
+    )
     con.execute("CREATE OR REPLACE TABLE members AS SELECT * FROM _members")
     con.unregister("_members")
     return con.execute(

@@ -6,16 +6,18 @@ both run (joins, GROUP BY, window functions, FLOOR/CAST), so the same text can m
 cluster later. Only the p-values and the FDR step run in NumPy, on the aggregated pairs.
 
 Chance model. For a pair (i, j) in one behaviour, let X be the number of episodes in
-which they shared a key within the window (an episode is a key in one time bucket). Under independence, each time i used a key, the other
-traces of that key near that moment (its *co-occurrence slots*, S_i in total) belong to j
-with probability a_j / T (j's share of the behaviour's traces). So the expected number of
-coincidences is lambda = max(S_i a_j, S_j a_i) / T and X ~ Poisson(lambda). A busy account
-(large a) or one that follows crowds (large S: viral posts, trending hashtags) is expected
-to coincide often and needs far more shared keys to be significant; accounts sharing rare
-keys again and again are not explained by chance. A pair's p-value is its smallest
-behaviour p-value times the number of behaviours (Bonferroni), and the false discovery
-rate is controlled by Benjamini-Hochberg over *every possible pair* of active accounts,
-not only the pairs that happened to co-occur.
+which they shared a key within the window (an episode is a key in one time bucket; the
+same hashtag pushed in ten separate bursts is ten episodes). Under independence, each
+time i used a key, the other traces of that key near that moment (its *co-occurrence
+slots*, S_i in total) belong to j with probability a_j / T (j's share of the behaviour's
+traces). So the expected number of coincidences is lambda = max(S_i a_j, S_j a_i) / T and
+X ~ Poisson(lambda). A busy account (large a) or one that follows crowds (large S: viral
+posts, trending hashtags) is expected to coincide often and needs far more episodes to be
+significant; accounts sharing rare keys again and again are not explained by chance. A
+pair's p-value is its smallest behaviour p-value times the number of behaviours
+(Bonferroni: behaviours overlap, a repost's text and hashtags are not independent
+evidence), and the false discovery rate is controlled by Benjamini-Hochberg over *every
+possible pair* of active accounts, not only the pairs that happened to co-occur.
 """
 
 from __future__ import annotations

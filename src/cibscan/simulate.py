@@ -40,8 +40,13 @@ _ES = "el la de que y en los se del las un por con una para es al lo como más p
 _STATE_MEDIA = ("cgtn_official", "xinhua_news", "globaltimes_news", "chinadaily_en")
 _DISSIDENTS = ("free_voice_hk", "uyghur_rights", "exile_journalist")
 _THREATS = (
-    "we know where you live", "traitor you will pay", "shut up or else", "你会后悔的",
-    "滚出去 叛徒", "your family is watching", "stop lying traitor",
+    "we know where you live",
+    "traitor you will pay",
+    "shut up or else",
+    "你会后悔的",
+    "滚出去 叛徒",
+    "your family is watching",
+    "stop lying traitor",
 )
 _OP_TEXTS = (
     "香港暴徒破坏社会秩序 必须依法严惩 支持香港警察",
@@ -67,7 +72,13 @@ class SimConfig:
     viral_size: int = 1500
     protest_members: int = 300
     protest_events: int = 6
-    op_members: tuple[int, ...] = (40, 30, 25, 20, 20)  # copypaste, amplify, hashtag, brigade, links
+    op_members: tuple[int, ...] = (
+        40,
+        30,
+        25,
+        20,
+        20,
+    )  # copypaste, amplify, hashtag, brigade, links
     op_participation: float = 0.7
     languages: tuple[str, ...] = ("en", "zh", "es")
     extra: dict[str, float] = field(default_factory=dict)
@@ -77,7 +88,7 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (posts in the Twitter IO archive layout, labels: userid, label, role)."""
     rng = np.random.default_rng(config.seed)
     scale = max(1.0, config.posts / 50_000) ** 0.5
-    ops = [max(5, int(round(m * scale))) for m in config.op_members]
+    ops = [max(5, round(m * scale)) for m in config.op_members]
     n_org = max(200, int(config.posts / config.posts_per_account))
     parts: list[pd.DataFrame] = []
     labels: list[pd.DataFrame] = []
@@ -93,8 +104,9 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     who = rng.choice(n_org, n_organic_posts, p=activity / activity.sum())
     ts = _diurnal_times(rng, len(who), config.days, tz[who])
     kind = rng.choice(
-        3, len(who), p=[1 - config.repost_share - config.reply_share, config.repost_share,
-                        config.reply_share]
+        3,
+        len(who),
+        p=[1 - config.repost_share - config.reply_share, config.repost_share, config.reply_share],
     )
     org = pd.DataFrame({"userid": org_ids[who], "t": ts, "lang": lang[who]})
     org["text"] = _organic_texts(rng, org["lang"].to_numpy())
@@ -106,15 +118,19 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     # State media and dissidents are organic, visible accounts.
     media = pd.DataFrame({"userid": list(_STATE_MEDIA) + list(_DISSIDENTS)})
-    labels.append(pd.DataFrame({"userid": list(_STATE_MEDIA), "label": "organic",
-                                "role": "state_media"}))
-    labels.append(pd.DataFrame({"userid": list(_DISSIDENTS), "label": "organic",
-                                "role": "dissident"}))
-    media_posts = pd.DataFrame({
-        "userid": np.repeat(media["userid"].to_numpy(), 60),
-        "t": START + rng.integers(0, config.days * DAY, len(media) * 60),
-        "lang": "en",
-    })
+    labels.append(
+        pd.DataFrame({"userid": list(_STATE_MEDIA), "label": "organic", "role": "state_media"})
+    )
+    labels.append(
+        pd.DataFrame({"userid": list(_DISSIDENTS), "label": "organic", "role": "dissident"})
+    )
+    media_posts = pd.DataFrame(
+        {
+            "userid": np.repeat(media["userid"].to_numpy(), 60),
+            "t": START + rng.integers(0, config.days * DAY, len(media) * 60),
+            "lang": "en",
+        }
+    )
     media_posts["text"] = _organic_texts(rng, media_posts["lang"].to_numpy())
     media_posts["hashtags"] = [[] for _ in range(len(media_posts))]
     media_posts["urls"] = [[] for _ in range(len(media_posts))]
@@ -126,27 +142,44 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
         size = min(config.viral_size, n_org)
         fans = rng.choice(n_org, size, replace=False)
         t0 = START + int(rng.integers(DAY, (config.days - 1) * DAY))
-        parts.append(pd.DataFrame({
-            "userid": org_ids[fans], "t": t0 + rng.exponential(300, size).astype(np.int64),
-            "lang": lang[fans], "text": f"viral moment number {c} everyone is talking about",
-            "hashtags": [[] for _ in range(size)], "urls": [[] for _ in range(size)],
-            "kind": "repost", "parent": f"viral{c}",
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "userid": org_ids[fans],
+                    "t": t0 + rng.exponential(300, size).astype(np.int64),
+                    "lang": lang[fans],
+                    "text": f"viral moment number {c} everyone is talking about",
+                    "hashtags": [[] for _ in range(size)],
+                    "urls": [[] for _ in range(size)],
+                    "kind": "repost",
+                    "parent": f"viral{c}",
+                }
+            )
+        )
     protest = rng.choice(n_org, min(config.protest_members, n_org), replace=False)
     for e in range(config.protest_events):
         joined = protest[rng.random(len(protest)) < 0.5]
         t0 = START + int(rng.integers(DAY, (config.days - 1) * DAY))
         k = len(joined)
-        parts.append(pd.DataFrame({
-            "userid": org_ids[joined], "t": t0 + rng.exponential(1800, k).astype(np.int64),
-            "lang": lang[joined], "text": _organic_texts(rng, lang[joined]),
-            "hashtags": [["standwithhk", f"march{e}"] for _ in range(k)],
-            "urls": [[f"https://news.example.org/live/{e}"] if rng.random() < 0.4 else []
-                     for _ in range(k)],
-            "kind": "post",
-        }))
-    labels.append(pd.DataFrame({"userid": org_ids[protest], "label": "organic",
-                                "role": "protester"}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "userid": org_ids[joined],
+                    "t": t0 + rng.exponential(1800, k).astype(np.int64),
+                    "lang": lang[joined],
+                    "text": _organic_texts(rng, lang[joined]),
+                    "hashtags": [["standwithhk", f"march{e}"] for _ in range(k)],
+                    "urls": [
+                        [f"https://news.example.org/live/{e}"] if rng.random() < 0.4 else []
+                        for _ in range(k)
+                    ],
+                    "kind": "post",
+                }
+            )
+        )
+    labels.append(
+        pd.DataFrame({"userid": org_ids[protest], "label": "organic", "role": "protester"})
+    )
 
     # -- planted operations ----------------------------------------------------------------
     names = ("op_copypaste", "op_amplify", "op_hashtag", "op_brigade", "op_links")
@@ -161,9 +194,13 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     # camouflage: operation accounts also post organic-looking content
     all_ops = np.concatenate(op_ids)
     cam = rng.choice(all_ops, len(all_ops) * 5)
-    camo = pd.DataFrame({"userid": cam, "t": _diurnal_times(rng, len(cam), config.days,
-                                                             np.full(len(cam), 8)),
-                         "lang": "en"})
+    camo = pd.DataFrame(
+        {
+            "userid": cam,
+            "t": _diurnal_times(rng, len(cam), config.days, np.full(len(cam), 8)),
+            "lang": "en",
+        }
+    )
     camo["text"] = _organic_texts(rng, camo["lang"].to_numpy())
     camo["hashtags"] = _maybe_hashtags(rng, len(camo))
     camo["urls"] = [[] for _ in range(len(camo))]
@@ -188,8 +225,34 @@ def _ops_volume(ops: list[int], config: SimConfig) -> int:
 def _diurnal_times(rng: np.random.Generator, n: int, days: int, tz: np.ndarray) -> np.ndarray:
     day = rng.integers(0, days, n)
     # Local hour from a daily rhythm: quiet at night, peaks midday and evening.
-    shape = np.array([1, .5, .3, .2, .2, .4, 1, 2, 3, 3.5, 3.5, 4, 4.5, 4, 3.5, 3.5, 4, 4.5,
-                      5, 5.5, 5, 4, 3, 2])
+    shape = np.array(
+        [
+            1,
+            0.5,
+            0.3,
+            0.2,
+            0.2,
+            0.4,
+            1,
+            2,
+            3,
+            3.5,
+            3.5,
+            4,
+            4.5,
+            4,
+            3.5,
+            3.5,
+            4,
+            4.5,
+            5,
+            5.5,
+            5,
+            4,
+            3,
+            2,
+        ]
+    )
     hour = rng.choice(24, n, p=shape / shape.sum())
     seconds = rng.integers(0, 3600, n)
     return START + day * DAY + ((hour - tz) % 24) * 3600 + seconds
@@ -227,8 +290,12 @@ def _maybe_urls(rng: np.random.Generator, n: int) -> list[list[str]]:
 
 
 def _bursts(
-    rng: np.random.Generator, ids: np.ndarray, config: SimConfig, n_bursts: int,
-    spread: float, office_hours: bool = False,
+    rng: np.random.Generator,
+    ids: np.ndarray,
+    config: SimConfig,
+    n_bursts: int,
+    spread: float,
+    office_hours: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(account, time, burst number) for members joining each burst with some probability."""
     accounts, times, burst = [], [], []
@@ -254,8 +321,17 @@ def _copypaste_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) 
     edits = rng.integers(0, 4, len(acc))
     suffix = np.array(["", "!", " 。", " 👍"])[edits]
     text = [s + e for s, e in zip(base, suffix, strict=True)]
-    return pd.DataFrame({"userid": acc, "t": t, "lang": "zh", "text": text,
-                         "hashtags": [[] for _ in acc], "urls": [[] for _ in acc], "kind": "post"})
+    return pd.DataFrame(
+        {
+            "userid": acc,
+            "t": t,
+            "lang": "zh",
+            "text": text,
+            "hashtags": [[] for _ in acc],
+            "urls": [[] for _ in acc],
+            "kind": "post",
+        }
+    )
 
 
 def _amplify_op(
@@ -265,17 +341,35 @@ def _amplify_op(
     rows = []
     for i, (_, post) in enumerate(targets.iterrows()):
         joined = ids[rng.random(len(ids)) < config.op_participation]
-        rows.append(pd.DataFrame({
-            "userid": joined, "t": int(post["t"]) + rng.integers(5, 120, len(joined)),
-            "lang": "en", "text": post["text"], "hashtags": [[] for _ in joined],
-            "urls": [[] for _ in joined], "kind": "repost", "parent": f"media{i}",
-            "parent_user": post["userid"],
-        }))
-        rows.append(pd.DataFrame({
-            "userid": [post["userid"]], "t": [int(post["t"])], "lang": "en",
-            "text": [post["text"]], "hashtags": [[]], "urls": [[]], "kind": "post",
-            "own_id": [f"media{i}"],
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "userid": joined,
+                    "t": int(post["t"]) + rng.integers(5, 120, len(joined)),
+                    "lang": "en",
+                    "text": post["text"],
+                    "hashtags": [[] for _ in joined],
+                    "urls": [[] for _ in joined],
+                    "kind": "repost",
+                    "parent": f"media{i}",
+                    "parent_user": post["userid"],
+                }
+            )
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    "userid": [post["userid"]],
+                    "t": [int(post["t"])],
+                    "lang": "en",
+                    "text": [post["text"]],
+                    "hashtags": [[]],
+                    "urls": [[]],
+                    "kind": "post",
+                    "own_id": [f"media{i}"],
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -283,33 +377,67 @@ def _hashtag_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) ->
     acc, t, b = _bursts(rng, ids, config, 15, 200)
     text = _organic_texts(rng, np.full(len(acc), "en"))
     tags = [["hkriots", "stopviolence", f"truth{x % 3}"] for x in b]
-    return pd.DataFrame({"userid": acc, "t": t, "lang": "en", "text": text, "hashtags": tags,
-                         "urls": [[] for _ in acc], "kind": "post"})
+    return pd.DataFrame(
+        {
+            "userid": acc,
+            "t": t,
+            "lang": "en",
+            "text": text,
+            "hashtags": tags,
+            "urls": [[] for _ in acc],
+            "kind": "post",
+        }
+    )
 
 
 def _brigade_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) -> pd.DataFrame:
     acc, t, b = _bursts(rng, ids, config, 15, 150)
     target = np.array(_DISSIDENTS)[b % len(_DISSIDENTS)]
-    text = [f"@{tg} " + _THREATS[int(i)] for tg, i in
-            zip(target, rng.integers(0, len(_THREATS), len(acc)), strict=True)]
-    return pd.DataFrame({"userid": acc, "t": t, "lang": "en", "text": text,
-                         "hashtags": [[] for _ in acc], "urls": [[] for _ in acc],
-                         "kind": "reply", "reply_user": target})
+    text = [
+        f"@{tg} " + _THREATS[int(i)]
+        for tg, i in zip(target, rng.integers(0, len(_THREATS), len(acc)), strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "userid": acc,
+            "t": t,
+            "lang": "en",
+            "text": text,
+            "hashtags": [[] for _ in acc],
+            "urls": [[] for _ in acc],
+            "kind": "reply",
+            "reply_user": target,
+        }
+    )
 
 
 def _links_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) -> pd.DataFrame:
     acc, t, b = _bursts(rng, ids, config, 15, 900)
     src = rng.choice(["tw", "fb", "wa"], len(acc))
-    urls = [[f"https://www.truth-hk-news.example.net/story/{x}?utm_source={s}"]
-            for x, s in zip(b, src, strict=True)]
+    urls = [
+        [f"https://www.truth-hk-news.example.net/story/{x}?utm_source={s}"]
+        for x, s in zip(b, src, strict=True)
+    ]
     text = _organic_texts(rng, np.full(len(acc), "en"))
-    return pd.DataFrame({"userid": acc, "t": t, "lang": "en", "text": text,
-                         "hashtags": [[] for _ in acc], "urls": urls, "kind": "post"})
+    return pd.DataFrame(
+        {
+            "userid": acc,
+            "t": t,
+            "lang": "en",
+            "text": text,
+            "hashtags": [[] for _ in acc],
+            "urls": urls,
+            "kind": "post",
+        }
+    )
 
 
 def _finish(
-    rng: np.random.Generator, posts: pd.DataFrame, org_ids: np.ndarray,
-    followers: np.ndarray, config: SimConfig,
+    rng: np.random.Generator,
+    posts: pd.DataFrame,
+    org_ids: np.ndarray,
+    followers: np.ndarray,
+    config: SimConfig,
 ) -> pd.DataFrame:
     """Give every post an id, parents for reposts and replies, and the archive's columns."""
     posts = posts.sort_values("t", kind="stable").reset_index(drop=True)
@@ -340,30 +468,35 @@ def _finish(
     is_reply = kind == "reply"
     follower_map = dict(zip(org_ids, followers, strict=True))
     fcount = np.array([follower_map.get(u, 30) for u in user], dtype=np.int64)
-    out = pd.DataFrame({
-        "tweetid": tweetid,
-        "userid": user,
-        "user_screen_name": user,
-        "user_display_name": user,
-        "user_profile_description": "",
-        "follower_count": fcount,
-        "following_count": (fcount * 0.8).astype(np.int64) + 10,
-        "account_creation_date": "2019-01-01",
-        "tweet_text": posts["text"].to_numpy(),
-        "tweet_time": pd.to_datetime(posts["t"].to_numpy(), unit="s").strftime("%Y-%m-%d %H:%M:%S"),
-        "tweet_language": posts["lang"].to_numpy(),
-        "tweet_client_name": "Twitter Web App",
-        "is_retweet": np.where(is_rt, "True", "False"),
-        "retweet_tweetid": np.where(is_rt, parent, None),
-        "retweet_userid": np.where(is_rt, parent_user, None),
-        "in_reply_to_tweetid": np.where(is_reply & ~pd.isna(parent), parent, None),
-        "in_reply_to_userid": np.where(is_reply, np.where(pd.isna(reply_user), parent_user,
-                                                          reply_user), None),
-        "quoted_tweet_tweetid": None,
-        "hashtags": [_listlike(h) for h in posts["hashtags"]],
-        "urls": [_listlike(u) for u in posts["urls"]],
-        "user_mentions": [_listlike([r]) if isinstance(r, str) else "[]" for r in reply_user],
-    })
+    out = pd.DataFrame(
+        {
+            "tweetid": tweetid,
+            "userid": user,
+            "user_screen_name": user,
+            "user_display_name": user,
+            "user_profile_description": "",
+            "follower_count": fcount,
+            "following_count": (fcount * 0.8).astype(np.int64) + 10,
+            "account_creation_date": "2019-01-01",
+            "tweet_text": posts["text"].to_numpy(),
+            "tweet_time": pd.to_datetime(posts["t"].to_numpy(), unit="s").strftime(
+                "%Y-%m-%d %H:%M:%S"
+            ),
+            "tweet_language": posts["lang"].to_numpy(),
+            "tweet_client_name": "Twitter Web App",
+            "is_retweet": np.where(is_rt, "True", "False"),
+            "retweet_tweetid": np.where(is_rt, parent, None),
+            "retweet_userid": np.where(is_rt, parent_user, None),
+            "in_reply_to_tweetid": np.where(is_reply & ~pd.isna(parent), parent, None),
+            "in_reply_to_userid": np.where(
+                is_reply, np.where(pd.isna(reply_user), parent_user, reply_user), None
+            ),
+            "quoted_tweet_tweetid": None,
+            "hashtags": [_listlike(h) for h in posts["hashtags"]],
+            "urls": [_listlike(u) for u in posts["urls"]],
+            "user_mentions": [_listlike([r]) if isinstance(r, str) else "[]" for r in reply_user],
+        }
+    )
     return out
 
 
@@ -373,7 +506,7 @@ def _listlike(items: object) -> str:
 
 
 def write(posts: pd.DataFrame, labels: pd.DataFrame, folder: str, fmt: str = "csv") -> str:
-    """Write posts (``posts.csv`` or ``posts.parquet``) and ``labels.csv``; return the posts path."""
+    """Write ``posts.csv`` (or ``posts.parquet``) and ``labels.csv``; return the posts path."""
     os.makedirs(folder, exist_ok=True)
     table = pa.Table.from_pandas(posts, preserve_index=False)
     if fmt == "parquet":

@@ -96,7 +96,8 @@ def test_cli_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:
     path = _write(tmp_path, "p.csv", GOOD + "3,c,yesterday,bad\n")
     run = subprocess.run(
         [sys.executable, "-m", "cibscan.cli", "detect", path, "--out", str(tmp_path / "r")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 2
     lines = [ln for ln in run.stderr.splitlines() if ln.strip()]
@@ -107,15 +108,19 @@ def test_cli_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:
 def test_missing_file_via_cli(tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "cibscan.cli", "detect", str(tmp_path / "nope.csv")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 2 and "no such file" in run.stderr
 
 
 def test_frames_roundtrip_preserves_every_post() -> None:
     posts = pd.DataFrame(
-        {"post_id": ["1", "2"], "account_id": ["a", "a"],
-         "created_at": pd.to_datetime(["2021-01-01", "2021-01-02"])}
+        {
+            "post_id": ["1", "2"],
+            "account_id": ["a", "a"],
+            "created_at": pd.to_datetime(["2021-01-01", "2021-01-02"]),
+        }
     )
     data = cibscan.Dataset.from_frames(posts)
     assert data.n_posts == 2 and data.n_accounts == 1

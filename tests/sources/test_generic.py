@@ -21,7 +21,9 @@ def _posts() -> pd.DataFrame:
 
 
 def test_aliases_and_mapping_give_canonical_columns(tmp_csv) -> None:
-    data = cibscan.read(tmp_csv(_posts()), mapping="account_id=user,created_at=ts,parent_post_id=parent")
+    data = cibscan.read(
+        tmp_csv(_posts()), mapping="account_id=user,created_at=ts,parent_post_id=parent"
+    )
     posts = data.posts_df().set_index("post_id")
     assert list(data.posts.columns) == list(cibscan.schema.POST_COLUMNS)
     assert posts.loc["1", "account_id"] == "a"
@@ -69,9 +71,12 @@ def test_unknown_map_field_is_refused(tmp_csv) -> None:
 
 def test_parquet_and_jsonl_read_the_same(tmp_path) -> None:
     frame = pd.DataFrame(
-        {"post_id": ["1", "2"], "account_id": ["a", "b"],
-         "created_at": pd.to_datetime(["2021-01-01 10:00", "2021-01-01 11:00"]),
-         "text": ["x", "y"]}
+        {
+            "post_id": ["1", "2"],
+            "account_id": ["a", "b"],
+            "created_at": pd.to_datetime(["2021-01-01 10:00", "2021-01-01 11:00"]),
+            "text": ["x", "y"],
+        }
     )
     frame.to_parquet(tmp_path / "p.parquet")
     frame.assign(created_at=frame["created_at"].astype(str)).to_json(
@@ -79,4 +84,6 @@ def test_parquet_and_jsonl_read_the_same(tmp_path) -> None:
     )
     a = cibscan.read(str(tmp_path / "p.parquet")).posts_df()
     b = cibscan.read(str(tmp_path / "p.jsonl")).posts_df()
-    assert a[["post_id", "account_id", "created_at"]].equals(b[["post_id", "account_id", "created_at"]])
+    assert a[["post_id", "account_id", "created_at"]].equals(
+        b[["post_id", "account_id", "created_at"]]
+    )

@@ -34,7 +34,9 @@ def test_twitter_io_archive(tmp_csv) -> None:
     data = cibscan.read(tmp_csv(frame))
     posts = data.posts_df().set_index("post_id")
     assert posts["kind"].to_dict() == {"10": "post", "11": "repost", "12": "reply"}
-    assert posts.loc["11", "parent_post_id"] == "10" and posts.loc["11", "parent_account_id"] == "u1"
+    assert (
+        posts.loc["11", "parent_post_id"] == "10" and posts.loc["11", "parent_account_id"] == "u1"
+    )
     assert posts.loc["12", "parent_account_id"] == "u1"
     accounts = data.accounts_df().set_index("account_id")
     assert accounts.loc["u2", "handle"] == "two" and accounts.loc["u2", "followers"] == 7
@@ -45,7 +47,9 @@ def test_ira538_layout_derives_reposts_from_text(tmp_path) -> None:
         {
             "author_id": ["a", "b", "c"],
             "content": ["Vote now! #MAGA https://t.co/x", "Vote now! #MAGA https://t.co/x", "mine"],
-            "publish_date": pd.to_datetime(["2016-10-01 10:00", "2016-10-01 10:00", "2016-10-01 11:00"]),
+            "publish_date": pd.to_datetime(
+                ["2016-10-01 10:00", "2016-10-01 10:00", "2016-10-01 11:00"]
+            ),
             "post_type": ["R", "R", None],
             "language": ["English"] * 3,
             "followers": [1, 2, 3],
@@ -63,8 +67,12 @@ def test_ira538_layout_derives_reposts_from_text(tmp_path) -> None:
 
 def test_coortweet_layout(tmp_csv) -> None:
     frame = pd.DataFrame(
-        {"object_id": ["o1", "o1", "p3"], "account_id": ["a", "b", "c"],
-         "content_id": ["p1", "p2", "p3"], "timestamp_share": [1623881091, 1623881095, 1623881099]}
+        {
+            "object_id": ["o1", "o1", "p3"],
+            "account_id": ["a", "b", "c"],
+            "content_id": ["p1", "p2", "p3"],
+            "timestamp_share": [1623881091, 1623881095, 1623881099],
+        }
     )
     posts = cibscan.read(tmp_csv(frame)).posts_df().set_index("post_id")
     assert posts["kind"].to_dict() == {"p1": "repost", "p2": "repost", "p3": "post"}

@@ -3,7 +3,7 @@ adding one never touches the linker. ``BEHAVIOURS`` lists them by name, in repor
 
 from __future__ import annotations
 
-from . import cohashtag, colink, comention, copypaste, corepost, coreply
+from . import cohashtag, colink, comention, copypaste, coreply, corepost
 from .base import TRACE_COLUMNS, Behaviour, TextSettings
 
 BEHAVIOURS: dict[str, Behaviour] = {

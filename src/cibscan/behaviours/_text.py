@@ -12,7 +12,6 @@ import os
 from functools import lru_cache
 
 
-
 @lru_cache(maxsize=1)
 def fold_table() -> dict[int, str]:
     """A ``str.translate`` table folding traditional to simplified Chinese and full-width

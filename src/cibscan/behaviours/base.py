@@ -26,7 +26,7 @@ class Behaviour:
     #: For reasons in words: "{verb} the same {n} {noun} within {window} of {k} other accounts".
     verb: str
     noun: str
-    prepare: Callable[[duckdb.DuckDBPyConnection, "TextSettings"], None] | None = None
+    prepare: Callable[[duckdb.DuckDBPyConnection, TextSettings], None] | None = None
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,12 @@ import pandas as pd
 if TYPE_CHECKING:
     from ..findings import Findings
 
-_NODE_ATTRS = (("handle", "string"), ("campaign", "integer"), ("score", "double"),
-               ("flagged", "boolean"))
+_NODE_ATTRS = (
+    ("handle", "string"),
+    ("campaign", "integer"),
+    ("score", "double"),
+    ("flagged", "boolean"),
+)
 _EDGE_ATTRS = (("behaviours", "string"), ("shared", "integer"), ("log10_q", "double"))
 
 
@@ -23,7 +27,7 @@ def write_gexf(findings: Findings, path: str) -> None:
     with open(path, "w", encoding="utf-8") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         out.write('<gexf xmlns="http://gexf.net/1.3" version="1.3">\n')
-        out.write('  <meta><creator>cibscan</creator></meta>\n')
+        out.write("  <meta><creator>cibscan</creator></meta>\n")
         out.write('  <graph defaultedgetype="undirected" mode="static">\n')
         out.write('    <attributes class="node">\n')
         for i, (name, typ) in enumerate(_NODE_ATTRS):

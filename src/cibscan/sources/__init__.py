@@ -73,8 +73,14 @@ def read(
         cols = columns(con, path, options)
         plan = _plan(format, cols, cols_map, path)
         load_file(
-            con, path, fmt, options, plan, report,
-            on_bad_rows=on_bad_rows, max_text_chars=max_text_chars,
+            con,
+            path,
+            fmt,
+            options,
+            plan,
+            report,
+            on_bad_rows=on_bad_rows,
+            max_text_chars=max_text_chars,
         )
     finish(con, report)
     return Dataset(con=con, report=report)

@@ -112,8 +112,9 @@ def load_file(
 
     con.execute("ALTER TABLE _stage ADD COLUMN p_time TIMESTAMP")
     time_type = fetch_row(
-        con, "SELECT data_type FROM information_schema.columns "
-        "WHERE table_name = '_stage' AND column_name = 'p_created_at'"
+        con,
+        "SELECT data_type FROM information_schema.columns "
+        "WHERE table_name = '_stage' AND column_name = 'p_created_at'",
     )
     if time_type and str(time_type[0]).startswith("TIMESTAMP"):
         con.execute("UPDATE _stage SET p_time = CAST(p_created_at AS TIMESTAMP)")
@@ -126,14 +127,25 @@ def load_file(
 
     checks = [
         ("missing post id", "p_post_id IS NULL OR trim(p_post_id) = ''", "post_id", None),
-        ("missing account id", "p_account_id IS NULL OR trim(p_account_id) = ''",
-         "account_id", None),
-        ("missing time", "p_created_at IS NULL OR trim(CAST(p_created_at AS VARCHAR)) = ''",
-         "created_at", None),
-        ("unparsable time", "p_time IS NULL", "created_at",
-         "p_created_at"),
-        (f"text longer than {max_text_chars} characters",
-         f"length(p_text) > {int(max_text_chars)}", "text", None),
+        (
+            "missing account id",
+            "p_account_id IS NULL OR trim(p_account_id) = ''",
+            "account_id",
+            None,
+        ),
+        (
+            "missing time",
+            "p_created_at IS NULL OR trim(CAST(p_created_at AS VARCHAR)) = ''",
+            "created_at",
+            None,
+        ),
+        ("unparsable time", "p_time IS NULL", "created_at", "p_created_at"),
+        (
+            f"text longer than {max_text_chars} characters",
+            f"length(p_text) > {int(max_text_chars)}",
+            "text",
+            None,
+        ),
         ("unknown post kind", f"p_kind NOT IN {POST_KINDS!r}", "kind", "p_kind"),
     ]
     for reason, condition, col, shown in checks:
@@ -141,26 +153,30 @@ def load_file(
             continue
         where = f"_bad IS NULL AND ({condition})"
         first = fetch_row(con, f"SELECT min(_row), count(*) FROM _stage WHERE {where}")
-        if first is None or not first[1]:
+        bad_rows = int(first[1]) if first else 0
+        if not bad_rows:
             continue
+        assert first is not None
+        first_row = int(first[0])
         if on_bad_rows == "error":
             value = ""
             if shown:
                 got = fetch_row(
-                    con, f"SELECT CAST({shown} AS VARCHAR) FROM _stage WHERE _row = $r",
-                    {"r": first[0]},
+                    con,
+                    f"SELECT CAST({shown} AS VARCHAR) FROM _stage WHERE _row = $r",
+                    {"r": first_row},
                 )
                 value = f" {str(got[0])[:80]!r}" if got else ""
-            more = f" ({first[1]} rows like it)" if first[1] > 1 else ""
+            more = f" ({bad_rows} rows like it)" if bad_rows > 1 else ""
             raise InputError(
                 path,
                 f"{reason}{value}{more}",
-                row=int(first[0]),  # type: ignore[call-overload]
+                row=first_row,
                 field=name(col),
                 hint="fix the file, or pass --on-bad-rows skip to skip and count such rows",
             )
         con.execute(f"UPDATE _stage SET _bad = $reason WHERE {where}", {"reason": reason})
-        report.skipped[reason] += int(first[1])  # type: ignore[call-overload]
+        report.skipped[reason] += bad_rows
 
     post_exprs = []
     for col, typ in POST_COLUMNS.items():
@@ -173,7 +189,9 @@ def load_file(
         else:
             post_exprs.append(f"CAST(NULL AS {typ})")
     con.execute(f"INSERT INTO posts SELECT {', '.join(post_exprs)} FROM _stage WHERE _bad IS NULL")
-    report.posts_loaded += nrows - fetch_int(con, "SELECT count(*) FROM _stage WHERE _bad IS NOT NULL")
+    report.posts_loaded += nrows - fetch_int(
+        con, "SELECT count(*) FROM _stage WHERE _bad IS NOT NULL"
+    )
 
     acc_exprs = []
     for col, typ in ACCOUNT_COLUMNS.items():

@@ -7,6 +7,7 @@ def sql_str(value: str) -> str:
     """A SQL string literal for a constant of ours (never for data: data goes in parameters)."""
     return "'" + value.replace("'", "''") + "'"
 
+
 URL_PATTERN = r"https?://[^\s<>\"'\)\]]+"
 HASHTAG_PATTERN = r"(?:^|[^\w&])#(\w+)"
 MENTION_PATTERN = r"(?:^|[^\w])@(\w{1,50})"
@@ -41,11 +42,13 @@ def urls_from_text_sql(text: str) -> str:
 
 
 def hashtags_from_text_sql(text: str) -> str:
-    return f"list_transform(regexp_extract_all(coalesce({text}, ''), {sql_str(HASHTAG_PATTERN)}, 1), lambda v: lower(v))"
+    found = f"regexp_extract_all(coalesce({text}, ''), {sql_str(HASHTAG_PATTERN)}, 1)"
+    return f"list_transform({found}, lambda v: lower(v))"
 
 
 def mentions_from_text_sql(text: str) -> str:
-    return f"list_transform(regexp_extract_all(coalesce({text}, ''), {sql_str(MENTION_PATTERN)}, 1), lambda v: lower(v))"
+    found = f"regexp_extract_all(coalesce({text}, ''), {sql_str(MENTION_PATTERN)}, 1)"
+    return f"list_transform({found}, lambda v: lower(v))"
 
 
 def kind_sql(expr: str) -> str:

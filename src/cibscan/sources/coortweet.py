@@ -1,4 +1,5 @@
-"""CooRTweet's share layout: object_id (what was shared), account_id, content_id, timestamp_share."""
+"""CooRTweet's share layout: object_id (what was shared), account_id, content_id,
+timestamp_share."""
 
 from __future__ import annotations
 

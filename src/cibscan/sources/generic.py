@@ -134,10 +134,14 @@ def plan(cols: dict[str, str], mapping: dict[str, str], path: str) -> ReaderPlan
 
     posts["urls"] = listed("urls", urls_from_text_sql(text))
     posts["hashtags"] = (
-        hashtags_sql(listed("hashtags", "")) if "hashtags" in chosen else hashtags_from_text_sql(text)
+        hashtags_sql(listed("hashtags", ""))
+        if "hashtags" in chosen
+        else hashtags_from_text_sql(text)
     )
     posts["mentions"] = (
-        mentions_sql(listed("mentions", "")) if "mentions" in chosen else mentions_from_text_sql(text)
+        mentions_sql(listed("mentions", ""))
+        if "mentions" in chosen
+        else mentions_from_text_sql(text)
     )
     accounts = {target: col(fld) for fld, target in ACCOUNT_FIELDS.items() if fld in chosen}
     if "language" in chosen:

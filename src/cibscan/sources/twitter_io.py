@@ -34,12 +34,21 @@ def plan(cols: dict[str, str]) -> ReaderPlan:
     account = c("userid") or c("user_screen_name")
     assert account is not None
     text = c("tweet_text") or "NULL"
-    retweet_id = nonempty_sql(c("retweet_tweetid")) if c("retweet_tweetid") else "NULL"
-    reply_id = nonempty_sql(c("in_reply_to_tweetid")) if c("in_reply_to_tweetid") else "NULL"
-    quote_id = nonempty_sql(c("quoted_tweet_tweetid")) if c("quoted_tweet_tweetid") else "NULL"
-    is_rt = truthy_sql(c("is_retweet")) if c("is_retweet") else "FALSE"
-    if not c("is_retweet") and c("tweet_text"):
+
+    def id_or_null(name: str) -> str:
+        col = c(name)
+        return nonempty_sql(col) if col else "NULL"
+
+    retweet_id = id_or_null("retweet_tweetid")
+    reply_id = id_or_null("in_reply_to_tweetid")
+    quote_id = id_or_null("quoted_tweet_tweetid")
+    retweet_flag = c("is_retweet")
+    if retweet_flag:
+        is_rt = truthy_sql(retweet_flag)
+    elif c("tweet_text"):
         is_rt = f"starts_with({text}, 'RT @')"
+    else:
+        is_rt = "FALSE"
     kind = (
         f"CASE WHEN {is_rt} OR {retweet_id} IS NOT NULL THEN 'repost' "
         f"WHEN {quote_id} IS NOT NULL THEN 'quote' "
