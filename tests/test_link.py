@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import cibscan
 from cibscan.behaviours import BEHAVIOURS, TextSettings
-from cibscan.link import LinkSettings, _pair_significance, build_traces, links_from_traces
+from cibscan.link import LinkSettings, _fdr, build_traces, links_from_traces
 
 T0 = pd.Timestamp("2024-01-01")
 
@@ -85,20 +85,8 @@ def test_hot_keys_are_sampled_relative_to_data_and_ring_survives() -> None:
 )
 def test_bh_q_values_are_valid(log_p: list[float], m: float) -> None:
     m = max(m, float(len(log_p)))
-    per = pd.DataFrame(
-        {
-            "behaviour": "x",
-            "a": range(len(log_p)),
-            "b": range(1, len(log_p) + 1),
-            "shared": 2,
-            "keys": 1,
-            "weight": 1.0,
-            "log10_p": log_p,
-            "first_ts": 0,
-            "last_ts": 0,
-        }
-    )
-    pairs = _pair_significance(per, 1, m, 0.01)
+    per = pd.DataFrame({"a": range(len(log_p)), "b": range(1, len(log_p) + 1), "log10_p": log_p})
+    pairs = _fdr(per, 1, m, 0.01)
     lp, lq = pairs["log10_p"].to_numpy(), pairs["log10_q"].to_numpy()
     assert np.all(lq >= lp - 1e-9) and np.all(lq <= 0)
     order = np.argsort(lp, kind="stable")

@@ -300,7 +300,7 @@ def links_from_traces(
     if progress:
         progress("links: significance")
     per = _behaviour_significance(per)
-    pairs = _pair_significance(per, n_behaviours, stats.pairs_tested, settings.alpha)
+    pairs = _fdr(_fuse_pairs(con, per), n_behaviours, stats.pairs_tested, settings.alpha)
     stats.candidate_links = len(pairs)
     stats.significant_links = int(pairs["significant"].sum()) if len(pairs) else 0
     return per, pairs, stats
@@ -326,38 +326,26 @@ def _behaviour_significance(per: pd.DataFrame) -> pd.DataFrame:
     return per.drop(columns=["act_a", "act_b", "slots_a", "slots_b", "total"])
 
 
-def _pair_significance(
-    per: pd.DataFrame, n_behaviours: int, m: float, alpha: float
-) -> pd.DataFrame:
-    if per.empty:
-        return pd.DataFrame(
-            {
-                "a": pd.Series(dtype="int64"),
-                "b": pd.Series(dtype="int64"),
-                "shared": pd.Series(dtype="int64"),
-                "keys": pd.Series(dtype="int64"),
-                "weight": pd.Series(dtype="float64"),
-                "log10_p": pd.Series(dtype="float64"),
-                "first_ts": pd.Series(dtype="int64"),
-                "last_ts": pd.Series(dtype="int64"),
-                "behaviours": pd.Series(dtype="object"),
-                "log10_q": pd.Series(dtype="float64"),
-                "significant": pd.Series(dtype="bool"),
-            }
-        )
-    grouped = per.groupby(["a", "b"], sort=False)
-    pairs = grouped.agg(
-        shared=("shared", "sum"),
-        keys=("keys", "sum"),
-        weight=("weight", "sum"),
-        log10_p=("log10_p", "min"),
-        first_ts=("first_ts", "min"),
-        last_ts=("last_ts", "max"),
-        behaviours=("behaviour", lambda s: ",".join(sorted(s))),
-    ).reset_index()
-    log_p = np.minimum(pairs["log10_p"].to_numpy() + math.log10(n_behaviours), 0.0)
+def _fuse_pairs(con: duckdb.DuckDBPyConnection, per: pd.DataFrame) -> pd.DataFrame:
+    """One row per account pair from its per-behaviour rows (sums, smallest p-value)."""
+    con.register("_per", pa.Table.from_pandas(per, preserve_index=False))
+    pairs = con.execute(
+        "SELECT a, b, sum(shared) AS shared, sum(keys) AS keys, sum(weight) AS weight, "
+        "  min(log10_p) AS log10_p, min(first_ts) AS first_ts, max(last_ts) AS last_ts, "
+        "  string_agg(behaviour, ',' ORDER BY behaviour) AS behaviours "
+        "FROM _per GROUP BY a, b ORDER BY a, b"
+    ).df()
+    con.unregister("_per")
+    return pairs
+
+
+def _fdr(pairs: pd.DataFrame, n_behaviours: int, m: float, alpha: float) -> pd.DataFrame:
+    """Add log10_q (Benjamini-Hochberg over ``m`` hypotheses) and ``significant``; the
+    pair p-value is the smallest behaviour p-value times ``n_behaviours`` (Bonferroni)."""
+    pairs = pairs.copy()
+    log_p = np.minimum(pairs["log10_p"].to_numpy(dtype=np.float64) + math.log10(n_behaviours), 0.0)
     pairs["log10_p"] = log_p
-    # Benjamini-Hochberg over all m possible pairs: q_(r) = min_{s >= r} p_(s) m / s.
+    # q_(r) = min over s >= r of p_(s) m / s, with p sorted ascending.
     order = np.argsort(log_p, kind="stable")
     ranks = np.arange(1, len(order) + 1, dtype=np.float64)
     raw = log_p[order] + math.log10(max(m, 1.0)) - np.log10(ranks)

@@ -87,3 +87,18 @@ def test_parquet_and_jsonl_read_the_same(tmp_path) -> None:
     assert a[["post_id", "account_id", "created_at"]].equals(
         b[["post_id", "account_id", "created_at"]]
     )
+
+
+def test_single_value_list_cells_are_one_element_lists(tmp_csv) -> None:
+    frame = pd.DataFrame(
+        {
+            "post_id": ["1", "2"],
+            "account_id": ["a", "b"],
+            "created_at": ["2021-01-01"] * 2,
+            "urls": ["7", ""],
+            "hashtags": ["x", "[]"],
+        }
+    )
+    posts = cibscan.read(tmp_csv(frame)).posts_df().set_index("post_id")
+    assert list(posts.loc["1", "urls"]) == ["7"] and list(posts.loc["1", "hashtags"]) == ["x"]
+    assert list(posts.loc["2", "urls"]) == [] and list(posts.loc["2", "hashtags"]) == []

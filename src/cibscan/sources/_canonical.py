@@ -18,6 +18,7 @@ from ..engine import fetch_int, fetch_row, quote_ident, table_exists
 from ..errors import InputError
 from ..schema import ACCOUNT_COLUMNS, POST_COLUMNS, POST_KINDS
 from ._scan import ReadOptions, scan_params, scan_sql, translate_error
+from ._sql import sql_str
 
 OnBadRows = Literal["error", "skip"]
 
@@ -90,41 +91,23 @@ def load_file(
     if missing:
         raise InputError(path, f"no column mapped to {', '.join(missing)}", hint="use --map")
     source = plan.from_sql or f"{scan_sql(fmt, options)} AS src"
-    select = [
-        "row_number() OVER () AS _row",
-        *(f"{expr} AS {quote_ident('p_' + col)}" for col, expr in plan.posts.items()),
-        *(f"{expr} AS {quote_ident('a_' + col)}" for col, expr in plan.accounts.items()),
-    ]
-    try:
-        con.execute("DROP TABLE IF EXISTS _stage")
-        con.execute(
-            f"CREATE TEMP TABLE _stage AS SELECT {', '.join(select)} FROM {source}",
-            scan_params(path, options),
-        )
-    except duckdb.Error as exc:
-        raise translate_error(path, exc) from exc
-
-    nrows = fetch_int(con, "SELECT count(*) FROM _stage")
-    if nrows == 0:
-        raise InputError(path, "the file has a header but no rows")
-    report.files.append(path)
-    report.rows_read += nrows
-
-    con.execute("ALTER TABLE _stage ADD COLUMN p_time TIMESTAMP")
-    time_type = fetch_row(
-        con,
-        "SELECT data_type FROM information_schema.columns "
-        "WHERE table_name = '_stage' AND column_name = 'p_created_at'",
-    )
-    if time_type and str(time_type[0]).startswith("TIMESTAMP"):
-        con.execute("UPDATE _stage SET p_time = CAST(p_created_at AS TIMESTAMP)")
-    else:
-        con.execute(f"UPDATE _stage SET p_time = {parse_time_sql('p_created_at')}")
-    con.execute("ALTER TABLE _stage ADD COLUMN _bad VARCHAR")
 
     def name(col: str) -> str:
         return plan.fields.get(col, col)
 
+    try:
+        time_type = con.execute(
+            f"DESCRIBE SELECT {plan.posts['created_at']} AS t FROM {source}",
+            scan_params(path, options),
+        ).fetchall()[0][1]
+    except duckdb.Error as exc:
+        raise translate_error(path, exc) from exc
+    time_sql = (
+        "CAST(p_created_at AS TIMESTAMP)"
+        if str(time_type).startswith("TIMESTAMP")
+        else parse_time_sql("p_created_at")
+    )
+    # Every check in one CASE, in order: a row is marked with its first problem only.
     checks = [
         ("missing post id", "p_post_id IS NULL OR trim(p_post_id) = ''", "post_id", None),
         (
@@ -141,42 +124,68 @@ def load_file(
         ),
         ("unparsable time", "p_time IS NULL", "created_at", "p_created_at"),
         (
-            f"text longer than {max_text_chars} characters",
+            f"text longer than {int(max_text_chars)} characters",
             f"length(p_text) > {int(max_text_chars)}",
             "text",
             None,
         ),
         ("unknown post kind", f"p_kind NOT IN {POST_KINDS!r}", "kind", "p_kind"),
     ]
-    for reason, condition, col, shown in checks:
-        if col not in plan.posts:
-            continue
-        where = f"_bad IS NULL AND ({condition})"
-        first = fetch_row(con, f"SELECT min(_row), count(*) FROM _stage WHERE {where}")
-        bad_rows = int(first[1]) if first else 0
-        if not bad_rows:
-            continue
-        assert first is not None
-        first_row = int(first[0])
-        if on_bad_rows == "error":
-            value = ""
-            if shown:
-                got = fetch_row(
-                    con,
-                    f"SELECT CAST({shown} AS VARCHAR) FROM _stage WHERE _row = $r",
-                    {"r": first_row},
-                )
-                value = f" {str(got[0])[:80]!r}" if got else ""
-            more = f" ({bad_rows} rows like it)" if bad_rows > 1 else ""
-            raise InputError(
-                path,
-                f"{reason}{value}{more}",
-                row=first_row,
-                field=name(col),
-                hint="fix the file, or pass --on-bad-rows skip to skip and count such rows",
+    active = [c for c in checks if c[2] in plan.posts]
+    bad_case = (
+        "CASE "
+        + " ".join(f"WHEN {cond} THEN {sql_str(reason)}" for reason, cond, _, _ in active)
+        + " END"
+    )
+    select = [
+        "row_number() OVER () AS _row",
+        *(f"{expr} AS {quote_ident('p_' + col)}" for col, expr in plan.posts.items()),
+        *(f"{expr} AS {quote_ident('a_' + col)}" for col, expr in plan.accounts.items()),
+    ]
+    try:
+        con.execute("DROP TABLE IF EXISTS _stage")
+        con.execute(
+            f"CREATE TEMP TABLE _stage AS SELECT *, {bad_case} AS _bad FROM ("
+            f"  SELECT *, {time_sql} AS p_time FROM ("
+            f"    SELECT {', '.join(select)} FROM {source}))",
+            scan_params(path, options),
+        )
+    except duckdb.Error as exc:
+        raise translate_error(path, exc) from exc
+
+    nrows = fetch_int(con, "SELECT count(*) FROM _stage")
+    if nrows == 0:
+        raise InputError(path, "the file has a header but no rows")
+    report.files.append(path)
+    report.rows_read += nrows
+
+    problems = con.execute(
+        "SELECT _bad, count(*), min(_row) FROM _stage WHERE _bad IS NOT NULL "
+        "GROUP BY _bad ORDER BY min(_row)"
+    ).fetchall()
+    if problems and on_bad_rows == "error":
+        reason, count, first_row = str(problems[0][0]), int(problems[0][1]), int(problems[0][2])
+        _, _, col, shown = next(c for c in active if c[0] == reason)
+        value = ""
+        if shown:
+            got = fetch_row(
+                con,
+                f"SELECT CAST({shown} AS VARCHAR) FROM _stage WHERE _row = $r",
+                {"r": first_row},
             )
-        con.execute(f"UPDATE _stage SET _bad = $reason WHERE {where}", {"reason": reason})
-        report.skipped[reason] += bad_rows
+            value = f" {str(got[0])[:80]!r}" if got else ""
+        more = f" ({count} rows like it)" if count > 1 else ""
+        raise InputError(
+            path,
+            f"{reason}{value}{more}",
+            row=first_row,
+            field=name(col),
+            hint="fix the file, or pass --on-bad-rows skip to skip and count such rows",
+        )
+    skipped = 0
+    for reason, count, _ in problems:
+        report.skipped[str(reason)] += int(count)
+        skipped += int(count)
 
     post_exprs = []
     for col, typ in POST_COLUMNS.items():
@@ -189,9 +198,7 @@ def load_file(
         else:
             post_exprs.append(f"CAST(NULL AS {typ})")
     con.execute(f"INSERT INTO posts SELECT {', '.join(post_exprs)} FROM _stage WHERE _bad IS NULL")
-    report.posts_loaded += nrows - fetch_int(
-        con, "SELECT count(*) FROM _stage WHERE _bad IS NOT NULL"
-    )
+    report.posts_loaded += nrows - skipped
 
     acc_exprs = []
     for col, typ in ACCOUNT_COLUMNS.items():

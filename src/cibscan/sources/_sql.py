@@ -21,8 +21,9 @@ def list_cell_sql(expr: str, src_type: str) -> str:
     stripped = f"regexp_replace({raw}, '^\\[|\\]$', '', 'g')"
     parts = f"regexp_split_to_array({stripped}, '[,;\\s]+')"
     cleaned = f"list_transform({parts}, lambda v: trim(v, '''\" '))"
+    # Most cells are empty ('[]' or ''); CASE evaluates the parse only for the others.
     return (
-        f"CASE WHEN {expr} IS NULL THEN CAST([] AS VARCHAR[]) "
+        f"CASE WHEN {expr} IS NULL OR {raw} IN ('', '[]') THEN CAST([] AS VARCHAR[]) "
         f"ELSE list_filter({cleaned}, lambda v: v <> '') END"
     )
 
