@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ class EngineSettings:
     """How much of the machine the engine may use. ``None`` means DuckDB's own default."""
 
     threads: int | None = None
-    memory_limit: str | None = None  # e.g. "6GB"; DuckDB spills to temp_directory beyond it
+    memory_limit: str | None = None  # e.g. "6GB"; default: a quarter of RAM; spills beyond
     temp_directory: str | None = None
 
 
@@ -33,11 +34,20 @@ def connect(settings: EngineSettings | None = None) -> duckdb.DuckDBPyConnection
     con.execute("SET enable_progress_bar = false")
     if settings.threads:
         con.execute(f"SET threads = {int(settings.threads)}")
-    if settings.memory_limit:
-        con.execute("SET memory_limit = $m", {"m": settings.memory_limit})
+    con.execute("SET memory_limit = $m", {"m": settings.memory_limit or default_memory_limit()})
     temp = settings.temp_directory or os.path.join(tempfile.gettempdir(), "cibscan-spill")
     con.execute("SET temp_directory = $t", {"t": temp})
     return con
+
+
+def default_memory_limit() -> str:
+    """A quarter of physical memory: DuckDB's own default (80%) leaves too little for the
+    rest of the process on a laptop; beyond the limit DuckDB spills to disk."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return "4GB"
+    return f"{max(1, total // 4 // (1 << 20))}MB"
 
 
 def quote_ident(name: str) -> str:
@@ -70,3 +80,12 @@ def fetch_int(
     """A single integer result (0 for NULL or no row)."""
     row = fetch_row(con, sql, params)
     return int(row[0]) if row and row[0] is not None else 0
+
+
+def duckdb_runner(con: duckdb.DuckDBPyConnection) -> Callable[[str, str], None]:
+    """A runner for ``link_steps``: each step becomes a table in this connection."""
+
+    def run(name: str, sql: str) -> None:
+        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(name)} AS {sql}")
+
+    return run

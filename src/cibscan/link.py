@@ -33,7 +33,8 @@ import pyarrow as pa
 from scipy.stats import poisson
 
 from .behaviours import Behaviour, TextSettings
-from .engine import fetch_int
+from .engine import duckdb_runner, fetch_int
+from .link_steps import CHANCE_STEPS, TRACES, pair_steps, run_steps
 
 Progress = Callable[[str], None]
 
@@ -47,7 +48,7 @@ class LinkSettings:
     #: Pair work allowed per trace. Buckets of hot keys (a viral post) are sampled down to
     #: a common cap chosen so that the whole join stays within this budget; the cap scales
     #: with the data, so a campaign that fits at 200k posts still fits at 20M.
-    pairs_per_trace: float = 40.0
+    pairs_per_trace: float = 10.0
     min_hot_cap: int = 64  # never sample a (key, window) below this many accounts
     min_pair_budget: float = 1e6  # below this much pair work nothing is ever sampled
     evidence_per_link: int = 20
@@ -110,47 +111,13 @@ def build_traces(
     )
     con.execute("CREATE OR REPLACE TABLE windows AS SELECT * FROM _windows")
     con.unregister("_windows")
-    con.execute(
-        "CREATE OR REPLACE TABLE traces AS "
-        "SELECT behaviour, key, aid, bucket, min(ts) AS ts, min(post_id) AS post_id, "
-        "count(*) AS uses FROM ("
-        "  SELECT r.*, CAST(FLOOR(r.ts / w.w) AS BIGINT) AS bucket "
-        "  FROM raw_traces r JOIN windows w ON r.behaviour = w.behaviour"
-        ") GROUP BY behaviour, key, aid, bucket"
-    )
+    duckdb_runner(con)("traces", TRACES)
     con.execute("DROP TABLE raw_traces")
     for name, n in con.execute(
         "SELECT behaviour, count(*) FROM traces GROUP BY behaviour"
     ).fetchall():
         counts[str(name)] = int(n)
     return counts
-
-
-def _chance_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Per (key, bucket) counts; per account and behaviour its activity and co-occurrence
-    slots; per key its popularity; per behaviour its totals."""
-    con.execute(
-        "CREATE OR REPLACE TABLE key_buckets AS "
-        "SELECT behaviour, key, bucket, c, "
-        "  (c - 1) + 0.5 * (sum(c) OVER (PARTITION BY behaviour, key ORDER BY bucket "
-        "    RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) - c) AS slots "
-        "FROM (SELECT behaviour, key, bucket, count(*) AS c FROM traces "
-        "      GROUP BY behaviour, key, bucket)"
-    )
-    con.execute(
-        "CREATE OR REPLACE TABLE keys AS SELECT behaviour, key, count(DISTINCT aid) AS n "
-        "FROM traces GROUP BY behaviour, key"
-    )
-    con.execute(
-        "CREATE OR REPLACE TABLE activity AS "
-        "SELECT t.behaviour, t.aid, count(*) AS a, sum(kb.slots) AS s "
-        "FROM traces t JOIN key_buckets kb ON t.behaviour = kb.behaviour AND t.key = kb.key "
-        "  AND t.bucket = kb.bucket GROUP BY t.behaviour, t.aid"
-    )
-    con.execute(
-        "CREATE OR REPLACE TABLE behaviour_totals AS SELECT behaviour, sum(a) AS t, "
-        "count(*) AS accounts FROM activity GROUP BY behaviour"
-    )
 
 
 def _hot_caps(
@@ -190,35 +157,16 @@ def _hot_caps(
     return caps
 
 
-def _join_traces(con: duckdb.DuckDBPyConnection, caps: dict[str, int], stats: LinkStats) -> None:
-    """``join_traces``: traces with hot (key, bucket) groups sampled down to the cap.
-
-    The sample is deterministic (an integer hash of account and time) and only limits
-    which pairs are enumerated; activity, slots and key popularity use every trace.
-    """
+def _register_caps(con: duckdb.DuckDBPyConnection, caps: dict[str, int]) -> None:
     con.register(
         "_caps",
         pa.table({"behaviour": list(caps), "cap": [int(c) for c in caps.values()]}),
     )
     con.execute("CREATE OR REPLACE TABLE caps AS SELECT * FROM _caps")
     con.unregister("_caps")
-    con.execute(
-        "CREATE OR REPLACE TABLE join_traces AS "
-        "SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts FROM traces t "
-        "JOIN key_buckets kb ON t.behaviour = kb.behaviour AND t.key = kb.key "
-        "  AND t.bucket = kb.bucket "
-        "JOIN caps cp ON t.behaviour = cp.behaviour "
-        "WHERE cp.cap = 0 OR kb.c <= cp.cap "
-        "UNION ALL "
-        "SELECT behaviour, key, aid, bucket, ts FROM ("
-        "  SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts, cp.cap, row_number() OVER ("
-        "    PARTITION BY t.behaviour, t.key, t.bucket "
-        "    ORDER BY (t.aid * 2654435761 + t.ts * 40503) % 4294967291, t.aid) AS rk "
-        "  FROM traces t JOIN key_buckets kb ON t.behaviour = kb.behaviour "
-        "    AND t.key = kb.key AND t.bucket = kb.bucket "
-        "  JOIN caps cp ON t.behaviour = cp.behaviour WHERE cp.cap > 0 AND kb.c > cp.cap"
-        ") WHERE rk <= cap"
-    )
+
+
+def _sampled_out(con: duckdb.DuckDBPyConnection, stats: LinkStats) -> None:
     for b, n in con.execute(
         "SELECT t.behaviour, t.n - coalesce(j.n, 0) FROM "
         "(SELECT behaviour, count(*) n FROM traces GROUP BY behaviour) t LEFT JOIN "
@@ -227,45 +175,6 @@ def _join_traces(con: duckdb.DuckDBPyConnection, caps: dict[str, int], stats: Li
     ).fetchall():
         if n:
             stats.traces_sampled_out[str(b)] = int(n)
-
-
-#: Pairs of traces of one key within the window: equi-join on the key and on neighbouring
-#: time buckets (bucket = floor(ts / window)), then the exact time test.
-PAIR_KEYS_SQL = """
-SELECT x.behaviour, x.aid AS a, y.aid AS b, x.key, least(x.bucket, y.bucket) AS episode,
-       min(x.ts) AS ts_a, arg_min(y.ts, x.ts) AS ts_b,
-       min(least(x.ts, y.ts)) AS first_ts, max(greatest(x.ts, y.ts)) AS last_ts
-FROM join_traces x
-JOIN (SELECT j.*, j.bucket + o.o AS near FROM join_traces j
-      CROSS JOIN (SELECT -1 AS o UNION ALL SELECT 0 UNION ALL SELECT 1) o) y
-  ON x.behaviour = y.behaviour AND x.key = y.key AND x.bucket = y.near
-JOIN windows w ON x.behaviour = w.behaviour
-WHERE x.aid < y.aid AND abs(x.ts - y.ts) <= w.w
-GROUP BY x.behaviour, x.aid, y.aid, x.key, least(x.bucket, y.bucket)
-"""
-
-#: Per pair and behaviour: the number of co-occurrence episodes (a key shared in one time
-#: bucket; the same hashtag pushed in ten separate bursts is ten episodes), the distinct
-#: keys, and a weight where each episode counts log(N / n_key): a key used by 2 of 10,000
-#: accounts weighs 8.5, one used by 5,000 of them 0.7.
-PAIR_COUNTS_SQL = """
-SELECT pk.behaviour, pk.a, pk.b, count(*) AS shared, count(DISTINCT pk.key) AS keys,
-       sum(greatest(ln(bt.accounts * 1.0 / k.n), 0.0)) AS weight,
-       min(pk.first_ts) AS first_ts, max(pk.last_ts) AS last_ts
-FROM pair_keys pk
-JOIN keys k ON pk.behaviour = k.behaviour AND pk.key = k.key
-JOIN behaviour_totals bt ON pk.behaviour = bt.behaviour
-GROUP BY pk.behaviour, pk.a, pk.b
-HAVING count(*) >= $min_shared
-"""
-
-PAIR_CHANCE_SQL = """
-SELECT pc.*, aa.a AS act_a, aa.s AS slots_a, ab.a AS act_b, ab.s AS slots_b, bt.t AS total
-FROM pair_counts pc
-JOIN activity aa ON pc.behaviour = aa.behaviour AND pc.a = aa.aid
-JOIN activity ab ON pc.behaviour = ab.behaviour AND pc.b = ab.aid
-JOIN behaviour_totals bt ON pc.behaviour = bt.behaviour
-"""
 
 
 def links_from_traces(
@@ -279,19 +188,16 @@ def links_from_traces(
     its Benjamini-Hochberg q-value, the fused weight and ``significant``.
     """
     stats = LinkStats()
+    run = duckdb_runner(con)
     if progress:
         progress("links: chance model")
-    _chance_tables(con)
-    caps = _hot_caps(con, settings, stats)
-    _join_traces(con, caps, stats)
+    run_steps(run, CHANCE_STEPS)
+    _register_caps(con, _hot_caps(con, settings, stats))
     if progress:
         progress("links: windowed co-occurrence")
-    con.execute(f"CREATE OR REPLACE TABLE pair_keys AS {PAIR_KEYS_SQL}")
-    con.execute(
-        f"CREATE OR REPLACE TABLE pair_counts AS {PAIR_COUNTS_SQL}",
-        {"min_shared": settings.min_shared},
-    )
-    per = con.execute(PAIR_CHANCE_SQL).df()
+    run_steps(run, pair_steps(settings.min_shared))
+    _sampled_out(con, stats)
+    per = con.execute("SELECT * FROM pair_chance").df()
     stats.accounts_active = fetch_int(con, "SELECT count(DISTINCT aid) FROM traces")
     n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM traces"))
     n = stats.accounts_active

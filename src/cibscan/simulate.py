@@ -33,10 +33,29 @@ _WORDS = (
     "love family friend work time year week night morning coffee train street police park "
     "health food price money story world country election protest freedom history science "
     "river mountain summer winter rain sun book art photo video live great good bad new old "
-    "really think know want need feel watch read share help hope thanks happy sad big small"
+    "really think know want need feel watch read share help hope thanks happy sad big small "
+    "doctor teacher student office church museum garden kitchen window bridge island ocean "
+    "forest village airport hospital library station market bakery football concert theatre "
+    "breakfast dinner holiday birthday wedding weekend tomorrow yesterday tonight finally "
+    "honestly probably definitely maybe almost always never sometimes often quickly slowly "
+    "beautiful terrible amazing boring funny strange quiet loud early late busy tired ready "
+    "cheap expensive broken lovely crazy simple serious important different special local "
+    "brother sister mother father daughter neighbour colleague stranger dog cat bird horse "
+    "phone laptop camera ticket letter jacket bicycle engine battery planet moon star cloud"
 ).split()
-_ZH = list("我们你他的是在有人这中大为上个国和地到以说时要就出会可也而能对生子们下过天去得学")
-_ES = "el la de que y en los se del las un por con una para es al lo como más pero".split()
+_ZH = list(
+    "我们你他她的是在有人这中大为上个国和地到以说时要就出会可也而能对生子们下过天去得学"
+    "家里后自作开手发工同进现经行起部看心动成面前小事道方法年还因所如都把样好那两想着"
+    "民长分它其已然定意外情物理化明新正体机实间从关问题本知水相高气内性全当主政果表"
+)
+_ES = (
+    "el la de que y en los se del las un por con una para es al lo como más pero sus le ya "
+    "casa ciudad noticias hoy gobierno mercado escuela tiempo equipo partido música película "
+    "amor familia amigo trabajo año semana noche mañana café tren calle policía parque salud "
+    "comida precio dinero historia mundo país elección libertad ciencia río montaña verano "
+    "invierno lluvia sol libro arte foto video vivo grande bueno malo nuevo viejo pensar "
+    "saber querer necesitar sentir mirar leer compartir ayudar esperar gracias feliz triste"
+).split()
 _STATE_MEDIA = ("cgtn_official", "xinhua_news", "globaltimes_news", "chinadaily_en")
 _DISSIDENTS = ("free_voice_hk", "uyghur_rights", "exile_journalist")
 _THREATS = (

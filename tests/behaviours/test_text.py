@@ -5,7 +5,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cibscan.behaviours._minhash import cluster_ids
+from cibscan.behaviours._minhash import cluster_ids, signatures
 from cibscan.behaviours._text import fold, normalise_text_sql
 
 
@@ -45,7 +45,9 @@ def test_cluster_ids_point_to_a_member_no_larger_than_self(texts: list[str]) -> 
     ids = cluster_ids(texts)
     assert len(ids) == len(texts)
     assert np.all(ids <= np.arange(len(texts)))
-    assert np.all(ids[ids] == ids)  # a cluster's name is its own smallest member
+    sig = signatures(texts)
+    agree = (sig == sig[ids]).mean(axis=1)
+    assert np.all(agree >= 0.6)  # every text is directly similar to the text it is named after
     for i, t in enumerate(texts):  # identical texts always share a cluster
         j = texts.index(t)
         assert ids[i] == ids[j]

@@ -124,3 +124,18 @@ def test_frames_roundtrip_preserves_every_post() -> None:
     )
     data = cibscan.Dataset.from_frames(posts)
     assert data.n_posts == 2 and data.n_accounts == 1
+
+
+def test_zstd_and_gzip_are_read_transparently(tmp_path: Path) -> None:
+    import duckdb
+
+    plain = _write(tmp_path, "p.csv", GOOD)
+    con = duckdb.connect()
+    for name, codec in (("p.csv.zst", "zstd"), ("p.csv.gz", "gzip")):
+        target = str(tmp_path / name)
+        con.execute(
+            f"COPY (SELECT * FROM read_csv($src, all_varchar = true)) TO $dst "
+            f"(FORMAT csv, HEADER, COMPRESSION {codec})",
+            {"src": plain, "dst": target},
+        )
+        assert cibscan.read(target).n_posts == 2

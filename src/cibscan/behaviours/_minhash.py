@@ -4,8 +4,8 @@ Vectorised over all texts at once with NumPy (datasketch's per-text objects cost
 text, too slow for millions of posts; the maths is the same). Within each LSH band bucket
 every text is compared with the bucket's first text only (a star, not all pairs), so one
 boiler-plate phrase shared by 100,000 posts costs 100,000 comparisons, not 10^10. Pairs
-whose estimated Jaccard similarity clears the bar are joined; connected groups form a
-cluster named after its smallest member.
+whose estimated Jaccard similarity clears the bar are joined; each text is named after the
+smallest text it is directly similar to (no transitive chains).
 """
 
 from __future__ import annotations
@@ -15,10 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
-_MERSENNE = np.uint64((1 << 61) - 1)
 _CHUNK_CHARS = 8_000_000
 
 
@@ -99,7 +96,7 @@ def cluster_ids(
     num_perm: int = 16,
     rows_per_band: int = 2,
 ) -> np.ndarray:
-    """For each text, the index of the smallest text in its near-duplicate cluster.
+    """For each text, the index of the smallest text it is directly similar to (or itself).
 
     A text alone in its cluster gets its own index. ``threshold`` is the estimated
     Jaccard similarity of 3-gram sets above which two texts are joined.
@@ -136,10 +133,18 @@ def cluster_ids(
     pairs = pairs[similar]
     if len(pairs) == 0:
         return idx
-    graph = coo_matrix(
-        (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n)
-    )
-    _, labels = connected_components(graph, directed=False)
-    smallest = np.full(labels.max() + 1, n, dtype=np.int64)
-    np.minimum.at(smallest, labels, idx)
-    return smallest[labels]
+    # Each text joins its smallest directly similar text, never a chain: A~B and B~C do
+    # not put A with C unless A~C, so templated phrases cannot snowball into one giant
+    # cluster shared by thousands of unrelated accounts.
+    best = idx.copy()
+    np.minimum.at(best, pairs[:, 0], pairs[:, 1])
+    for _ in range(8):
+        target = best[best]
+        moved = np.flatnonzero(target < best)
+        if len(moved) == 0:
+            break
+        ok = (sig[moved] == sig[target[moved]]).mean(axis=1) >= threshold
+        if not ok.any():
+            break
+        best[moved[ok]] = target[moved[ok]]
+    return best

@@ -1,0 +1,32 @@
+"""Apache Spark as a second engine for the linker's relational steps (``cibscan[spark]``).
+
+The steps in ``link_steps`` are written once, in DuckDB's dialect; here sqlglot turns each
+into Spark SQL and Spark runs it, so a cluster runs the same logic without a rewrite.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import ConfigError
+from .link_steps import Runner
+
+
+def spark_sql(sql: str) -> str:
+    """The Spark SQL text of one step."""
+    try:
+        import sqlglot
+    except ImportError as exc:  # pragma: no cover - depends on the extra
+        raise ConfigError("the Spark engine needs: pip install 'cibscan[spark]'") from exc
+    return str(sqlglot.transpile(sql, read="duckdb", write="spark")[0])
+
+
+def spark_runner(spark: Any) -> Runner:
+    """A runner for ``link_steps``: each step becomes a cached temporary view."""
+
+    def run(name: str, sql: str) -> None:
+        frame = spark.sql(spark_sql(sql)).cache()
+        frame.count()  # materialise now, as the DuckDB runner does
+        frame.createOrReplaceTempView(name)
+
+    return run

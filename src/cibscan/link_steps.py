@@ -1,0 +1,132 @@
+"""The linker's relational steps as one ordered list of SQL statements.
+
+Each step creates one named table from earlier ones. The text is DuckDB's dialect kept to
+what Spark SQL also has (joins, GROUP BY, window frames, FLOOR/CAST, ln, arg_min), so a
+``Runner`` for another engine can run the very same list: ``engine_spark`` transpiles it
+with sqlglot, and ``tests/test_engines.py`` checks both engines give identical links.
+Settings enter as integers formatted here, never data values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+#: A runner creates table ``name`` from ``sql`` in its engine.
+Runner = Callable[[str, str], None]
+
+#: Traces once per (behaviour, key, account, time bucket), bucket = floor(ts / window).
+TRACES = """
+SELECT behaviour, key, aid, bucket, min(ts) AS ts, arg_min(post_id, ts) AS post_id,
+       count(*) AS uses
+FROM (SELECT r.behaviour, r.key, r.aid, r.ts, r.post_id,
+             CAST(FLOOR(r.ts / w.w) AS BIGINT) AS bucket
+      FROM raw_traces r JOIN windows w ON r.behaviour = w.behaviour) t
+GROUP BY behaviour, key, aid, bucket
+"""
+
+#: Per (key, bucket): traces, and co-occurrence slots: the other traces expected within
+#: the window of one of them (all of its bucket, half of each neighbouring bucket).
+KEY_BUCKETS = """
+SELECT behaviour, key, bucket, c,
+       (c - 1) + 0.5 * (sum(c) OVER (PARTITION BY behaviour, key ORDER BY bucket
+                        RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) - c) AS slots
+FROM (SELECT behaviour, key, bucket, count(*) AS c FROM traces
+      GROUP BY behaviour, key, bucket) kb
+"""
+
+KEYS = """
+SELECT behaviour, key, count(DISTINCT aid) AS n FROM traces GROUP BY behaviour, key
+"""
+
+ACTIVITY = """
+SELECT t.behaviour, t.aid, count(*) AS a, sum(kb.slots) AS s
+FROM traces t JOIN key_buckets kb
+  ON t.behaviour = kb.behaviour AND t.key = kb.key AND t.bucket = kb.bucket
+GROUP BY t.behaviour, t.aid
+"""
+
+BEHAVIOUR_TOTALS = """
+SELECT behaviour, sum(a) AS t, count(*) AS accounts FROM activity GROUP BY behaviour
+"""
+
+#: Traces to pair: all of them, except in (key, bucket) groups above the behaviour's cap,
+#: which keep a deterministic sample (integer hash of account and time) of ``cap``.
+JOIN_TRACES = """
+SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts FROM traces t
+JOIN key_buckets kb ON t.behaviour = kb.behaviour AND t.key = kb.key AND t.bucket = kb.bucket
+JOIN caps cp ON t.behaviour = cp.behaviour
+WHERE cp.cap = 0 OR kb.c <= cp.cap
+UNION ALL
+SELECT behaviour, key, aid, bucket, ts FROM (
+  SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts, cp.cap, row_number() OVER (
+    PARTITION BY t.behaviour, t.key, t.bucket
+    ORDER BY (t.aid * 2654435761 + t.ts * 40503) % 4294967291, t.aid) AS rk
+  FROM traces t JOIN key_buckets kb ON t.behaviour = kb.behaviour
+    AND t.key = kb.key AND t.bucket = kb.bucket
+  JOIN caps cp ON t.behaviour = cp.behaviour WHERE cp.cap > 0 AND kb.c > cp.cap
+) sampled WHERE rk <= cap
+"""
+
+#: Pairs of traces of one key within the window: equi-join on the key and on neighbouring
+#: time buckets, then the exact time test. One row per pair and episode (key x bucket).
+PAIR_KEYS = """
+SELECT x.behaviour, x.aid AS a, y.aid AS b, x.key, least(x.bucket, y.bucket) AS episode,
+       min(x.ts) AS ts_a, arg_min(y.ts, x.ts) AS ts_b,
+       min(least(x.ts, y.ts)) AS first_ts, max(greatest(x.ts, y.ts)) AS last_ts
+FROM join_traces x
+JOIN (SELECT j.behaviour, j.key, j.aid, j.bucket, j.ts, j.bucket + o.o AS near
+      FROM join_traces j
+      CROSS JOIN (SELECT -1 AS o UNION ALL SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
+  ON x.behaviour = y.behaviour AND x.key = y.key AND x.bucket = y.near
+JOIN windows w ON x.behaviour = w.behaviour
+WHERE x.aid < y.aid AND abs(x.ts - y.ts) <= w.w
+GROUP BY x.behaviour, x.aid, y.aid, x.key, least(x.bucket, y.bucket)
+"""
+
+#: Per pair and behaviour: episodes shared, distinct keys, and a weight where each
+#: episode counts log(N / n_key): a key used by 2 of 10,000 accounts weighs 8.5, one used
+#: by 5,000 of them 0.7. Pairs below ``min_shared`` episodes are never significant after
+#: the FDR step over all pairs, so they are dropped here.
+PAIR_COUNTS = """
+SELECT pk.behaviour, pk.a, pk.b, count(*) AS shared, count(DISTINCT pk.key) AS keys,
+       sum(greatest(ln(bt.accounts * 1.0 / k.n), 0.0)) AS weight,
+       min(pk.first_ts) AS first_ts, max(pk.last_ts) AS last_ts
+FROM pair_keys pk
+JOIN keys k ON pk.behaviour = k.behaviour AND pk.key = k.key
+JOIN behaviour_totals bt ON pk.behaviour = bt.behaviour
+GROUP BY pk.behaviour, pk.a, pk.b
+HAVING count(*) >= {min_shared}
+"""
+
+#: Each candidate link with the activity and slots of both accounts, for the chance model.
+PAIR_CHANCE = """
+SELECT pc.behaviour, pc.a, pc.b, pc.shared, pc.keys, pc.weight, pc.first_ts, pc.last_ts,
+       aa.a AS act_a, aa.s AS slots_a, ab.a AS act_b, ab.s AS slots_b, bt.t AS total
+FROM pair_counts pc
+JOIN activity aa ON pc.behaviour = aa.behaviour AND pc.a = aa.aid
+JOIN activity ab ON pc.behaviour = ab.behaviour AND pc.b = ab.aid
+JOIN behaviour_totals bt ON pc.behaviour = bt.behaviour
+"""
+
+CHANCE_STEPS: tuple[tuple[str, str], ...] = (
+    ("key_buckets", KEY_BUCKETS),
+    ("keys", KEYS),
+    ("activity", ACTIVITY),
+    ("behaviour_totals", BEHAVIOUR_TOTALS),
+)
+
+
+def pair_steps(min_shared: int) -> tuple[tuple[str, str], ...]:
+    """The steps after the hot-key caps are known, ending in ``pair_chance``."""
+    return (
+        ("join_traces", JOIN_TRACES),
+        ("pair_keys", PAIR_KEYS),
+        ("pair_counts", PAIR_COUNTS.format(min_shared=int(min_shared))),
+        ("pair_chance", PAIR_CHANCE),
+    )
+
+
+def run_steps(runner: Runner, steps: tuple[tuple[str, str], ...]) -> None:
+    """Run each step in order."""
+    for name, sql in steps:
+        runner(name, sql)
