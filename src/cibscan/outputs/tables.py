@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_PATTERN = r"^[=+\-@\t\r]"
 
 
 def defuse_cell(value: object) -> object:
@@ -15,10 +18,19 @@ def defuse_cell(value: object) -> object:
     return value
 
 
+def defuse_column(column: pd.Series) -> pd.Series:
+    """``defuse_cell`` over a whole text column at once."""
+    text = column.astype("string")
+    risky = text.str.contains(_FORMULA_PATTERN, regex=True, na=False)
+    if not risky.any():
+        return column
+    return column.where(~risky, "'" + text)
+
+
 def write_csv(frame: pd.DataFrame, path: str) -> None:
     """Write ``frame`` as UTF-8 CSV with every text column defused."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(defuse_cell)
-    out.to_csv(path, index=False)
+            out[col] = defuse_column(out[col])
+    pacsv.write_csv(pa.Table.from_pandas(out, preserve_index=False), path)
