@@ -49,7 +49,7 @@ class LinkSettings:
     #: a common cap chosen so that the whole join stays within this budget; the cap scales
     #: with the data, so a campaign that fits at 200k posts still fits at 20M.
     pairs_per_trace: float = 5.0
-    min_hot_cap: int = 32  # never sample a (key, window) below this many accounts
+    min_hot_cap: int = 64  # never sample a (key, window) below this many accounts
     min_pair_budget: float = 1e6  # below this much pair work nothing is ever sampled
     evidence_per_link: int = 10  # rows kept per link and behaviour, earliest first
 
