@@ -100,3 +100,16 @@ def test_unknown_behaviour_is_a_config_error(run) -> None:  # type: ignore[no-un
     data, _, _, _ = run
     with pytest.raises(ConfigError, match="unknown behaviour"):
         cibscan.detect(data, behaviours=("corepost", "telepathy"))
+
+
+def test_reasons_read_as_sentences(run) -> None:  # type: ignore[no-untyped-def]
+    _, findings, _, _ = run
+    reasons = findings.accounts.loc[findings.accounts["flagged"], "reasons"]
+    assert reasons.str.contains(r"the same \d+ \w+.* within \d+ (?:s|min|h) of \d+ other").all()
+    assert not reasons.str.contains(r"\bsame 1 \w+s\b").any()  # "1 posts" is a bug
+
+
+def test_unknown_setting_is_a_config_error(run) -> None:  # type: ignore[no-untyped-def]
+    data, _, _, _ = run
+    with pytest.raises(ConfigError):
+        cibscan.detect(data, windw="1m")

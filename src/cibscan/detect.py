@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import duckdb
 import numpy as np
@@ -105,14 +105,12 @@ def detect(
     ``progress(stage, done, total)`` is called as stages start.
     """
     config = config or DetectConfig()
-    if overrides:
-        fields = {**asdict_shallow(config), **overrides}
-        if "behaviours" in overrides and isinstance(fields["behaviours"], str):
-            fields["behaviours"] = tuple(str(fields["behaviours"]).split(","))
-        try:
-            config = DetectConfig(**fields)  # type: ignore[arg-type]
-        except TypeError as exc:
-            raise ConfigError(str(exc)) from exc
+    if isinstance(overrides.get("behaviours"), str):
+        overrides["behaviours"] = tuple(str(overrides["behaviours"]).split(","))
+    try:
+        config = replace(config, **overrides)  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise ConfigError(str(exc)) from exc
     windows = config.resolved_windows()
     behaviours = [BEHAVIOURS[name] for name in config.behaviours]
     con = data.con
@@ -190,10 +188,6 @@ def detect(
     )
 
 
-def asdict_shallow(config: DetectConfig) -> dict[str, object]:
-    return {name: getattr(config, name) for name in DetectConfig.__dataclass_fields__}
-
-
 def _accounts(
     con: duckdb.DuckDBPyConnection,
     pairs: pd.DataFrame,
@@ -253,7 +247,7 @@ def _reasons(
         b = by_name[row.behaviour]
         others = f"{row.partners} other account" + ("s" if row.partners != 1 else "")
         text = (
-            f"{b.verb} the same {row.keys} {b.noun} within "
+            f"{b.verb} the same {b.count_noun(int(row.keys))} within "
             f"{format_window(windows[row.behaviour])} of {others}"
         )
         reasons[int(row.aid)].append((int(row.keys) * int(row.partners), text))

@@ -26,7 +26,13 @@ class Behaviour:
     #: For reasons in words: "{verb} the same {n} {noun} within {window} of {k} other accounts".
     verb: str
     noun: str
+    noun_one: str = ""  # singular of ``noun``; derived by dropping the final s if empty
     prepare: Callable[[duckdb.DuckDBPyConnection, TextSettings], None] | None = None
+
+    def count_noun(self, n: int) -> str:
+        """``n`` with the noun in the right number: "1 post", "14 posts"."""
+        one = self.noun_one or self.noun.removesuffix("s")
+        return f"{n} {one if n == 1 else self.noun}"
 
 
 @dataclass(frozen=True)

@@ -67,5 +67,6 @@ BEHAVIOUR = Behaviour(
     traces_sql=traces_sql,
     verb="posted",
     noun="texts (same or nearly the same)",
+    noun_one="text (same or nearly the same)",
     prepare=prepare,
 )
