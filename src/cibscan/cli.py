@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from . import __version__
+from .assignments import parse_assignments
 from .cluster import ClusterSettings
 from .detect import DetectConfig, detect
 from .engine import EngineSettings
@@ -61,20 +62,6 @@ def _progress(quiet: bool) -> Iterator[object]:
         transient=True,
     ) as bar:
         yield bar
-
-
-def _parse_windows(text: str | None) -> dict[str, str]:
-    if not text:
-        return {}
-    result: dict[str, str] = {}
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        name, sep, value = part.partition("=")
-        if not sep:
-            raise CibscanError(f"--windows: '{part}' is not behaviour=duration (e.g. corepost=60s)")
-        result[name.strip()] = value.strip()
-    return result
 
 
 def _run_detect(
@@ -231,7 +218,7 @@ def detect_cmd(
         if behaviours
         else _Config().behaviours,
         window=window,
-        windows=_parse_windows(windows),  # type: ignore[arg-type]
+        windows=parse_assignments(windows, "--windows", "behaviour=duration (e.g. corepost=60s)"),  # type: ignore[arg-type]
         link=LinkSettings(alpha=alpha, min_shared=min_shared),
         cluster=ClusterSettings(resolution=resolution, min_size=min_campaign_size),
     )

@@ -334,23 +334,23 @@ def _bursts(
     return np.concatenate(accounts), np.concatenate(times), np.concatenate(burst)
 
 
+def _op_frame(
+    acc: np.ndarray, t: np.ndarray, lang: str, text: object, kind: str, **extra: object
+) -> pd.DataFrame:
+    """Posts of an operation; lists default to empty."""
+    columns = {"userid": acc, "t": t, "lang": lang, "text": text, "kind": kind}
+    for name in ("hashtags", "urls"):
+        columns[name] = extra.pop(name, None) or [[] for _ in acc]
+    return pd.DataFrame({**columns, **extra})
+
+
 def _copypaste_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) -> pd.DataFrame:
     acc, t, b = _bursts(rng, ids, config, 20, 600, office_hours=True)
     base = [_OP_TEXTS[i % len(_OP_TEXTS)] + f" {i}号" for i in b]
     edits = rng.integers(0, 4, len(acc))
     suffix = np.array(["", "!", " 。", " 👍"])[edits]
     text = [s + e for s, e in zip(base, suffix, strict=True)]
-    return pd.DataFrame(
-        {
-            "userid": acc,
-            "t": t,
-            "lang": "zh",
-            "text": text,
-            "hashtags": [[] for _ in acc],
-            "urls": [[] for _ in acc],
-            "kind": "post",
-        }
-    )
+    return _op_frame(acc, t, "zh", text, "post")
 
 
 def _amplify_op(
@@ -396,17 +396,7 @@ def _hashtag_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) ->
     acc, t, b = _bursts(rng, ids, config, 15, 200)
     text = _organic_texts(rng, np.full(len(acc), "en"))
     tags = [["hkriots", "stopviolence", f"truth{x % 3}"] for x in b]
-    return pd.DataFrame(
-        {
-            "userid": acc,
-            "t": t,
-            "lang": "en",
-            "text": text,
-            "hashtags": tags,
-            "urls": [[] for _ in acc],
-            "kind": "post",
-        }
-    )
+    return _op_frame(acc, t, "en", text, "post", hashtags=tags)
 
 
 def _brigade_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) -> pd.DataFrame:
@@ -416,18 +406,7 @@ def _brigade_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) ->
         f"@{tg} " + _THREATS[int(i)]
         for tg, i in zip(target, rng.integers(0, len(_THREATS), len(acc)), strict=True)
     ]
-    return pd.DataFrame(
-        {
-            "userid": acc,
-            "t": t,
-            "lang": "en",
-            "text": text,
-            "hashtags": [[] for _ in acc],
-            "urls": [[] for _ in acc],
-            "kind": "reply",
-            "reply_user": target,
-        }
-    )
+    return _op_frame(acc, t, "en", text, "reply", reply_user=target)
 
 
 def _links_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) -> pd.DataFrame:
@@ -438,17 +417,7 @@ def _links_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) -> p
         for x, s in zip(b, src, strict=True)
     ]
     text = _organic_texts(rng, np.full(len(acc), "en"))
-    return pd.DataFrame(
-        {
-            "userid": acc,
-            "t": t,
-            "lang": "en",
-            "text": text,
-            "hashtags": [[] for _ in acc],
-            "urls": urls,
-            "kind": "post",
-        }
-    )
+    return _op_frame(acc, t, "en", text, "post", urls=urls)
 
 
 def _finish(

@@ -7,6 +7,7 @@ links and mentions are taken from the text when the file has no column for them.
 
 from __future__ import annotations
 
+from ..assignments import parse_assignments
 from ..engine import quote_ident
 from ..errors import InputError
 from ._canonical import ReaderPlan
@@ -58,18 +59,8 @@ ACCOUNT_FIELDS = {
 
 
 def parse_mapping(text: str | None) -> dict[str, str]:
-    """Parse ``field=column,field=column`` into a dict, rejecting unknown fields."""
-    if not text:
-        return {}
-    mapping: dict[str, str] = {}
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        if "=" not in part:
-            raise InputError("--map", f"'{part}' is not field=column")
-        key, _, value = part.partition("=")
-        mapping[key.strip()] = value.strip()
-    return mapping
+    """Parse ``field=column,field=column`` into a dict (fields are checked by ``plan``)."""
+    return parse_assignments(text, "--map", "field=column (e.g. account_id=user)")
 
 
 def plan(cols: dict[str, str], mapping: dict[str, str], path: str) -> ReaderPlan:
