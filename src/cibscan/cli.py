@@ -123,13 +123,12 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
     camps = findings.campaigns.head(15)
     if len(camps):
         table = Table(title="Top campaigns", show_lines=False)
-        for col in ("#", "size", "score", "behaviours (links)", "shared (top)", "first", "last"):
-            table.add_column(
-                col,
-                no_wrap=col != "behaviours (links)",
-                overflow="ellipsis",
-                max_width=48 if col == "shared (top)" else None,
-            )
+        table.add_column("#", no_wrap=True, min_width=2, justify="right")
+        table.add_column("size", no_wrap=True, min_width=4, justify="right")
+        table.add_column("score", no_wrap=True, min_width=5)
+        table.add_column("significant links", min_width=14)
+        table.add_column("shared most (members)", no_wrap=True, overflow="ellipsis", max_width=26)
+        table.add_column("first seen", no_wrap=True, min_width=10)
         for row in camps.itertuples(index=False):
             shared = next(
                 (
@@ -150,10 +149,9 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
                 str(row.campaign),
                 str(row.size),
                 f"{row.score:.3f}",
-                str(row.behaviours),
+                str(row.behaviours).replace(", ", "\n"),
                 _plain(shared.split(" | ")[0][:60]),
                 str(row.first_seen)[:10],
-                str(row.last_seen)[:10],
             )
         out.print(table)
     out.print(f"results written to [bold]{_plain(out_dir)}[/]")
@@ -279,7 +277,8 @@ def demo_cmd(
     found, wrong = len(flagged & planted), len(flagged & organic)
     out.print(
         f"planted operations: found {found} of {len(planted)} accounts; "
-        f"organic accounts flagged: {wrong} of {len(organic):,}"
+        f"organic accounts flagged: {wrong} of {len(organic):,}",
+        soft_wrap=True,
     )
 
 
