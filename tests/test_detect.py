@@ -113,3 +113,13 @@ def test_unknown_setting_is_a_config_error(run) -> None:  # type: ignore[no-unty
     data, _, _, _ = run
     with pytest.raises(ConfigError):
         cibscan.detect(data, windw="1m")
+
+
+def test_detect_leaves_only_the_canonical_tables(run) -> None:  # type: ignore[no-untyped-def]
+    data, _, _, _ = run
+    cibscan.detect(data)
+    tables = {
+        r[0]
+        for r in data.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    assert tables == {"posts", "accounts"}

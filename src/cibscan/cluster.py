@@ -47,13 +47,19 @@ def campaigns_from_links(pairs: pd.DataFrame, settings: ClusterSettings) -> pd.D
     edges = inverse.reshape(2, -1).T
     graph = ig.Graph(n=len(nodes), edges=edges.tolist(), directed=False)
     weights = link_weight(sig["log10_q"].to_numpy(dtype=np.float64))
-    random.seed(settings.seed)  # igraph draws from Python's generator
-    part = graph.community_leiden(
-        objective_function="CPM",
-        weights=weights.tolist(),
-        resolution=settings.resolution,
-        n_iterations=settings.iterations,
-    )
+    # igraph draws from Python's global generator: seed it for a repeatable result and
+    # give the caller's random state back afterwards.
+    saved = random.getstate()
+    random.seed(settings.seed)
+    try:
+        part = graph.community_leiden(
+            objective_function="CPM",
+            weights=weights.tolist(),
+            resolution=settings.resolution,
+            n_iterations=settings.iterations,
+        )
+    finally:
+        random.setstate(saved)
     membership = np.asarray(part.membership, dtype=np.int64)
     sizes = np.bincount(membership)
     # Renumber by size (desc), then by smallest member, so ids are stable and readable.

@@ -147,6 +147,7 @@ def detect(
     links, link_behaviours = _links(con, per, significant, members)
     campaigns = _campaigns(con, members, accounts, link_behaviours, config.top_keys)
     lap("findings", t0)
+    _drop_intermediates(con)
     timings["total"] = round(time.perf_counter() - started, 3)
     summary = {
         "input": {
@@ -186,6 +187,33 @@ def detect(
         evidence=evidence,
         summary=summary,
     )
+
+
+#: Tables detect() builds beside posts and accounts; dropped when it returns, so a
+#: dataset holds no more memory after detection than before.
+_INTERMEDIATES = (
+    "account_index",
+    "windows",
+    "traces",
+    "key_buckets",
+    "keys",
+    "activity",
+    "behaviour_totals",
+    "caps",
+    "join_traces",
+    "pair_keys",
+    "pair_counts",
+    "pair_chance",
+    "sig_links",
+    "evidence_all",
+    "members",
+    "_text_keys",
+)
+
+
+def _drop_intermediates(con: duckdb.DuckDBPyConnection) -> None:
+    for name in _INTERMEDIATES:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def _accounts(
