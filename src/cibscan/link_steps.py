@@ -67,20 +67,29 @@ SELECT behaviour, key, aid, bucket, ts FROM (
 ) sampled WHERE rk <= cap
 """
 
-#: Pairs of traces of one key within the window: equi-join on the key and on neighbouring
-#: time buckets, then the exact time test. One row per pair and episode (key x bucket).
+#: Pairs of traces of one key within the window: equi-join on the key and on the same or
+#: the next time bucket (each unordered pair of buckets once), then the exact time test.
+#: One row per pair (a < b) and episode (key x earlier bucket), with the two times of its
+#: first coincidence.
 PAIR_KEYS = """
-SELECT x.behaviour, x.aid AS a, y.aid AS b, x.key, least(x.bucket, y.bucket) AS episode,
-       min(x.ts) AS ts_a, arg_min(y.ts, x.ts) AS ts_b,
-       min(least(x.ts, y.ts)) AS first_ts, max(greatest(x.ts, y.ts)) AS last_ts
-FROM join_traces x
-JOIN (SELECT j.behaviour, j.key, j.aid, j.bucket, j.ts, j.bucket + o.o AS near
-      FROM join_traces j
-      CROSS JOIN (SELECT -1 AS o UNION ALL SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
-  ON x.behaviour = y.behaviour AND x.key = y.key AND x.bucket = y.near
-JOIN windows w ON x.behaviour = w.behaviour
-WHERE x.aid < y.aid AND abs(x.ts - y.ts) <= w.w
-GROUP BY x.behaviour, x.aid, y.aid, x.key, least(x.bucket, y.bucket)
+SELECT behaviour, least(xa, ya) AS a, greatest(xa, ya) AS b, key, episode,
+       min(CASE WHEN xa < ya THEN xt ELSE yt END) AS ts_a,
+       arg_min(CASE WHEN xa < ya THEN yt ELSE xt END, CASE WHEN xa < ya THEN xt ELSE yt END)
+         AS ts_b,
+       min(least(xt, yt)) AS first_ts, max(greatest(xt, yt)) AS last_ts
+FROM (
+  SELECT x.behaviour, x.key, x.bucket AS episode, x.aid AS xa, y.aid AS ya,
+         x.ts AS xt, y.ts AS yt
+  FROM join_traces x
+  JOIN (SELECT j.behaviour, j.key, j.aid, j.ts, j.bucket - o.o AS near, o.o AS o
+        FROM join_traces j
+        CROSS JOIN (SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
+    ON x.behaviour = y.behaviour AND x.key = y.key AND x.bucket = y.near
+  JOIN windows w ON x.behaviour = w.behaviour
+  WHERE ((y.o = 0 AND x.aid < y.aid) OR (y.o = 1 AND x.aid <> y.aid))
+    AND abs(x.ts - y.ts) <= w.w
+) p
+GROUP BY behaviour, least(xa, ya), greatest(xa, ya), key, episode
 """
 
 #: Per pair and behaviour: episodes shared, distinct keys, and a weight where each
