@@ -21,6 +21,7 @@ from .engine import EngineSettings
 from .errors import CibscanError
 from .findings import Findings
 from .link import LinkSettings
+from .schema import DEFAULT_MAX_TEXT_CHARS
 from .sources import FORMATS, read
 
 app = typer.Typer(
@@ -73,6 +74,7 @@ def _run_detect(
     delimiter: str | None,
     encoding: str | None,
     on_bad_rows: str,
+    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
     config: DetectConfig,
     engine: EngineSettings,
     quiet: bool,
@@ -86,6 +88,7 @@ def _run_detect(
             delimiter=delimiter,
             encoding=encoding,
             on_bad_rows=on_bad_rows,  # type: ignore[arg-type]
+            max_text_chars=max_text_chars,
             engine=engine,
         )
 
@@ -185,6 +188,9 @@ def detect_cmd(
     on_bad_rows: Annotated[
         str, typer.Option(help="error: stop at the first bad row; skip: skip and count.")
     ] = "error",
+    max_text_chars: Annotated[
+        int, typer.Option(help="Longest text cell accepted; longer ones are bad rows.")
+    ] = DEFAULT_MAX_TEXT_CHARS,
     window: Annotated[
         str | None, typer.Option(help="One time window for all behaviours, e.g. 1m, 10min, 1h.")
     ] = None,
@@ -229,6 +235,7 @@ def detect_cmd(
         delimiter=delimiter,
         encoding=encoding,
         on_bad_rows=on_bad_rows,
+        max_text_chars=max_text_chars,
         config=config,
         engine=EngineSettings(threads=threads, memory_limit=memory_limit),
         quiet=quiet,

@@ -139,3 +139,12 @@ def test_zstd_and_gzip_are_read_transparently(tmp_path: Path) -> None:
             {"src": plain, "dst": target},
         )
         assert cibscan.read(target).n_posts == 2
+
+
+def test_huge_text_cell_via_cli_names_the_option(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.csv", GOOD + "3,c,2021-01-01," + "x" * 100_000 + "\n")
+    cmd = [sys.executable, "-m", "cibscan.cli", "detect", path, "--out", str(tmp_path / "r"), "-q"]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    assert run.returncode == 2 and "--max-text-chars" in run.stderr
+    run = subprocess.run([*cmd, "--max-text-chars", "200000"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr

@@ -4,10 +4,9 @@ MinHash on character 3-grams, so light edits and Chinese in either script still 
 
 from __future__ import annotations
 
-import hashlib
-
 import duckdb
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from ._minhash import cluster_ids
@@ -16,7 +15,11 @@ from .base import Behaviour, TextSettings
 
 
 def prepare(con: duckdb.DuckDBPyConnection, settings: TextSettings) -> None:
-    """Build ``_text_keys(text, key)``: each distinct original text and its cluster key."""
+    """Build ``_text_keys(text, key)``: each distinct original text and its cluster key.
+
+    Python touches only the distinct normalised texts, as arrays: folding, MinHash and
+    the leader of each; hashing the leaders' texts into keys and joining back run in SQL.
+    """
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _texts AS SELECT text, "
         f"{normalise_text_sql('text')} AS pre FROM ("
@@ -26,31 +29,32 @@ def prepare(con: duckdb.DuckDBPyConnection, settings: TextSettings) -> None:
         "SELECT DISTINCT pre FROM _texts WHERE length(pre) >= $m ORDER BY pre",
         {"m": settings.min_chars},
     ).fetchnumpy()["pre"]
-    pre_list = [str(t) for t in pre]
-    folded = fold(pre_list)
-    norms = sorted({t for t in folded if len(t) >= settings.min_chars})
-    index = {t: i for i, t in enumerate(norms)}
+    folded = fold([str(t) for t in pre])
+    # codes: for each pre, its folded text's index in ``norms`` (first-appearance order)
+    codes, uniques = pd.factorize(np.asarray(folded, dtype=object))
+    norms = [str(t) for t in uniques]
     if settings.near_duplicates and norms:
         leader = cluster_ids(norms, threshold=settings.similarity)
     else:
         leader = np.arange(len(norms), dtype=np.int64)
-    keep = [i for i, t in enumerate(folded) if t in index]
-    norm_of = np.array([index[folded[i]] for i in keep], dtype=np.int64)
-    keys = pa.table(
-        {
-            "pre": pa.array([pre_list[i] for i in keep], type=pa.string()),
-            "key": pa.array(
-                ["t:" + hashlib.md5(norms[j].encode()).hexdigest() for j in leader[norm_of]],
-                type=pa.string(),
-            ),
-        }
+    long_enough = np.fromiter((len(t) >= settings.min_chars for t in norms), bool, len(norms))
+    keep = long_enough[codes]  # folding may shorten a text below the bar
+    used = np.unique(leader[codes[keep]])
+    con.register(
+        "_pre_leaders",
+        pa.table({"pre": pa.array(pre[keep], type=pa.string()), "leader": leader[codes[keep]]}),
     )
-    con.register("_pre_keys", keys)
+    con.register(
+        "_leader_texts",
+        pa.table({"i": used, "norm": pa.array([norms[i] for i in used], type=pa.string())}),
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _text_keys AS "
-        "SELECT t.text, k.key FROM _texts t JOIN _pre_keys k ON t.pre = k.pre"
+        "SELECT t.text, 't:' || md5(l.norm) AS key FROM _texts t "
+        "JOIN _pre_leaders k ON t.pre = k.pre JOIN _leader_texts l ON l.i = k.leader"
     )
-    con.unregister("_pre_keys")
+    con.unregister("_pre_leaders")
+    con.unregister("_leader_texts")
     con.execute("DROP TABLE _texts")
 
 

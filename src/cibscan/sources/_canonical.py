@@ -180,7 +180,7 @@ def load_file(
             f"{reason}{value}{more}",
             row=first_row,
             field=name(col),
-            hint="fix the file, or pass --on-bad-rows skip to skip and count such rows",
+            hint=_hint(reason),
         )
     skipped = 0
     for reason, count, _ in problems:
@@ -239,3 +239,9 @@ def finish(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
         f"FROM _account_rows GROUP BY account_id"
     )
     con.execute("DROP TABLE _account_rows")
+
+
+def _hint(reason: str) -> str:
+    if reason.startswith("text longer"):
+        return "raise --max-text-chars, or pass --on-bad-rows skip to skip and count such rows"
+    return "fix the file, or pass --on-bad-rows skip to skip and count such rows"
