@@ -10,6 +10,19 @@ import duckdb
 #: Columns of every traces table, in order.
 TRACE_COLUMNS = ("account_id", "key", "ts", "post_id")
 
+#: A post's time as a trace time: whole seconds since the epoch.
+TS_SQL = "CAST(epoch(created_at) AS BIGINT)"
+
+
+def parent_post_traces_sql(kind: str) -> str:
+    """Traces keyed on the parent post of every post of ``kind`` (repost, reply)."""
+    if kind not in ("repost", "reply", "quote"):
+        raise ValueError(kind)
+    return (
+        f"SELECT account_id, parent_post_id AS key, {TS_SQL} AS ts, post_id FROM posts "
+        f"WHERE kind = '{kind}' AND parent_post_id IS NOT NULL"
+    )
+
 
 @dataclass(frozen=True)
 class Behaviour:

@@ -5,13 +5,13 @@ popular hashtag is one (heavily discounted) key rather than a link between every
 
 from __future__ import annotations
 
-from .base import Behaviour
+from .base import TS_SQL, Behaviour
 
 
 def traces_sql() -> str:
     return (
         "SELECT account_id, array_to_string(list_sort(list_distinct(hashtags)), ' ') AS key, "
-        "CAST(epoch(created_at) AS BIGINT) AS ts, post_id "
+        f"{TS_SQL} AS ts, post_id "
         "FROM posts WHERE kind <> 'repost' AND len(hashtags) > 0"
     )
 

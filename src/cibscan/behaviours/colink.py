@@ -4,7 +4,7 @@ behaviour, the same web domain (driving traffic to one off-platform destination)
 from __future__ import annotations
 
 from ..sources._sql import sql_str
-from .base import Behaviour
+from .base import TS_SQL, Behaviour
 
 #: Query parameters that only track who clicked; two links differing only in them are one.
 TRACKING_PARAMS = (
@@ -38,7 +38,7 @@ def domain_sql(normalised: str) -> str:
 def _links() -> str:
     return (
         f"SELECT account_id, {normalise_url_sql('u')} AS url, ts, post_id FROM ("
-        "  SELECT account_id, unnest(urls) AS u, CAST(epoch(created_at) AS BIGINT) AS ts, "
+        f"  SELECT account_id, unnest(urls) AS u, {TS_SQL} AS ts, "
         "  post_id FROM posts WHERE kind <> 'repost')"
     )
 

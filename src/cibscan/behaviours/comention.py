@@ -4,7 +4,7 @@ original's mentions, which co-repost already counts."""
 
 from __future__ import annotations
 
-from .base import Behaviour
+from .base import TS_SQL, Behaviour
 
 
 def traces_sql() -> str:
@@ -12,7 +12,7 @@ def traces_sql() -> str:
         "SELECT DISTINCT account_id, lower(target) AS key, ts, post_id FROM ("
         "  SELECT account_id, unnest(list_append(mentions, "
         "    CASE WHEN kind = 'reply' THEN parent_account_id END)) AS target, "
-        "    CAST(epoch(created_at) AS BIGINT) AS ts, post_id "
+        f"    {TS_SQL} AS ts, post_id "
         "  FROM posts WHERE kind <> 'repost'"
         ") WHERE target IS NOT NULL AND target <> '' AND lower(target) <> lower(account_id)"
     )

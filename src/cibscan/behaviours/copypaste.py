@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from ._minhash import cluster_ids
 from ._text import fold, normalise_text_sql
-from .base import Behaviour, TextSettings
+from .base import TS_SQL, Behaviour, TextSettings
 
 
 def prepare(con: duckdb.DuckDBPyConnection, settings: TextSettings) -> None:
@@ -60,7 +60,8 @@ def prepare(con: duckdb.DuckDBPyConnection, settings: TextSettings) -> None:
 
 def traces_sql() -> str:
     return (
-        "SELECT p.account_id, k.key, CAST(epoch(p.created_at) AS BIGINT) AS ts, p.post_id "
+        f"SELECT p.account_id, k.key, {TS_SQL} AS ts, "
+        "p.post_id "
         "FROM posts p JOIN _text_keys k ON p.text = k.text WHERE p.kind <> 'repost'"
     )
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from .base import Behaviour
+from .base import Behaviour, parent_post_traces_sql
 
 
 def traces_sql() -> str:
-    return (
-        "SELECT account_id, parent_post_id AS key, CAST(epoch(created_at) AS BIGINT) AS ts, "
-        "post_id FROM posts WHERE kind = 'reply' AND parent_post_id IS NOT NULL"
-    )
+    return parent_post_traces_sql("reply")
 
 
 BEHAVIOUR = Behaviour(
