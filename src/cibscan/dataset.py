@@ -46,33 +46,24 @@ class Dataset:
     @classmethod
     def from_frames(cls, posts: pd.DataFrame, accounts: pd.DataFrame | None = None) -> Dataset:
         """Build a dataset from canonical pandas frames (missing optional columns allowed)."""
-        from .engine import connect
+        from .engine import connect, quote_ident
         from .schema import ACCOUNT_COLUMNS, POST_COLUMNS
-        from .sources._canonical import LoadReport, create_tables, finish
+        from .sources._canonical import LoadReport, canonical_select, create_tables, finish
 
         con = connect()
         create_tables(con)
         con.register("_in_posts", posts)
-        exprs = []
-        for col, typ in POST_COLUMNS.items():
-            if col in posts.columns:
-                exprs.append(f'CAST("{col}" AS {typ})')
-            elif typ.endswith("[]"):
-                exprs.append(f"CAST([] AS {typ})")
-            elif col == "kind":
-                exprs.append("'post'")
-            else:
-                exprs.append(f"CAST(NULL AS {typ})")
-        con.execute(f"INSERT INTO posts SELECT {', '.join(exprs)} FROM _in_posts")
+        present = {c: quote_ident(c) for c in posts.columns if c in POST_COLUMNS}
+        con.execute(
+            f"INSERT INTO posts SELECT {canonical_select(POST_COLUMNS, present)} FROM _in_posts"
+        )
         con.unregister("_in_posts")
         if accounts is not None:
             con.register("_in_accounts", accounts)
-            acc = [
-                f'CAST("{c}" AS {t})' if c in accounts.columns else f"CAST(NULL AS {t})"
-                for c, t in ACCOUNT_COLUMNS.items()
-            ]
+            present = {c: quote_ident(c) for c in accounts.columns if c in ACCOUNT_COLUMNS}
             con.execute(
-                f"INSERT INTO _account_rows SELECT {', '.join(acc)}, NULL FROM _in_accounts"
+                f"INSERT INTO _account_rows SELECT {canonical_select(ACCOUNT_COLUMNS, present)}, "
+                "NULL FROM _in_accounts"
             )
             con.unregister("_in_accounts")
         con.execute(

@@ -64,6 +64,22 @@ class ReaderPlan:
     from_sql: str | None = None  # defaults to the file scan; may add joins or filters
 
 
+def canonical_select(columns: dict[str, str], present: dict[str, str]) -> str:
+    """A SELECT list in canonical order: each column from its expression in ``present``,
+    cast to its type, or its default when absent (an empty list, 'post' for a kind, NULL)."""
+    out = []
+    for col, typ in columns.items():
+        if col in present:
+            out.append(f"CAST({present[col]} AS {typ})")
+        elif typ.endswith("[]"):
+            out.append(f"CAST([] AS {typ})")
+        elif col == "kind":
+            out.append("'post'")
+        else:
+            out.append(f"CAST(NULL AS {typ})")
+    return ", ".join(out)
+
+
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the empty canonical tables (and the account staging table) if absent."""
     if not table_exists(con, "posts"):
@@ -108,33 +124,39 @@ def load_file(
         else parse_time_sql("p_created_at")
     )
     # Every check in one CASE, in order: a row is marked with its first problem only.
+    # (reason, condition, canonical field, value to quote, how to get past it)
+    skip = "pass --on-bad-rows skip to skip and count such rows"
+    fix = f"fix the file, or {skip}"
     checks = [
-        ("missing post id", "p_post_id IS NULL OR trim(p_post_id) = ''", "post_id", None),
+        ("missing post id", "p_post_id IS NULL OR trim(p_post_id) = ''", "post_id", None, fix),
         (
             "missing account id",
             "p_account_id IS NULL OR trim(p_account_id) = ''",
             "account_id",
             None,
+            fix,
         ),
         (
             "missing time",
             "p_created_at IS NULL OR trim(CAST(p_created_at AS VARCHAR)) = ''",
             "created_at",
             None,
+            fix,
         ),
-        ("unparsable time", "p_time IS NULL", "created_at", "p_created_at"),
+        ("unparsable time", "p_time IS NULL", "created_at", "p_created_at", fix),
         (
             f"text longer than {int(max_text_chars)} characters",
             f"length(p_text) > {int(max_text_chars)}",
             "text",
             None,
+            f"raise --max-text-chars, or {skip}",
         ),
-        ("unknown post kind", f"p_kind NOT IN {POST_KINDS!r}", "kind", "p_kind"),
+        ("unknown post kind", f"p_kind NOT IN {POST_KINDS!r}", "kind", "p_kind", fix),
     ]
     active = [c for c in checks if c[2] in plan.posts]
     bad_case = (
         "CASE "
-        + " ".join(f"WHEN {cond} THEN {sql_str(reason)}" for reason, cond, _, _ in active)
+        + " ".join(f"WHEN {cond} THEN {sql_str(reason)}" for reason, cond, *_ in active)
         + " END"
     )
     select = [
@@ -165,7 +187,7 @@ def load_file(
     ).fetchall()
     if problems and on_bad_rows == "error":
         reason, count, first_row = str(problems[0][0]), int(problems[0][1]), int(problems[0][2])
-        _, _, col, shown = next(c for c in active if c[0] == reason)
+        _, _, col, shown, remedy = next(c for c in active if c[0] == reason)
         value = ""
         if shown:
             got = fetch_row(
@@ -180,24 +202,19 @@ def load_file(
             f"{reason}{value}{more}",
             row=first_row,
             field=name(col),
-            hint=_hint(reason),
+            hint=remedy,
         )
     skipped = 0
     for reason, count, _ in problems:
         report.skipped[str(reason)] += int(count)
         skipped += int(count)
 
-    post_exprs = []
-    for col, typ in POST_COLUMNS.items():
-        if col == "created_at":
-            post_exprs.append("p_time")
-        elif col in plan.posts:
-            post_exprs.append(f"CAST({quote_ident('p_' + col)} AS {typ})")
-        elif typ.endswith("[]"):
-            post_exprs.append(f"CAST([] AS {typ})")
-        else:
-            post_exprs.append(f"CAST(NULL AS {typ})")
-    con.execute(f"INSERT INTO posts SELECT {', '.join(post_exprs)} FROM _stage WHERE _bad IS NULL")
+    present = {col: quote_ident("p_" + col) for col in plan.posts}
+    present["created_at"] = "p_time"
+    con.execute(
+        f"INSERT INTO posts SELECT {canonical_select(POST_COLUMNS, present)} "
+        "FROM _stage WHERE _bad IS NULL"
+    )
     report.posts_loaded += nrows - skipped
 
     acc_exprs = []
@@ -239,9 +256,3 @@ def finish(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
         f"FROM _account_rows GROUP BY account_id"
     )
     con.execute("DROP TABLE _account_rows")
-
-
-def _hint(reason: str) -> str:
-    if reason.startswith("text longer"):
-        return "raise --max-text-chars, or pass --on-bad-rows skip to skip and count such rows"
-    return "fix the file, or pass --on-bad-rows skip to skip and count such rows"
