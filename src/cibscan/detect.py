@@ -25,6 +25,7 @@ from .evidence import (
 )
 from .findings import Findings
 from .link import LinkSettings, build_traces, links_from_traces
+from .link_steps import CHANCE_STEPS, pair_steps
 
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "day": 86400}
 
@@ -190,20 +191,14 @@ def detect(
 
 
 #: Tables detect() builds beside posts and accounts; dropped when it returns, so a
-#: dataset holds no more memory after detection than before.
+#: dataset holds no more memory after detection than before. The linker's own steps
+#: name theirs in ``link_steps``.
 _INTERMEDIATES = (
     "account_index",
     "windows",
     "traces",
-    "key_buckets",
-    "keys",
-    "activity",
-    "behaviour_totals",
     "caps",
-    "join_traces",
-    "pair_keys",
-    "pair_counts",
-    "pair_chance",
+    *(name for name, _ in (*CHANCE_STEPS, *pair_steps(0))),
     "sig_links",
     "evidence_all",
     "members",

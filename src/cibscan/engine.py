@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import pandas as pd
+import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,15 @@ def duckdb_runner(con: duckdb.DuckDBPyConnection) -> Callable[[str, str], None]:
         con.execute(f"CREATE OR REPLACE TABLE {quote_ident(name)} AS {sql}")
 
     return run
+
+
+def store_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table | pd.DataFrame) -> None:
+    """Copy an Arrow table or DataFrame made in Python into table ``name`` of the engine."""
+    if isinstance(table, pd.DataFrame):
+        table = pa.Table.from_pandas(table, preserve_index=False)
+    view = f"_in_{name}"
+    con.register(view, table)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {quote_ident(name)} AS SELECT * FROM {view}")
+    finally:
+        con.unregister(view)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
+
+from .engine import store_table
 
 
 def build_evidence(
@@ -17,9 +18,7 @@ def build_evidence(
     """Create ``evidence_all`` (behaviour, a, b, key, post_a, ts_a, post_b, ts_b): one row
     per co-occurrence episode of every significant pair, in every behaviour."""
     keep = per.merge(significant[["a", "b"]], on=["a", "b"])[["behaviour", "a", "b"]]
-    con.register("_sig", pa.Table.from_pandas(keep, preserve_index=False))
-    con.execute("CREATE OR REPLACE TABLE sig_links AS SELECT * FROM _sig")
-    con.unregister("_sig")
+    store_table(con, "sig_links", keep)
     # One join per statement, on purpose: in a single statement the optimiser may pair
     # traces with traces on the key, or traces with the links by account (transitive
     # equalities), either of which multiplies a busy account's traces. Episodes of the
@@ -77,11 +76,7 @@ def account_behaviour_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def campaign_keys(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, top: int) -> pd.DataFrame:
     """Per campaign and behaviour, the ``top`` keys shared by the most members, each with a
     readable label (the post text for text-like keys) and its member count."""
-    con.register(
-        "_members", pa.Table.from_pandas(members[["aid", "campaign"]], preserve_index=False)
-    )
-    con.execute("CREATE OR REPLACE TABLE members AS SELECT * FROM _members")
-    con.unregister("_members")
+    store_table(con, "members", members[["aid", "campaign"]])
     return con.execute(
         "WITH used AS ("
         "  SELECT m.campaign, e.behaviour, e.key, e.a AS aid, e.post_a AS post, e.ts_a AS ts "

@@ -33,7 +33,7 @@ import pyarrow as pa
 from scipy.stats import poisson
 
 from .behaviours import Behaviour, TextSettings
-from .engine import duckdb_runner, fetch_int
+from .engine import duckdb_runner, fetch_int, store_table
 from .link_steps import CHANCE_STEPS, TRACES, pair_steps, run_steps
 
 Progress = Callable[[str], None]
@@ -100,8 +100,9 @@ def build_traces(
             "WHERE t.key IS NOT NULL",
             {"b": b.name},
         )
-    con.register(
-        "_windows",
+    store_table(
+        con,
+        "windows",
         pa.table(
             {
                 "behaviour": [b.name for b in behaviours],
@@ -109,8 +110,6 @@ def build_traces(
             }
         ),
     )
-    con.execute("CREATE OR REPLACE TABLE windows AS SELECT * FROM _windows")
-    con.unregister("_windows")
     duckdb_runner(con)("traces", TRACES)
     con.execute("DROP TABLE raw_traces")
     for name, n in con.execute(
@@ -157,15 +156,6 @@ def _hot_caps(
     return caps
 
 
-def _register_caps(con: duckdb.DuckDBPyConnection, caps: dict[str, int]) -> None:
-    con.register(
-        "_caps",
-        pa.table({"behaviour": list(caps), "cap": [int(c) for c in caps.values()]}),
-    )
-    con.execute("CREATE OR REPLACE TABLE caps AS SELECT * FROM _caps")
-    con.unregister("_caps")
-
-
 def _sampled_out(con: duckdb.DuckDBPyConnection, stats: LinkStats) -> None:
     for b, n in con.execute(
         "SELECT t.behaviour, t.n - coalesce(j.n, 0) FROM "
@@ -192,7 +182,8 @@ def links_from_traces(
     if progress:
         progress("links: chance model")
     run_steps(run, CHANCE_STEPS)
-    _register_caps(con, _hot_caps(con, settings, stats))
+    caps = _hot_caps(con, settings, stats)
+    store_table(con, "caps", pa.table({"behaviour": list(caps), "cap": list(caps.values())}))
     if progress:
         progress("links: windowed co-occurrence")
     run_steps(run, pair_steps(settings.min_shared))
