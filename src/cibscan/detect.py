@@ -246,14 +246,13 @@ def _accounts(
             "account_id": index["account_id"],
             "handle": index["handle"],
             "flagged": campaign > 0,
-            "campaign": pd.array(np.where(campaign > 0, campaign, 0), dtype="Int64"),
+            "campaign": pd.Series(campaign, dtype="Int64").where(campaign > 0),
             "score": 1.0 - np.power(10.0, best),
             "significant_links": sig_links,
             "posts": index["posts"].to_numpy(dtype=np.int64),
             "reasons": reasons,
         }
     )
-    out.loc[~out["flagged"], "campaign"] = pd.NA
     return out.sort_values(["flagged", "score"], ascending=[False, False]).reset_index(drop=True)
 
 
@@ -348,27 +347,26 @@ def _links(
     significant: pd.DataFrame,
     members: pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    index = con.execute("SELECT aid, account_id FROM account_index").df()
-    ids = index.set_index("aid")["account_id"]
+    """(links, link_behaviours): significant pairs, and the same pairs per behaviour."""
+    ids = con.execute("SELECT aid, account_id FROM account_index").df().set_index("aid")
     camp = members.set_index("aid")["campaign"] if len(members) else pd.Series(dtype="int64")
-    links = significant.copy()
-    links.insert(0, "account_a", links["a"].map(ids))
-    links.insert(1, "account_b", links["b"].map(ids))
-    ca, cb = links["a"].map(camp), links["b"].map(camp)
-    links["campaign"] = pd.array(np.where((ca == cb) & ca.notna(), ca, np.nan), dtype="Int64")
-    links["p_value"] = np.power(10.0, links["log10_p"])
-    links["q_value"] = np.power(10.0, links["log10_q"])
-    links["first_seen"] = pd.to_datetime(links["first_ts"], unit="s")
-    links["last_seen"] = pd.to_datetime(links["last_ts"], unit="s")
-    links = links.drop(columns=["a", "b", "first_ts", "last_ts", "significant"])
+    links = _readable_pairs(significant.drop(columns=["significant"]), ids["account_id"], camp)
+    links.insert(links.columns.get_loc("first_seen"), "q_value", np.power(10.0, links["log10_q"]))
     links = links.sort_values("log10_q").reset_index(drop=True)
-    lb = per.merge(significant[["a", "b"]], on=["a", "b"])
-    lb.insert(0, "account_a", lb["a"].map(ids))
-    lb.insert(1, "account_b", lb["b"].map(ids))
-    la, lbb = lb["a"].map(camp), lb["b"].map(camp)
-    lb["campaign"] = pd.array(np.where((la == lbb) & la.notna(), la, np.nan), dtype="Int64")
-    lb["p_value"] = np.power(10.0, lb["log10_p"])
-    lb["first_seen"] = pd.to_datetime(lb["first_ts"], unit="s")
-    lb["last_seen"] = pd.to_datetime(lb["last_ts"], unit="s")
-    lb = lb.drop(columns=["a", "b", "first_ts", "last_ts"])
-    return links, lb.sort_values(["account_a", "account_b", "behaviour"]).reset_index(drop=True)
+    per_behaviour = per.merge(significant[["a", "b"]], on=["a", "b"])
+    per_behaviour = _readable_pairs(per_behaviour, ids["account_id"], camp)
+    order = ["account_a", "account_b", "behaviour"]
+    return links, per_behaviour.sort_values(order).reset_index(drop=True)
+
+
+def _readable_pairs(pairs: pd.DataFrame, ids: pd.Series, camp: pd.Series) -> pd.DataFrame:
+    """Pair rows with account ids for aids, the campaign both share, p-value and times."""
+    out = pairs.copy()
+    out.insert(0, "account_a", out["a"].map(ids))
+    out.insert(1, "account_b", out["b"].map(ids))
+    ca, cb = out["a"].map(camp), out["b"].map(camp)
+    out["campaign"] = pd.array(np.where((ca == cb) & ca.notna(), ca, np.nan), dtype="Int64")
+    out["p_value"] = np.power(10.0, out["log10_p"])
+    out["first_seen"] = pd.to_datetime(out["first_ts"], unit="s")
+    out["last_seen"] = pd.to_datetime(out["last_ts"], unit="s")
+    return out.drop(columns=["a", "b", "first_ts", "last_ts"])
