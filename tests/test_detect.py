@@ -81,7 +81,8 @@ def test_load_refuses_a_folder_that_is_not_findings(tmp_path: Path) -> None:
 def test_same_seed_same_findings(run) -> None:  # type: ignore[no-untyped-def]
     data, findings, _, _ = run
     again = cibscan.detect(data)
-    pd.testing.assert_frame_equal(again.accounts, findings.accounts)
+    for table in ("accounts", "campaigns", "links", "evidence"):
+        pd.testing.assert_frame_equal(getattr(again, table), getattr(findings, table))
 
 
 def test_windows_parse_and_print() -> None:

@@ -54,10 +54,11 @@ def evidence_rows(con: duckdb.DuckDBPyConnection, per_link: int) -> pd.DataFrame
         "  e.post_b, to_timestamp(e.ts_b)::TIMESTAMP AS time_b, pb.text AS text_b, "
         "  abs(e.ts_a - e.ts_b) AS gap_seconds "
         "FROM (SELECT *, row_number() OVER (PARTITION BY behaviour, a, b "
-        "      ORDER BY least(ts_a, ts_b), key) AS rk FROM evidence_all) e "
+        "      ORDER BY least(ts_a, ts_b), key, ts_a, ts_b, post_a, post_b) AS rk "
+        "  FROM evidence_all) e "
         "JOIN account_index ia ON ia.aid = e.a JOIN account_index ib ON ib.aid = e.b "
         "LEFT JOIN posts pa ON pa.post_id = e.post_a LEFT JOIN posts pb ON pb.post_id = e.post_b "
-        "WHERE e.rk <= $n ORDER BY e.behaviour, account_a, account_b, time_a",
+        "WHERE e.rk <= $n ORDER BY e.behaviour, account_a, account_b, e.rk",
         {"n": per_link},
     ).df()
 
@@ -96,7 +97,7 @@ def campaign_keys(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, top: in
         "  CASE WHEN r.behaviour IN ('copypaste', 'corepost', 'coreply') "
         "    THEN coalesce(p.text, r.key) ELSE r.key END AS label "
         "FROM ranked r LEFT JOIN posts p ON p.post_id = r.post WHERE r.rk <= $top "
-        "ORDER BY r.campaign, r.behaviour, r.members DESC",
+        "ORDER BY r.campaign, r.behaviour, r.members DESC, r.key",
         {"top": top},
     ).df()
 
@@ -115,7 +116,7 @@ def campaign_languages(con: duckdb.DuckDBPyConnection, top: int = 3) -> pd.DataF
     """Per campaign: its members' most used post languages with their shares."""
     return con.execute(
         "SELECT campaign, string_agg(language || ' ' || CAST(round(100.0 * n / total) AS INTEGER) "
-        "  || '%', ', ' ORDER BY n DESC) AS languages FROM ("
+        "  || '%', ', ' ORDER BY n DESC, language) AS languages FROM ("
         "  SELECT m.campaign, p.language, count(*) AS n, "
         "    sum(count(*)) OVER (PARTITION BY m.campaign) AS total, "
         "    row_number() OVER (PARTITION BY m.campaign ORDER BY count(*) DESC, p.language) AS rk "

@@ -1,9 +1,10 @@
 """The linker's relational steps as one ordered list of SQL statements.
 
 Each step creates one named table from earlier ones. The text is DuckDB's dialect kept to
-what Spark SQL also has (joins, GROUP BY, window frames, FLOOR/CAST, ln, arg_min), so a
-``Runner`` for another engine can run the very same list: ``engine_spark`` transpiles it
-with sqlglot, and ``tests/test_engines.py`` checks both engines give identical links.
+what Spark SQL also has (joins, GROUP BY, window frames, FLOOR/CAST, ln, arg_min, min of a
+struct), so a ``Runner`` for another engine can run the very same list: ``engine_spark``
+transpiles it with sqlglot, and ``tests/test_engines.py`` checks both engines give
+identical links.
 Settings enter as integers formatted here, never data values.
 """
 
@@ -14,13 +15,15 @@ from collections.abc import Callable
 #: A runner creates table ``name`` from ``sql`` in its engine.
 Runner = Callable[[str, str], None]
 
-#: Traces once per (behaviour, key, account, time bucket), bucket = floor(ts / window).
+#: Traces once per (behaviour, key, account, time bucket), bucket = floor(ts / window),
+#: with the earliest time and its post (the smallest post id when several share that
+#: second, so the evidence is the same on every run and engine).
 TRACES = """
-SELECT behaviour, key, aid, bucket, min(ts) AS ts, arg_min(post_id, ts) AS post_id,
-       count(*) AS uses
-FROM (SELECT r.behaviour, r.key, r.aid, r.ts, r.post_id,
+SELECT behaviour, key, aid, bucket, min(ts) AS ts, arg_min(post_id, ts) AS post_id
+FROM (SELECT r.behaviour, r.key, r.aid, r.ts, min(r.post_id) AS post_id,
              CAST(FLOOR(r.ts / w.w) AS BIGINT) AS bucket
-      FROM raw_traces r JOIN windows w ON r.behaviour = w.behaviour) t
+      FROM raw_traces r JOIN windows w ON r.behaviour = w.behaviour
+      GROUP BY r.behaviour, r.key, r.aid, r.ts, w.w) t
 GROUP BY behaviour, key, aid, bucket
 """
 
@@ -70,26 +73,29 @@ SELECT behaviour, key, aid, bucket, ts FROM (
 #: Pairs of traces of one key within the window: equi-join on the key and on the same or
 #: the next time bucket (each unordered pair of buckets once), then the exact time test.
 #: One row per pair (a < b) and episode (key x earlier bucket), with the two times of its
-#: first coincidence.
+#: first coincidence (smallest a-time, then smallest b-time: the same on every run).
 PAIR_KEYS = """
-SELECT behaviour, least(xa, ya) AS a, greatest(xa, ya) AS b, key, episode,
-       min(CASE WHEN xa < ya THEN xt ELSE yt END) AS ts_a,
-       arg_min(CASE WHEN xa < ya THEN yt ELSE xt END, CASE WHEN xa < ya THEN xt ELSE yt END)
-         AS ts_b,
-       min(least(xt, yt)) AS first_ts, max(greatest(xt, yt)) AS last_ts
+SELECT behaviour, a, b, key, episode, first_pair.ta AS ts_a, first_pair.tb AS ts_b,
+       first_ts, last_ts
 FROM (
-  SELECT x.behaviour, x.key, x.bucket AS episode, x.aid AS xa, y.aid AS ya,
-         x.ts AS xt, y.ts AS yt
-  FROM join_traces x
-  JOIN (SELECT j.behaviour, j.key, j.aid, j.ts, j.bucket - o.o AS near, o.o AS o
-        FROM join_traces j
-        CROSS JOIN (SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
-    ON x.behaviour = y.behaviour AND x.key = y.key AND x.bucket = y.near
-  JOIN windows w ON x.behaviour = w.behaviour
-  WHERE ((y.o = 0 AND x.aid < y.aid) OR (y.o = 1 AND x.aid <> y.aid))
-    AND abs(x.ts - y.ts) <= w.w
-) p
-GROUP BY behaviour, least(xa, ya), greatest(xa, ya), key, episode
+  SELECT behaviour, least(xa, ya) AS a, greatest(xa, ya) AS b, key, episode,
+         min(struct_pack(ta := CASE WHEN xa < ya THEN xt ELSE yt END,
+                         tb := CASE WHEN xa < ya THEN yt ELSE xt END)) AS first_pair,
+         min(least(xt, yt)) AS first_ts, max(greatest(xt, yt)) AS last_ts
+  FROM (
+    SELECT x.behaviour, x.key, x.bucket AS episode, x.aid AS xa, y.aid AS ya,
+           x.ts AS xt, y.ts AS yt
+    FROM join_traces x
+    JOIN (SELECT j.behaviour, j.key, j.aid, j.ts, j.bucket - o.o AS near, o.o AS o
+          FROM join_traces j
+          CROSS JOIN (SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
+      ON x.behaviour = y.behaviour AND x.key = y.key AND x.bucket = y.near
+    JOIN windows w ON x.behaviour = w.behaviour
+    WHERE ((y.o = 0 AND x.aid < y.aid) OR (y.o = 1 AND x.aid <> y.aid))
+      AND abs(x.ts - y.ts) <= w.w
+  ) p
+  GROUP BY behaviour, least(xa, ya), greatest(xa, ya), key, episode
+) g
 """
 
 #: Per pair and behaviour: episodes shared, distinct keys, and a weight where each
