@@ -17,7 +17,7 @@ link-pushing network with tracking-parameter variations.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -100,7 +100,6 @@ class SimConfig:
     )  # copypaste, amplify, hashtag, brigade, links
     op_participation: float = 0.7
     languages: tuple[str, ...] = ("en", "zh", "es")
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -143,17 +142,14 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     labels.append(
         pd.DataFrame({"userid": list(_DISSIDENTS), "label": "organic", "role": "dissident"})
     )
-    media_posts = pd.DataFrame(
-        {
-            "userid": np.repeat(media["userid"].to_numpy(), 60),
-            "t": START + rng.integers(0, config.days * DAY, len(media) * 60),
-            "lang": "en",
-        }
+    n_media = len(media) * 60
+    media_posts = _posts_frame(
+        np.repeat(media["userid"].to_numpy(), 60),
+        START + rng.integers(0, config.days * DAY, n_media),
+        "en",
+        _organic_texts(rng, np.full(n_media, "en")),
+        "post",
     )
-    media_posts["text"] = _organic_texts(rng, media_posts["lang"].to_numpy())
-    media_posts["hashtags"] = [[] for _ in range(len(media_posts))]
-    media_posts["urls"] = [[] for _ in range(len(media_posts))]
-    media_posts["kind"] = "post"
     parts.append(media_posts)
 
     # -- hard negatives: viral cascades and a grassroots protest ------------------------
@@ -162,17 +158,13 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
         fans = rng.choice(n_org, size, replace=False)
         t0 = START + int(rng.integers(DAY, (config.days - 1) * DAY))
         parts.append(
-            pd.DataFrame(
-                {
-                    "userid": org_ids[fans],
-                    "t": t0 + rng.exponential(300, size).astype(np.int64),
-                    "lang": lang[fans],
-                    "text": f"viral moment number {c} everyone is talking about",
-                    "hashtags": [[] for _ in range(size)],
-                    "urls": [[] for _ in range(size)],
-                    "kind": "repost",
-                    "parent": f"viral{c}",
-                }
+            _posts_frame(
+                org_ids[fans],
+                t0 + rng.exponential(300, size).astype(np.int64),
+                lang[fans],
+                f"viral moment number {c} everyone is talking about",
+                "repost",
+                parent=f"viral{c}",
             )
         )
     protest = rng.choice(n_org, min(config.protest_members, n_org), replace=False)
@@ -181,19 +173,17 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
         t0 = START + int(rng.integers(DAY, (config.days - 1) * DAY))
         k = len(joined)
         parts.append(
-            pd.DataFrame(
-                {
-                    "userid": org_ids[joined],
-                    "t": t0 + rng.exponential(1800, k).astype(np.int64),
-                    "lang": lang[joined],
-                    "text": _organic_texts(rng, lang[joined]),
-                    "hashtags": [["standwithhk", f"march{e}"] for _ in range(k)],
-                    "urls": [
-                        [f"https://news.example.org/live/{e}"] if rng.random() < 0.4 else []
-                        for _ in range(k)
-                    ],
-                    "kind": "post",
-                }
+            _posts_frame(
+                org_ids[joined],
+                t0 + rng.exponential(1800, k).astype(np.int64),
+                lang[joined],
+                _organic_texts(rng, lang[joined]),
+                "post",
+                hashtags=[["standwithhk", f"march{e}"] for _ in range(k)],
+                urls=[
+                    [f"https://news.example.org/live/{e}"] if rng.random() < 0.4 else []
+                    for _ in range(k)
+                ],
             )
         )
     labels.append(
@@ -213,18 +203,16 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     # camouflage: operation accounts also post organic-looking content
     all_ops = np.concatenate(op_ids)
     cam = rng.choice(all_ops, len(all_ops) * 5)
-    camo = pd.DataFrame(
-        {
-            "userid": cam,
-            "t": _diurnal_times(rng, len(cam), config.days, np.full(len(cam), 8)),
-            "lang": "en",
-        }
+    parts.append(
+        _posts_frame(
+            cam,
+            _diurnal_times(rng, len(cam), config.days, np.full(len(cam), 8)),
+            "en",
+            _organic_texts(rng, np.full(len(cam), "en")),
+            "post",
+            hashtags=_maybe_hashtags(rng, len(cam)),
+        )
     )
-    camo["text"] = _organic_texts(rng, camo["lang"].to_numpy())
-    camo["hashtags"] = _maybe_hashtags(rng, len(camo))
-    camo["urls"] = [[] for _ in range(len(camo))]
-    camo["kind"] = "post"
-    parts.append(camo)
 
     posts = pd.concat(parts, ignore_index=True)
     posts = _finish(rng, posts, org_ids, followers, config)
@@ -334,10 +322,10 @@ def _bursts(
     return np.concatenate(accounts), np.concatenate(times), np.concatenate(burst)
 
 
-def _op_frame(
-    acc: np.ndarray, t: np.ndarray, lang: str, text: object, kind: str, **extra: object
+def _posts_frame(
+    acc: np.ndarray, t: np.ndarray, lang: object, text: object, kind: str, **extra: object
 ) -> pd.DataFrame:
-    """Posts of an operation; lists default to empty."""
+    """A frame of generated posts; hashtag and link lists default to empty."""
     columns = {"userid": acc, "t": t, "lang": lang, "text": text, "kind": kind}
     for name in ("hashtags", "urls"):
         columns[name] = extra.pop(name, None) or [[] for _ in acc]
@@ -350,7 +338,7 @@ def _copypaste_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) 
     edits = rng.integers(0, 4, len(acc))
     suffix = np.array(["", "!", " 。", " 👍"])[edits]
     text = [s + e for s, e in zip(base, suffix, strict=True)]
-    return _op_frame(acc, t, "zh", text, "post")
+    return _posts_frame(acc, t, "zh", text, "post")
 
 
 def _amplify_op(
@@ -396,7 +384,7 @@ def _hashtag_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) ->
     acc, t, b = _bursts(rng, ids, config, 15, 200)
     text = _organic_texts(rng, np.full(len(acc), "en"))
     tags = [["hkriots", "stopviolence", f"truth{x % 3}"] for x in b]
-    return _op_frame(acc, t, "en", text, "post", hashtags=tags)
+    return _posts_frame(acc, t, "en", text, "post", hashtags=tags)
 
 
 def _brigade_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) -> pd.DataFrame:
@@ -406,7 +394,7 @@ def _brigade_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) ->
         f"@{tg} " + _THREATS[int(i)]
         for tg, i in zip(target, rng.integers(0, len(_THREATS), len(acc)), strict=True)
     ]
-    return _op_frame(acc, t, "en", text, "reply", reply_user=target)
+    return _posts_frame(acc, t, "en", text, "reply", reply_user=target)
 
 
 def _links_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) -> pd.DataFrame:
@@ -417,7 +405,7 @@ def _links_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) -> p
         for x, s in zip(b, src, strict=True)
     ]
     text = _organic_texts(rng, np.full(len(acc), "en"))
-    return _op_frame(acc, t, "en", text, "post", urls=urls)
+    return _posts_frame(acc, t, "en", text, "post", urls=urls)
 
 
 def _finish(
