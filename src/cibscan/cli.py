@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
@@ -16,7 +16,8 @@ from rich.table import Table
 from . import __version__
 from .assignments import parse_assignments
 from .cluster import ClusterSettings
-from .detect import DetectConfig, detect
+from .dataset import Dataset
+from .detect import STAGES, DetectConfig, detect
 from .engine import EngineSettings
 from .errors import CibscanError
 from .findings import Findings
@@ -66,31 +67,17 @@ def _progress(quiet: bool) -> Iterator[object]:
 
 
 def _run_detect(
-    inputs: list[str],
+    load: Callable[[], Dataset],
     out_dir: str,
     *,
-    fmt: str,
-    mapping: str | None,
-    delimiter: str | None,
-    encoding: str | None,
-    on_bad_rows: str,
-    max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
     config: DetectConfig,
-    engine: EngineSettings,
     quiet: bool,
 ) -> Findings:
+    """Read (``load``), detect and save, with one progress bar over all of it."""
+    steps = len(STAGES) + 1  # reading, each detection stage, saving
     with _progress(quiet) as bar:
-        task = bar.add_task("reading", total=6) if bar else None  # type: ignore[attr-defined]
-        data = read(
-            inputs,
-            format=fmt,
-            mapping=mapping,
-            delimiter=delimiter,
-            encoding=encoding,
-            on_bad_rows=on_bad_rows,  # type: ignore[arg-type]
-            max_text_chars=max_text_chars,
-            engine=engine,
-        )
+        task = bar.add_task("reading", total=steps) if bar else None  # type: ignore[attr-defined]
+        data = load()
 
         def progress(stage: str, done: int, total: int) -> None:
             if bar is not None:
@@ -98,7 +85,7 @@ def _run_detect(
 
         findings = detect(data, config, progress=progress)
         if bar is not None:
-            bar.update(task, description="saving", completed=6)  # type: ignore[attr-defined]
+            bar.update(task, description="saving", completed=steps)  # type: ignore[attr-defined]
         findings.save(out_dir)
     return findings
 
@@ -228,16 +215,18 @@ def detect_cmd(
     )
     config.resolved_windows()  # fail on a bad setting before reading any file
     findings = _run_detect(
-        inputs,
+        lambda: read(
+            inputs,
+            format=fmt,
+            mapping=mapping,
+            delimiter=delimiter,
+            encoding=encoding,
+            on_bad_rows=on_bad_rows,  # type: ignore[arg-type]
+            max_text_chars=max_text_chars,
+            engine=EngineSettings(threads=threads, memory_limit=memory_limit),
+        ),
         out_dir,
-        fmt=fmt,
-        mapping=mapping,
-        delimiter=delimiter,
-        encoding=encoding,
-        on_bad_rows=on_bad_rows,
-        max_text_chars=max_text_chars,
         config=config,
-        engine=EngineSettings(threads=threads, memory_limit=memory_limit),
         quiet=quiet,
     )
     if not quiet:
@@ -265,16 +254,7 @@ def demo_cmd(
     if not quiet:
         out.print(f"generated {len(frame):,} posts ({_plain(path)}) and labels.csv")
     findings = _run_detect(
-        [path],
-        os.path.join(out_dir, "results"),
-        fmt="auto",
-        mapping=None,
-        delimiter=None,
-        encoding=None,
-        on_bad_rows="error",
-        config=DetectConfig(),
-        engine=EngineSettings(),
-        quiet=quiet,
+        lambda: read(path), os.path.join(out_dir, "results"), config=DetectConfig(), quiet=quiet
     )
     if not quiet:
         _print_summary(findings, os.path.join(out_dir, "results"))

@@ -89,7 +89,8 @@ class DetectConfig:
 
 
 Progress = Callable[[str, int, int], None]
-_STAGES = ("traces", "links", "campaigns", "evidence", "findings")
+#: The stages detect() reports to ``progress``, in order.
+STAGES = ("traces", "links", "campaigns", "evidence", "findings")
 
 
 def detect(
@@ -121,9 +122,9 @@ def detect(
 
     def stage(name: str) -> Callable[[str], None]:
         if progress:
-            progress(name, step[0], len(_STAGES))
+            progress(name, step[0], len(STAGES))
         step[0] += 1
-        return lambda detail: progress(detail, step[0] - 1, len(_STAGES)) if progress else None
+        return lambda detail: progress(detail, step[0] - 1, len(STAGES)) if progress else None
 
     def lap(name: str, t0: float) -> float:
         timings[name] = round(time.perf_counter() - t0, 3)
