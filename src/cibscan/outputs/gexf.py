@@ -36,12 +36,14 @@ def write_gexf(findings: Findings, path: str) -> None:
         for i, (name, typ) in enumerate(_EDGE_ATTRS):
             out.write(f'      <attribute id="{i}" title="{name}" type="{typ}"/>\n')
         out.write("    </attributes>\n    <nodes>\n")
-        for account in ids:
-            row = accounts.loc[account] if account in accounts.index else None
-            handle = "" if row is None or pd.isna(row["handle"]) else str(row["handle"])
-            campaign = 0 if row is None or pd.isna(row["campaign"]) else int(row["campaign"])
-            score = 0.0 if row is None else float(row["score"])
-            flagged = "true" if row is not None and bool(row["flagged"]) else "false"
+        nodes = accounts.reindex(ids)[["handle", "campaign", "score", "flagged"]]
+        for account, handle_value, campaign_value, score_value, flagged_value in zip(
+            ids, *(nodes[c] for c in nodes.columns), strict=True
+        ):
+            handle = "" if pd.isna(handle_value) else str(handle_value)
+            campaign = 0 if pd.isna(campaign_value) else int(campaign_value)
+            score = 0.0 if pd.isna(score_value) else float(score_value)
+            flagged = "false" if pd.isna(flagged_value) or not flagged_value else "true"
             label = handle or str(account)
             out.write(
                 f"      <node id={quoteattr(str(account))} label={quoteattr(label)}>"
