@@ -1,43 +1,66 @@
-"""Account-level quality of saved findings on a generated platform with labels.csv.
+"""``cibscan evaluate`` figures on simulated platforms at several seeds.
 
-    python benchmarks/sim_quality.py bench-data/sim-1000000-7
+    python benchmarks/sim_quality.py --posts 1000000 --seed 7 --seed 8 --seed 9
 
-A first, minimal evaluation (the `cibscan evaluate` command belongs to the simulation
-issue): recall of planted accounts, organic accounts flagged, protesters flagged.
+Each platform is generated (or reused) under ``bench-data/sim-N-SEED``, detected with
+default settings, saved to ``results/``, and evaluated against its ``labels.csv``. Prints
+one JSON object per seed and a Markdown table for RESULTS.md.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
-import pandas as pd
-
 import cibscan
+from cibscan.evaluate import evaluate, read_labels
+from cibscan.simulate import SimConfig, generate, write
+
+DATA = Path(__file__).resolve().parent.parent / "bench-data"
+
+
+def run(n: int, seed: int) -> dict[str, object]:
+    folder = DATA / f"sim-{n}-{seed}"
+    if not (folder / "posts.parquet").exists():
+        posts, labels = generate(SimConfig(posts=n, seed=seed))
+        write(posts, labels, str(folder), fmt="parquet")
+    start = time.perf_counter()
+    findings = cibscan.detect(cibscan.read(str(folder / "posts.parquet")))
+    findings.save(str(folder / "results"))
+    result = evaluate(findings, read_labels(str(folder / "labels.csv")))
+    result["seconds"] = round(time.perf_counter() - start, 1)
+    return result
 
 
 def main() -> int:
-    folder = Path(sys.argv[1])
-    findings = cibscan.load(str(folder / "results"))
-    labels = pd.read_csv(folder / "labels.csv")
-    acc = findings.accounts.merge(labels, left_on="account_id", right_on="userid")
-    planted = acc[acc["label"] != "organic"]
-    organic = acc[acc["label"] == "organic"]
-    flagged = acc[acc["flagged"]]
-    tp = int(planted["flagged"].sum())
-    result = {
-        "planted": len(planted),
-        "planted_found": tp,
-        "recall": round(tp / max(len(planted), 1), 4),
-        "precision": round(tp / max(len(flagged), 1), 4),
-        "organic_flagged": int(organic["flagged"].sum()),
-        "organic_flagged_share": round(float(organic["flagged"].mean()), 5),
-        "protesters_flagged": int(acc.loc[acc["role"] == "protester", "flagged"].sum()),
-        "protesters": int((acc["role"] == "protester").sum()),
-        "per_operation_recall": planted.groupby("label")["flagged"].mean().round(3).to_dict(),
-    }
-    print(json.dumps(result, indent=2))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, action="append", default=[])
+    args = parser.parse_args()
+    rows = []
+    for seed in args.seed or [7, 8, 9]:
+        r = run(args.posts, seed)
+        print(json.dumps({"seed": seed, **r}), flush=True)
+        rows.append((seed, r))
+    print("\n| seed | precision | recall | F1 | PR-AUC | hard negatives flagged | "
+          "organic flagged | purity | NMI |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for seed, r in rows:
+        a, h, c = r["accounts"], r["hard_negatives"], r["campaigns"]  # type: ignore[index]
+        organic = r["negatives_flagged_by_role"].get("organic", {})  # type: ignore[attr-defined]
+        print(
+            f"| {seed} | {a['precision']} | {a['recall']} | {a['f1']} | {a['pr_auc']} | "
+            f"{h['flagged']}/{h['accounts']} ({h['share_flagged']}) | "
+            f"{organic.get('flagged')}/{organic.get('accounts')} | {c['purity']} | {c['nmi']} |"
+        )
+    print("\nper role (last seed):")
+    last = rows[-1][1]
+    for key in ("per_label", "negatives_flagged_by_role"):
+        for group, v in last[key].items():  # type: ignore[attr-defined]
+            print(f"| {group} | {v['accounts']} | {v['flagged']} | {v['share_flagged']} |")
     return 0
 
 

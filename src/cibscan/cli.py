@@ -20,6 +20,7 @@ from .dataset import Dataset
 from .detect import STAGES, DetectConfig, detect
 from .engine import EngineSettings
 from .errors import CibscanError
+from .evaluate import DEFAULT_NEGATIVES
 from .findings import Findings
 from .link import LinkSettings
 from .schema import DEFAULT_MAX_TEXT_CHARS
@@ -233,6 +234,135 @@ def detect_cmd(
         _print_summary(findings, out_dir)
 
 
+@app.command("simulate")
+def simulate_cmd(
+    out_dir: Annotated[str, typer.Option("--out", "-o", help="Folder for the platform.")] = "sim",
+    posts: Annotated[int, typer.Option(help="Approximate number of posts to generate.")] = 50_000,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same platform.")
+    ] = 7,
+    days: Annotated[int, typer.Option(help="Length of the period in days.")] = 21,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Generate a platform with planted operations and hard negatives, with labels.csv.
+
+    Writes posts (Twitter IO archive layout), labels.csv (userid, label, role),
+    suspended.txt and watch.txt. See cibscan.simulate.SimConfig for every knob.
+    """
+    from .simulate import SimConfig, generate, write
+
+    if posts < 1000:
+        raise CibscanError("--posts must be at least 1000")
+    if days < 7:
+        raise CibscanError("--days must be at least 7 (operations work on a weekly schedule)")
+    if fmt not in ("csv", "parquet"):
+        raise CibscanError(f"--format must be csv or parquet, not {fmt!r}")
+    with _progress(quiet) as bar:
+        if bar is not None:
+            bar.add_task("generating", total=None)  # type: ignore[attr-defined]
+        frame, labels = generate(SimConfig(posts=posts, seed=seed, days=days))
+        path = write(frame, labels, out_dir, fmt=fmt)
+    if not quiet:
+        counts = labels.groupby(["label", "role"]).size()
+        out.print(
+            f"{len(frame):,} posts from {frame['userid'].nunique():,} accounts: {_plain(path)}"
+        )
+        table = Table(title="labels.csv")
+        for name in ("label", "role", "accounts"):
+            table.add_column(name, justify="right" if name == "accounts" else "left")
+        for (label, role), n in counts.items():
+            table.add_row(str(label), str(role), f"{n:,}")
+        out.print(table)
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    results: Annotated[str, typer.Argument(help="A findings folder written by detect.")],
+    labels: Annotated[str, typer.Option(help="Labels file: CSV, CSV.gz or Parquet.")],
+    id_column: Annotated[str, typer.Option(help="Column with the account id.")] = "userid",
+    label_column: Annotated[
+        str, typer.Option(help="Column with the label (operation name, category or 0/1).")
+    ] = "label",
+    role_column: Annotated[
+        str, typer.Option(help="Column with the role, if the file has one.")
+    ] = "role",
+    negative: Annotated[
+        str,
+        typer.Option(help="Comma-separated label values meaning not part of an operation."),
+    ] = ",".join(DEFAULT_NEGATIVES),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """Compare saved findings with account labels: precision, recall, F1, PR-AUC, NMI."""
+    import json
+
+    from .evaluate import LabelSpec, evaluate, read_labels
+
+    findings = Findings.load(results)
+    spec = LabelSpec(
+        id_column=id_column,
+        label_column=label_column,
+        role_column=role_column,
+        negatives=tuple(v.strip() for v in negative.split(",") if v.strip()),
+    )
+    result = evaluate(findings, read_labels(labels, spec))
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    _print_evaluation(result)
+
+
+def _print_evaluation(result: dict) -> None:  # type: ignore[type-arg]
+    def fmt(v: object) -> str:
+        return "n/a" if v is None else (f"{v:.3f}" if isinstance(v, float) else f"{v:,}")
+
+    cov, acc, camp, hard = (
+        result["coverage"],
+        result["accounts"],
+        result["campaigns"],
+        result["hard_negatives"],
+    )
+    out.print(
+        f"{cov['labelled_in_data']:,} labelled accounts in the data "
+        f"({cov['positives']:,} positive, {cov['negatives']:,} negative); "
+        f"{cov['labelled_not_in_data']:,} labelled accounts have no posts in it"
+    )
+    table = Table(title="Accounts")
+    for name in ("precision", "recall", "F1", "PR-AUC", "flagged", "false positives"):
+        table.add_column(name, justify="right")
+    table.add_row(
+        *(fmt(acc[k]) for k in ("precision", "recall", "f1", "pr_auc", "flagged")),
+        fmt(acc["false_positives"]),
+    )
+    out.print(table)
+    for title, key in (
+        ("Positives found, by label", "per_label"),
+        ("Negatives flagged, by role", "negatives_flagged_by_role"),
+    ):
+        if result[key]:
+            t = Table(title=title)
+            for name in ("group", "accounts", "flagged", "share"):
+                t.add_column(name, justify="left" if name == "group" else "right")
+            for group, row in result[key].items():
+                t.add_row(
+                    _plain(group),
+                    fmt(row["accounts"]),
+                    fmt(row["flagged"]),
+                    fmt(row["share_flagged"]),
+                )
+            out.print(t)
+    if hard["accounts"]:
+        out.print(
+            f"hard negatives flagged: {hard['flagged']:,} of {hard['accounts']:,} "
+            f"({fmt(hard['share_flagged'])})"
+        )
+    out.print(
+        f"campaigns: {camp['campaigns_with_positives']:,} hold positives from "
+        f"{camp['labelled_groups_found']:,} labelled groups; purity {fmt(camp['purity'])}, "
+        f"NMI {fmt(camp['nmi'])}"
+    )
+
+
 @app.command("demo")
 def demo_cmd(
     out_dir: Annotated[
@@ -245,6 +375,7 @@ def demo_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Generate a small platform with planted operations, run detect on it, and say how it did."""
+    from .evaluate import evaluate, read_labels
     from .simulate import SimConfig, generate, write
 
     if posts < 1000:
@@ -258,13 +389,12 @@ def demo_cmd(
     )
     if not quiet:
         _print_summary(findings, os.path.join(out_dir, "results"))
-    flagged = set(findings.accounts.loc[findings.accounts["flagged"], "account_id"])
-    planted = set(labels.loc[labels["label"] != "organic", "userid"])
-    organic = set(labels.loc[labels["label"] == "organic", "userid"])
-    found, wrong = len(flagged & planted), len(flagged & organic)
+    result = evaluate(findings, read_labels(os.path.join(out_dir, "labels.csv")))
+    cov, acc, hard = result["coverage"], result["accounts"], result["hard_negatives"]
     out.print(
-        f"planted operations: found {found} of {len(planted)} accounts; "
-        f"organic accounts flagged: {wrong} of {len(organic):,}",
+        f"planted operations: found {acc['true_positives']} of {cov['positives']} accounts; "
+        f"organic accounts flagged: {acc['false_positives']} of {cov['negatives']:,} "
+        f"(hard negatives: {hard['flagged']} of {hard['accounts']:,})",
         soft_wrap=True,
     )
 

@@ -1,17 +1,38 @@
 """A synthetic platform with planted operations and the crowds that must not be flagged.
 
-One generator serves ``cibscan demo``, the tests and the scale benchmarks. It is vectorised
-with NumPy (10M posts in about a minute here) and deterministic for a given seed. Output is
-in the Twitter information-operations archive layout, so the demo exercises that reader,
-with ``labels.csv`` saying which accounts belong to which operation.
+One generator serves ``cibscan simulate``, ``cibscan demo``, the tests and the benchmarks.
+It is vectorised with NumPy and deterministic for a given seed. Output is in the Twitter
+information-operations archive layout (so every reader path is exercised), with
+``labels.csv`` (``userid``, ``label``: the operation or ``organic``, ``role``: what the
+account does), ``suspended.txt`` (the accounts a platform suspended half-way) and
+``watch.txt`` (the state-affiliated accounts of the platform).
 
-Organic population: heavy-tailed activity, daily rhythms in several time zones, reposts of
-popular posts, viral cascades (thousands of reposts within minutes), a grassroots protest
-that bursts around events with the same hashtags, and replies and mentions.
-Planted operations (each partial and jittered, as real ones are): a copy-paste network with
-light edits posting in Beijing office hours, an amplification ring reposting state media
-within minutes, a hashtag-push ring, a harassment brigade flooding a few dissidents, and a
-link-pushing network with tracking-parameter variations.
+Organic population (label ``organic``):
+  - the bulk (role ``organic``): heavy-tailed activity and followers, daily rhythms in
+    six time zones, English, simplified and traditional Chinese and Spanish, topic
+    hashtags, a long tail of link domains, replies and mentions, reposts of recent and
+    popular posts, and viral cascades where thousands repost one post within minutes;
+  - hard negatives, each a role: ``protester`` (a grassroots movement bursting around
+    events with the same hashtags and links), ``aggregator`` (news bots that repost the
+    outlets' headlines verbatim, with their links), ``fan`` (a community mass-reposting a
+    ``star``), ``active_user`` (people posting dozens of times a day), ``greeter``
+    (people typing the same new-year wishes at local midnight), and the visible accounts
+    ``news_outlet``, ``state_media``, ``diplomat`` and ``dissident``.
+
+Planted operations (label ``op_*``; each partial and jittered, with camouflage posts):
+  - ``op_copypaste``: light edits of the same texts, Beijing office hours (weekdays,
+    09:00-18:00 with a lunch dip), accounts created in batches;
+  - ``op_amplify``: reposts state media and diplomats within two minutes;
+  - ``op_loudspeaker``: a few accounts posting dozens of times a day with almost no
+    followers, reposting state media and diplomats over hours;
+  - ``op_hashtag``: pushes a hashtag set in bursts;
+  - ``op_brigade``: floods a few dissidents' replies and mentions with threats;
+  - ``op_links``: pushes one site's stories with tracking-parameter variations;
+  - ``op_impersonator``: look-alike names of news outlets and agencies pushing the same
+    site's stories;
+  - ``op_ban_evasion``: accounts (role ``suspended``) that are suspended half-way and
+    replaced by look-alike new accounts (role ``ban_evader``) created in one batch right
+    after, resuming the same texts, hashtags and schedule.
 """
 
 from __future__ import annotations
@@ -48,6 +69,11 @@ _ZH = list(
     "家里后自作开手发工同进现经行起部看心动成面前小事道方法年还因所如都把样好那两想着"
     "民长分它其已然定意外情物理化明新正体机实间从关问题本知水相高气内性全当主政果表"
 )
+_ZH_HANT = list(
+    "我們你他她的是在有人這中大為上個國和地到以說時要就出會可也而能對生子們下過天去得學"
+    "家裏後自作開手發工同進現經行起部看心動成面前小事道方法年還因所如都把樣好那兩想著"
+    "民長分它其已然定意外情物理化明新正體機實間從關問題本知水相高氣內性全當主政果表"
+)
 _ES = (
     "el la de que y en los se del las un por con una para es al lo como más pero sus le ya "
     "casa ciudad noticias hoy gobierno mercado escuela tiempo equipo partido música película "
@@ -56,8 +82,48 @@ _ES = (
     "invierno lluvia sol libro arte foto video vivo grande bueno malo nuevo viejo pensar "
     "saber querer necesitar sentir mirar leer compartir ayudar esperar gracias feliz triste"
 ).split()
-_STATE_MEDIA = ("cgtn_official", "xinhua_news", "globaltimes_news", "chinadaily_en")
-_DISSIDENTS = ("free_voice_hk", "uyghur_rights", "exile_journalist")
+# (handle, display name, followers) of the visible accounts
+_STATE_MEDIA = (
+    ("cgtn_official", "CGTN", 13_000_000),
+    ("xinhua_news", "Xinhua News Agency", 12_000_000),
+    ("globaltimes_news", "Global Times", 1_900_000),
+    ("chinadaily_en", "China Daily", 4_200_000),
+)
+_DIPLOMATS = (
+    ("mfa_spokesperson", "Spokesperson 发言人办公室", 1_300_000),
+    ("cn_embassy_uk", "Chinese Embassy in UK", 120_000),
+    ("consul_general_kr", "Consul General", 45_000),
+)
+_DISSIDENTS = (
+    ("free_voice_hk", "Free Voice HK", 52_000),
+    ("uyghur_rights", "Uyghur Rights Now", 31_000),
+    ("exile_journalist", "Exiled Journalist", 18_000),
+)
+_OUTLETS = (
+    ("nytimes", "The New York Times", "nytimes.com", 54_000_000),
+    ("bbcworld", "BBC News (World)", "bbc.co.uk", 39_000_000),
+    ("reuters", "Reuters", "reuters.com", 25_000_000),
+    ("apnews", "The Associated Press", "apnews.com", 16_000_000),
+    ("scmp_news", "South China Morning Post", "scmp.com", 1_100_000),
+    ("rthk_enews", "RTHK English News", "rthk.hk", 160_000),
+    ("dwnews", "DW News", "dw.com", 2_600_000),
+    ("aljazeera", "Al Jazeera English", "aljazeera.com", 8_700_000),
+    ("guardian", "The Guardian", "theguardian.com", 11_000_000),
+    ("cnn", "CNN", "cnn.com", 61_000_000),
+)
+# Look-alikes of outlets and agencies: homoglyphs (Cyrillic В, С, о; zero for o), inserted
+# words and suffixes.
+_IMPERSONATIONS = (
+    ("bbcw0rld", "ВВС News (World)"),
+    ("reuters_breaking", "Reuters Breaking"),
+    ("nytimes_cn", "The New York Times 中文"),
+    ("xinhua_newz", "Xinhua News Agency"),
+    ("cgtn_0fficial", "CGTN Official"),
+    ("apnews24", "The Associated Prеss"),
+    ("scmp_news_hk", "South China Morning Post HK"),
+    ("rthk_enews_", "RTHK English News"),
+)
+_STAR = ("popstar_official", "Pop Star ✨", 8_500_000)
 _THREATS = (
     "we know where you live",
     "traitor you will pay",
@@ -75,194 +141,711 @@ _OP_TEXTS = (
     "新疆人民生活幸福 所谓人权问题是谎言",
     "the so called dissidents are criminals hiding abroad",
 )
+_EVASION_TEXTS = (
+    "揭穿谣言 还原真相 请大家转发",
+    "the truth about the riots that western media will not show you",
+    "所谓的民主斗士 不过是拿钱办事",
+    "wake up people the foreign funded activists are lying to you",
+)
+_GREETINGS = {
+    "en": ("happy new year", "happy new year everyone", "happy new year!"),
+    "zh": ("新年快乐", "新年快乐！", "祝大家新年快乐"),
+    "zh-hant": ("新年快樂", "祝大家新年快樂"),
+    "es": ("feliz año nuevo", "feliz año nuevo a todos"),
+}
+_SURNAMES = ("li", "wang", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou")
+_GIVEN = ("wei", "fang", "na", "min", "jing", "lei", "jun", "yan", "hui", "qiang", "xiu")
+_OP_NAMES = (
+    "op_copypaste",
+    "op_amplify",
+    "op_loudspeaker",
+    "op_hashtag",
+    "op_brigade",
+    "op_links",
+    "op_impersonator",
+    "op_ban_evasion",
+)
+#: Role of each operation's members (``op_ban_evasion`` has two, see the module doc).
+OP_ROLES = {
+    "op_copypaste": "copypaste",
+    "op_amplify": "amplifier",
+    "op_loudspeaker": "loudspeaker",
+    "op_hashtag": "hashtag_pusher",
+    "op_brigade": "harasser",
+    "op_links": "link_pusher",
+    "op_impersonator": "impersonator",
+    "op_ban_evasion": "ban_evader",
+}
+#: Roles of organic accounts that act together for real: they must not be flagged.
+HARD_NEGATIVE_ROLES = ("protester", "aggregator", "fan", "active_user", "greeter")
 
 
 @dataclass(frozen=True)
 class SimConfig:
-    """Knobs of the synthetic platform. Sizes of operations scale with ``posts``."""
+    """Knobs of the synthetic platform.
 
-    posts: int = 50_000
+    Group sizes are given for a 50,000-post platform (where the groups make about half
+    of all posts). Above that they grow with the square root of ``posts / 50_000``, so
+    that a 10M-post platform has 14 times larger operations and crowds, not 200 times
+    (real operations are a small share of big platforms); below it they shrink in
+    proportion, to no fewer than 3 accounts.
+    """
+
+    posts: int = 50_000  #: approximate total; the organic bulk fills what groups leave
     seed: int = 7
-    days: int = 21
-    posts_per_account: float = 12.0  # organic mean; the tail is heavy
-    repost_share: float = 0.40
-    reply_share: float = 0.15
-    viral_cascades: int = 3
+    days: int = 21  #: length of the period, starting Monday 2024-03-04 UTC
+    posts_per_account: float = 12.0  #: organic mean; the tail is heavy (Pareto 1.6)
+    repost_share: float = 0.40  #: of organic posts
+    reply_share: float = 0.15  #: of organic posts
+    mention_share: float = 0.05  #: organic posts mentioning another account
+    languages: tuple[str, ...] = ("en", "zh", "zh-hant", "es")
+    # -- hard negatives ----------------------------------------------------------------
+    viral_cascades: int = 3  #: posts each reposted by ``viral_size`` accounts in minutes
     viral_size: int = 1500
     protest_members: int = 300
-    protest_events: int = 6
-    op_members: tuple[int, ...] = (
-        40,
-        30,
-        25,
-        20,
-        20,
-    )  # copypaste, amplify, hashtag, brigade, links
-    op_participation: float = 0.7
-    languages: tuple[str, ...] = ("en", "zh", "es")
+    protest_events: int = 6  #: each joined by half of the members within ~30 min
+    headlines_per_day: float = 2.0  #: per news outlet (times the size factor)
+    aggregators: int = 30  #: each reposts the headlines of 3 outlets within ~15 min
+    fans: int = 300
+    star_posts_per_day: float = 2.0
+    fan_repost_share: float = 0.25  #: of the star's posts a fan reposts, within ~4 min
+    active_users: int = 10
+    active_posts_per_day: float = 20.0
+    greeter_share: float = 0.05  #: of organic accounts wishing a happy new year
+    # -- planted operations ------------------------------------------------------------
+    op_members: tuple[int, ...] = (40, 30, 5, 25, 20, 20, 6, 12)  #: in _OP_NAMES order
+    op_participation: float = 0.7  #: chance a member joins a given burst
+    loudspeaker_posts_per_day: float = 25.0
+    camouflage_posts: int = 5  #: organic-looking posts per operation account
 
 
 def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (posts in the Twitter IO archive layout, labels: userid, label, role)."""
+    if len(config.op_members) != len(_OP_NAMES):
+        raise ValueError(f"op_members needs {len(_OP_NAMES)} sizes, in order {_OP_NAMES}")
     rng = np.random.default_rng(config.seed)
-    scale = max(1.0, config.posts / 50_000) ** 0.5
-    ops = [max(5, round(m * scale)) for m in config.op_members]
+    ratio = config.posts / 50_000
+    scale = ratio if ratio < 1 else ratio**0.5
+
+    def size(n: int) -> int:
+        return max(3, round(n * scale)) if n else 0
+
     n_org = max(200, int(config.posts / config.posts_per_account))
-    parts: list[pd.DataFrame] = []
-    labels: list[pd.DataFrame] = []
+    world = _World(rng, config)
+    org = world.organic_accounts(n_org)
 
-    # -- organic accounts --------------------------------------------------------------
-    org_ids = np.array([f"u{i:07d}" for i in range(n_org)])
-    activity = rng.pareto(1.6, n_org) + 0.2
-    tz = rng.choice([-5, -8, 0, 1, 8, 9], n_org, p=[0.25, 0.15, 0.2, 0.15, 0.15, 0.1])
-    lang = rng.choice(list(config.languages), n_org, p=_lang_p(config.languages))
-    followers = (rng.pareto(1.2, n_org) * 80).astype(np.int64) + 5
-    special = 3 * config.viral_cascades + 4 * 60 + config.protest_members * 3
-    n_organic_posts = max(0, config.posts - _ops_volume(ops, config) - special)
-    who = rng.choice(n_org, n_organic_posts, p=activity / activity.sum())
-    ts = _diurnal_times(rng, len(who), config.days, tz[who])
-    kind = rng.choice(
-        3,
-        len(who),
-        p=[1 - config.repost_share - config.reply_share, config.repost_share, config.reply_share],
-    )
-    org = pd.DataFrame({"userid": org_ids[who], "t": ts, "lang": lang[who]})
-    org["text"] = _organic_texts(rng, org["lang"].to_numpy())
-    org["hashtags"] = _maybe_hashtags(rng, len(org))
-    org["urls"] = _maybe_urls(rng, len(org))
-    org["kind"] = np.array(["post", "repost", "reply"])[kind]
-    parts.append(org)
-    labels.append(pd.DataFrame({"userid": org_ids, "label": "organic", "role": "organic"}))
+    # -- visible accounts and what they post ---------------------------------------------
+    media = world.visible(_STATE_MEDIA, "state_media", per_day=3.0)
+    diplomats = world.visible(_DIPLOMATS, "diplomat", per_day=2.0)
+    world.visible(_DISSIDENTS, "dissident", per_day=1.0)
+    star = world.visible((_STAR,), "star", per_day=config.star_posts_per_day)
+    headlines = world.outlets(config.headlines_per_day * scale)
+    sources = pd.concat([media, diplomats], ignore_index=True)
 
-    # State media and dissidents are organic, visible accounts.
-    media = pd.DataFrame({"userid": list(_STATE_MEDIA) + list(_DISSIDENTS)})
-    labels.append(
-        pd.DataFrame({"userid": list(_STATE_MEDIA), "label": "organic", "role": "state_media"})
-    )
-    labels.append(
-        pd.DataFrame({"userid": list(_DISSIDENTS), "label": "organic", "role": "dissident"})
-    )
-    n_media = len(media) * 60
-    media_posts = _posts_frame(
-        np.repeat(media["userid"].to_numpy(), 60),
-        START + rng.integers(0, config.days * DAY, n_media),
-        "en",
-        _organic_texts(rng, np.full(n_media, "en")),
-        "post",
-    )
-    parts.append(media_posts)
+    # -- hard negatives ------------------------------------------------------------------
+    world.viral(org)
+    world.protest(org, size(config.protest_members))
+    world.aggregators(size(config.aggregators), headlines)
+    world.fans(org, size(config.fans), star)
+    world.active_users(size(config.active_users))
+    world.greeters(org)
 
-    # -- hard negatives: viral cascades and a grassroots protest ------------------------
-    for c in range(config.viral_cascades):
-        size = min(config.viral_size, n_org)
-        fans = rng.choice(n_org, size, replace=False)
-        t0 = START + int(rng.integers(DAY, (config.days - 1) * DAY))
-        parts.append(
-            _posts_frame(
-                org_ids[fans],
-                t0 + rng.exponential(300, size).astype(np.int64),
-                lang[fans],
-                f"viral moment number {c} everyone is talking about",
-                "repost",
-                parent=f"viral{c}",
+    # -- planted operations --------------------------------------------------------------
+    sizes = dict(zip(_OP_NAMES, (size(m) for m in config.op_members), strict=True))
+    world.op_copypaste(sizes["op_copypaste"])
+    world.op_amplify(sizes["op_amplify"], sources)
+    world.op_loudspeaker(sizes["op_loudspeaker"], sources)
+    world.op_hashtag(sizes["op_hashtag"])
+    world.op_brigade(sizes["op_brigade"])
+    world.op_links(sizes["op_links"], sizes["op_impersonator"])
+    world.op_ban_evasion(sizes["op_ban_evasion"])
+    world.camouflage()
+
+    # -- the organic bulk fills the rest ---------------------------------------------------
+    world.organic_bulk(org, max(0, config.posts - world.volume()))
+    return world.finish()
+
+
+class _World:
+    """Accumulates accounts and posts; each method adds one group. Internal to generate."""
+
+    def __init__(self, rng: np.random.Generator, config: SimConfig) -> None:
+        self.rng = rng
+        self.config = config
+        self.parts: list[pd.DataFrame] = []
+        self.accounts: list[pd.DataFrame] = []
+        self.roles: list[pd.DataFrame] = []  # later rows override earlier ones
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    def volume(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+    def add_accounts(
+        self,
+        ids: np.ndarray,
+        *,
+        label: str,
+        role: str,
+        handle: object = None,
+        display: object = None,
+        bio: object = "",
+        followers: object = 30,
+        following: object = 100,
+        created: object = None,
+    ) -> None:
+        n = len(ids)
+        if created is None:  # years before the period, spread out
+            created = START - self.rng.integers(30 * DAY, 12 * 365 * DAY, n)
+        self.accounts.append(
+            pd.DataFrame(
+                {
+                    "userid": ids,
+                    "handle": ids if handle is None else handle,
+                    "display": ids if display is None else display,
+                    "bio": bio,
+                    "followers": followers,
+                    "following": following,
+                    "created": created,
+                }
             )
         )
-    protest = rng.choice(n_org, min(config.protest_members, n_org), replace=False)
-    for e in range(config.protest_events):
-        joined = protest[rng.random(len(protest)) < 0.5]
-        t0 = START + int(rng.integers(DAY, (config.days - 1) * DAY))
-        k = len(joined)
-        parts.append(
+        self.roles.append(pd.DataFrame({"userid": ids, "label": label, "role": role}))
+
+    def relabel(self, ids: np.ndarray, role: str) -> None:
+        self.roles.append(pd.DataFrame({"userid": ids, "label": "organic", "role": role}))
+
+    def add(self, frame: pd.DataFrame) -> pd.DataFrame:
+        self.parts.append(frame)
+        return frame
+
+    # -- organic ---------------------------------------------------------------------------
+    def organic_accounts(self, n: int) -> _Organic:
+        rng = self.rng
+        ids = np.array([f"u{i:07d}" for i in range(n)], dtype=object)
+        w = rng.integers(0, len(_WORDS), (n, 2))
+        num = rng.integers(0, 1000, n)
+        words = np.array(_WORDS, dtype=object)
+        handle = words[w[:, 0]] + "_" + words[w[:, 1]] + num.astype(str).astype(object)
+        display = np.char.title(
+            np.char.add(np.char.add(words[w[:, 0]].astype(str), " "), words[w[:, 1]].astype(str))
+        ).astype(object)
+        followers = (rng.pareto(1.2, n) * 80).astype(np.int64) + 5
+        following = (np.exp(rng.normal(np.log(followers + 50), 0.8))).astype(np.int64)
+        tz = rng.choice([-5, -8, 0, 1, 8, 9], n, p=[0.25, 0.15, 0.2, 0.15, 0.15, 0.1])
+        lang = rng.choice(list(self.config.languages), n, p=_lang_p(self.config.languages))
+        # Chinese speakers in UTC+8 (Hong Kong, Taiwan) write traditional characters more.
+        lang = np.where((lang == "zh") & (tz == 8) & (rng.random(n) < 0.5), "zh-hant", lang)
+        self.add_accounts(
+            ids,
+            label="organic",
+            role="organic",
+            handle=handle,
+            display=display,
+            bio=_bios(rng, n),
+            followers=followers,
+            following=following,
+        )
+        activity = rng.pareto(1.6, n) + 0.2
+        return _Organic(ids, tz, lang, activity)
+
+    def organic_bulk(self, org: _Organic, n_posts: int) -> None:
+        rng, c = self.rng, self.config
+        who = rng.choice(len(org.ids), n_posts, p=org.activity / org.activity.sum())
+        kind = rng.choice(
+            3, n_posts, p=[1 - c.repost_share - c.reply_share, c.repost_share, c.reply_share]
+        )
+        langs = org.lang[who]
+        mention = np.where(
+            rng.random(n_posts) < c.mention_share,
+            org.ids[rng.choice(len(org.ids), n_posts)],
+            None,
+        )
+        self.add(
             _posts_frame(
-                org_ids[joined],
-                t0 + rng.exponential(1800, k).astype(np.int64),
-                lang[joined],
-                _organic_texts(rng, lang[joined]),
+                org.ids[who],
+                _diurnal_times(rng, n_posts, c.days, org.tz[who]),
+                langs,
+                _organic_texts(rng, langs),
+                np.array(["post", "repost", "reply"])[kind],
+                hashtags=_maybe_hashtags(rng, n_posts),
+                urls=_maybe_urls(rng, n_posts),
+                mention=mention,
+            )
+        )
+
+    def visible(
+        self, who: tuple[tuple[str, str, int], ...], role: str, per_day: float
+    ) -> pd.DataFrame:
+        rng, c = self.rng, self.config
+        ids = np.array([w[0] for w in who], dtype=object)
+        self.add_accounts(
+            ids,
+            label="organic",
+            role=role,
+            display=[w[1] for w in who],
+            followers=[w[2] for w in who],
+            following=rng.integers(50, 800, len(ids)),
+            bio=f"official account ({role.replace('_', ' ')})",
+        )
+        per = max(1, int(per_day * c.days))
+        n = per * len(ids)
+        lang = "zh" if role == "diplomat" else "en"
+        return self.add(
+            _posts_frame(
+                np.repeat(ids, per),
+                START + rng.integers(0, c.days * DAY, n),
+                lang,
+                _organic_texts(rng, np.full(n, lang)),
                 "post",
-                hashtags=[["standwithhk", f"march{e}"] for _ in range(k)],
-                urls=[
-                    [f"https://news.example.org/live/{e}"] if rng.random() < 0.4 else []
-                    for _ in range(k)
-                ],
+                own_id=[f"{role}{i}" for i in range(n)],
             )
         )
-    labels.append(
-        pd.DataFrame({"userid": org_ids[protest], "label": "organic", "role": "protester"})
-    )
 
-    # -- planted operations ----------------------------------------------------------------
-    names = ("op_copypaste", "op_amplify", "op_hashtag", "op_brigade", "op_links")
-    op_ids = [np.array([f"{n}_{i:04d}" for i in range(m)]) for n, m in zip(names, ops, strict=True)]
-    for n, ids in zip(names, op_ids, strict=True):
-        labels.append(pd.DataFrame({"userid": ids, "label": n, "role": "operation"}))
-    parts.append(_copypaste_op(rng, op_ids[0], config))
-    parts.append(_amplify_op(rng, op_ids[1], media_posts, config))
-    parts.append(_hashtag_op(rng, op_ids[2], config))
-    parts.append(_brigade_op(rng, op_ids[3], config))
-    parts.append(_links_op(rng, op_ids[4], config))
-    # camouflage: operation accounts also post organic-looking content
-    all_ops = np.concatenate(op_ids)
-    cam = rng.choice(all_ops, len(all_ops) * 5)
-    parts.append(
-        _posts_frame(
-            cam,
-            _diurnal_times(rng, len(cam), config.days, np.full(len(cam), 8)),
-            "en",
-            _organic_texts(rng, np.full(len(cam), "en")),
-            "post",
-            hashtags=_maybe_hashtags(rng, len(cam)),
+    def outlets(self, per_day: float) -> pd.DataFrame:
+        rng, c = self.rng, self.config
+        ids = np.array([o[0] for o in _OUTLETS], dtype=object)
+        self.add_accounts(
+            ids,
+            label="organic",
+            role="news_outlet",
+            display=[o[1] for o in _OUTLETS],
+            followers=[o[3] for o in _OUTLETS],
+            following=rng.integers(100, 2000, len(ids)),
+            bio="news and analysis",
         )
-    )
+        per = max(1, int(per_day * c.days))
+        n = per * len(ids)
+        who = np.repeat(np.arange(len(ids)), per)
+        domains = np.array([o[2] for o in _OUTLETS], dtype=object)[who]
+        page = rng.integers(0, 10**9, n)
+        return self.add(
+            _posts_frame(
+                ids[who],
+                START + rng.integers(0, c.days * DAY, n),
+                "en",
+                ["breaking: " + t for t in _organic_texts(rng, np.full(n, "en"))],
+                "post",
+                urls=[[f"https://www.{d}/news/{p}"] for d, p in zip(domains, page, strict=True)],
+                outlet=who,
+            )
+        )
 
-    posts = pd.concat(parts, ignore_index=True)
-    posts = _finish(rng, posts, org_ids, followers, config)
-    label_frame = pd.concat(labels, ignore_index=True).drop_duplicates("userid", keep="last")
-    return posts, label_frame.reset_index(drop=True)
+    # -- hard negatives ----------------------------------------------------------------------
+    def viral(self, org: _Organic) -> None:
+        rng, c = self.rng, self.config
+        for v in range(c.viral_cascades):
+            size = min(c.viral_size, len(org.ids))
+            fans = rng.choice(len(org.ids), size, replace=False)
+            t0 = START + int(rng.integers(DAY, (c.days - 1) * DAY))
+            self.add(
+                _posts_frame(
+                    org.ids[fans],
+                    t0 + rng.exponential(300, size).astype(np.int64),
+                    org.lang[fans],
+                    f"viral moment number {v} everyone is talking about",
+                    "repost",
+                    parent=f"viral{v}",
+                )
+            )
+
+    def protest(self, org: _Organic, members: int) -> None:
+        rng, c = self.rng, self.config
+        protest = rng.choice(len(org.ids), min(members, len(org.ids)), replace=False)
+        for e in range(c.protest_events):
+            joined = protest[rng.random(len(protest)) < 0.5]
+            t0 = START + int(rng.integers(DAY, (c.days - 1) * DAY))
+            k = len(joined)
+            self.add(
+                _posts_frame(
+                    org.ids[joined],
+                    t0 + rng.exponential(1800, k).astype(np.int64),
+                    org.lang[joined],
+                    _organic_texts(rng, org.lang[joined]),
+                    "post",
+                    hashtags=[["standwithhk", f"march{e}"] for _ in range(k)],
+                    urls=[
+                        [f"https://news.example.org/live/{e}"] if rng.random() < 0.4 else []
+                        for _ in range(k)
+                    ],
+                )
+            )
+        self.relabel(org.ids[protest], "protester")
+
+    def aggregators(self, n: int, headlines: pd.DataFrame) -> None:
+        rng = self.rng
+        ids = np.array([f"agg{i:04d}" for i in range(n)], dtype=object)
+        self.add_accounts(
+            ids,
+            label="organic",
+            role="aggregator",
+            handle=[f"{w}_news_bot{i}" for i, w in enumerate(rng.choice(_WORDS, n))],
+            display=[f"{w.title()} News Feed" for w in rng.choice(_WORDS, n)],
+            bio="automated headlines from major outlets",
+            followers=rng.integers(100, 5000, n),
+            following=rng.integers(5, 60, n),
+        )
+        subs = np.stack([rng.choice(len(_OUTLETS), 3, replace=False) for _ in range(n)])
+        frames = []
+        outlet = headlines["outlet"].to_numpy()
+        for a in range(n):
+            mine = np.flatnonzero(np.isin(outlet, subs[a]) & (rng.random(len(outlet)) < 0.8))
+            h = headlines.iloc[mine]
+            frames.append(
+                _posts_frame(
+                    np.full(len(h), ids[a], dtype=object),
+                    h["t"].to_numpy() + 60 + rng.exponential(900, len(h)).astype(np.int64),
+                    "en",
+                    h["text"].to_numpy(),
+                    "post",
+                    urls=list(h["urls"]),
+                )
+            )
+        if frames:
+            self.add(pd.concat(frames, ignore_index=True))
+
+    def fans(self, org: _Organic, n: int, star: pd.DataFrame) -> None:
+        rng, c = self.rng, self.config
+        fans = rng.choice(len(org.ids), min(n, len(org.ids)), replace=False)
+        frames = []
+        for post in star.itertuples(index=False):
+            joined = fans[rng.random(len(fans)) < c.fan_repost_share]
+            frames.append(
+                _posts_frame(
+                    org.ids[joined],
+                    int(post.t) + 5 + rng.exponential(240, len(joined)).astype(np.int64),
+                    org.lang[joined],
+                    post.text,
+                    "repost",
+                    parent=post.own_id,
+                    parent_user=post.userid,
+                )
+            )
+        self.add(pd.concat(frames, ignore_index=True))
+        self.relabel(org.ids[fans], "fan")
+
+    def active_users(self, n: int) -> None:
+        rng, c = self.rng, self.config
+        ids = np.array([f"act{i:04d}" for i in range(n)], dtype=object)
+        self.add_accounts(
+            ids,
+            label="organic",
+            role="active_user",
+            bio=_bios(rng, n),
+            followers=(rng.pareto(1.0, n) * 500).astype(np.int64) + 50,
+            following=rng.integers(100, 3000, n),
+        )
+        per = (rng.exponential(c.active_posts_per_day, n) * c.days).astype(np.int64) + c.days
+        who = np.repeat(np.arange(n), per)
+        tz = rng.choice([-5, 0, 8], n)[who]
+        kinds = rng.choice(np.array(["post", "repost", "reply"]), len(who), p=[0.4, 0.45, 0.15])
+        self.add(
+            _posts_frame(
+                ids[who],
+                _diurnal_times(rng, len(who), c.days, tz),
+                "en",
+                _organic_texts(rng, np.full(len(who), "en")),
+                kinds,
+                hashtags=_maybe_hashtags(rng, len(who)),
+                urls=_maybe_urls(rng, len(who)),
+            )
+        )
+
+    def greeters(self, org: _Organic) -> None:
+        rng, c = self.rng, self.config
+        pick = np.flatnonzero(rng.random(len(org.ids)) < c.greeter_share)
+        day = min(c.days - 1, 10)
+        lang = org.lang[pick]
+        text = [
+            _GREETINGS[lg][int(j) % len(_GREETINGS[lg])] if lg in _GREETINGS else "happy new year"
+            for lg, j in zip(lang, rng.integers(0, 6, len(pick)), strict=True)
+        ]
+        # local midnight of the holiday, give or take a few minutes
+        t = START + day * DAY - org.tz[pick] * 3600 + rng.normal(0, 600, len(pick)).astype(np.int64)
+        self.add(_posts_frame(org.ids[pick], t, lang, text, "post"))
+        self.relabel(org.ids[pick], "greeter")
+
+    # -- planted operations ------------------------------------------------------------------
+    def op_accounts(
+        self,
+        name: str,
+        n: int,
+        *,
+        batches: int = 2,
+        role: str | None = None,
+        created: np.ndarray | None = None,
+        followers: object = None,
+        **extra: object,
+    ) -> np.ndarray:
+        rng = self.rng
+        ids = np.array([f"{name}_{i:04d}" for i in range(n)], dtype=object)
+        if created is None:  # created in tight batches a few months before
+            days = START - rng.integers(30, 400, batches) * DAY
+            created = days[rng.integers(0, batches, n)] + rng.integers(0, 3600, n)
+        sur = rng.choice(_SURNAMES, n)
+        giv = rng.choice(_GIVEN, n)
+        handle = extra.pop("handle", None)
+        if handle is None:
+            handle = [
+                f"{s}{g}{d:08d}"
+                for s, g, d in zip(sur, giv, rng.integers(0, 10**8, n), strict=True)
+            ]
+        self.add_accounts(
+            ids,
+            label=name,
+            role=role or OP_ROLES[name],
+            handle=handle,
+            display=extra.pop(
+                "display", [f"{s.title()} {g.title()}" for s, g in zip(sur, giv, strict=True)]
+            ),
+            bio=extra.pop("bio", ""),
+            followers=rng.integers(0, 60, n) if followers is None else followers,
+            following=rng.integers(200, 2500, n),
+            created=created,
+        )
+        return ids
+
+    def _bursts(
+        self,
+        ids: np.ndarray,
+        n_bursts: int,
+        spread: float,
+        office_hours: bool = False,
+        days: tuple[int, int] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(account, time, burst number) for members joining each burst by chance."""
+        rng, c = self.rng, self.config
+        lo, hi = days or (0, c.days)
+        accounts, times, burst = [], [], []
+        for b in range(n_bursts):
+            if office_hours:
+                t0 = _office_times(rng, 1, (lo, hi))[0]
+            else:
+                t0 = START + lo * DAY + int(rng.integers(0, (hi - lo) * DAY - 7200))
+            joined = ids[rng.random(len(ids)) < c.op_participation]
+            accounts.append(joined)
+            times.append(t0 + rng.exponential(spread, len(joined)).astype(np.int64))
+            burst.append(np.full(len(joined), b))
+        return np.concatenate(accounts), np.concatenate(times), np.concatenate(burst)
+
+    def op_copypaste(self, n: int) -> None:
+        ids = self.op_accounts("op_copypaste", n, batches=3)
+        acc, t, b = self._bursts(ids, 20, 600, office_hours=True)
+        text = [_OP_TEXTS[i % len(_OP_TEXTS)] + f" {i}号" for i in b]
+        suffix = np.array(["", "!", " 。", " 👍"])[self.rng.integers(0, 4, len(acc))]
+        text = [s + e for s, e in zip(text, suffix, strict=True)]
+        self.add(_posts_frame(acc, t, "zh", text, "post", camouflage="office"))
+
+    def op_amplify(self, n: int, sources: pd.DataFrame) -> None:
+        rng = self.rng
+        ids = self.op_accounts("op_amplify", n)
+        targets = sources.sample(min(25, len(sources)), random_state=self.config.seed)
+        frames = []
+        for post in targets.itertuples(index=False):
+            joined = ids[rng.random(len(ids)) < self.config.op_participation]
+            frames.append(
+                _posts_frame(
+                    joined,
+                    int(post.t) + rng.integers(5, 120, len(joined)),
+                    post.lang,
+                    post.text,
+                    "repost",
+                    parent=post.own_id,
+                    parent_user=post.userid,
+                )
+            )
+        self.add(pd.concat(frames, ignore_index=True))
+
+    def op_loudspeaker(self, n: int, sources: pd.DataFrame) -> None:
+        rng, c = self.rng, self.config
+        ids = self.op_accounts(
+            "op_loudspeaker",
+            n,
+            followers=rng.integers(0, 12, n),
+            created=START - rng.integers(5, 60, n) * DAY - rng.integers(0, DAY, n),
+        )
+        per = int(c.loudspeaker_posts_per_day * c.days)
+        who = np.repeat(ids, per)
+        src = sources.iloc[rng.integers(0, len(sources), len(who))]
+        # reposts hours after the source, around the clock
+        t = src["t"].to_numpy() + rng.exponential(4 * 3600, len(who)).astype(np.int64)
+        self.add(
+            _posts_frame(
+                who,
+                t,
+                src["lang"].to_numpy(),
+                src["text"].to_numpy(),
+                "repost",
+                parent=src["own_id"].to_numpy(),
+                parent_user=src["userid"].to_numpy(),
+            )
+        )
+
+    def op_hashtag(self, n: int) -> None:
+        ids = self.op_accounts("op_hashtag", n)
+        acc, t, b = self._bursts(ids, 15, 200)
+        text = _organic_texts(self.rng, np.full(len(acc), "en"))
+        tags = [["hkriots", "stopviolence", f"truth{x % 3}"] for x in b]
+        self.add(_posts_frame(acc, t, "en", text, "post", hashtags=tags))
+
+    def op_brigade(self, n: int) -> None:
+        ids = self.op_accounts("op_brigade", n)
+        acc, t, b = self._bursts(ids, 15, 150)
+        target = np.array([d[0] for d in _DISSIDENTS], dtype=object)[b % len(_DISSIDENTS)]
+        threat = self.rng.integers(0, len(_THREATS), len(acc))
+        text = [f"@{tg} " + _THREATS[int(i)] for tg, i in zip(target, threat, strict=True)]
+        self.add(_posts_frame(acc, t, "en", text, "reply", reply_user=target))
+
+    def op_links(self, n: int, n_impersonators: int) -> None:
+        rng = self.rng
+        ids = self.op_accounts("op_links", n)
+        k = n_impersonators
+        imp = np.array([_IMPERSONATIONS[i % len(_IMPERSONATIONS)] for i in range(k)], dtype=object)
+        suffix = [("" if i < len(_IMPERSONATIONS) else str(i)) for i in range(k)]
+        fakes = self.op_accounts(
+            "op_impersonator",
+            k,
+            handle=[h + s for h, s in zip(imp[:, 0], suffix, strict=True)],
+            display=list(imp[:, 1]),
+            bio="official news account",
+            followers=rng.integers(200, 3000, k),
+        )
+        acc, t, b = self._bursts(ids, 15, 900)
+        # impersonators join half the bursts, less reliably than the core network
+        acc2, t2, b2 = self._bursts(fakes, 15, 900)
+        keep = b2 % 2 == 0
+        acc = np.concatenate([acc, acc2[keep]])
+        t = np.concatenate([t, t2[keep]])
+        b = np.concatenate([b, b2[keep]])
+        src = rng.choice(["tw", "fb", "wa"], len(acc))
+        urls = [
+            [f"https://www.truth-hk-news.example.net/story/{x}?utm_source={s}"]
+            for x, s in zip(b, src, strict=True)
+        ]
+        text = _organic_texts(rng, np.full(len(acc), "en"))
+        self.add(_posts_frame(acc, t, "en", text, "post", urls=urls))
+
+    def op_ban_evasion(self, n: int) -> None:
+        rng, c = self.rng, self.config
+        cut = max(1, c.days // 2)
+        old = self.op_accounts("op_ban_evasion", n, role="suspended", bio="热爱祖国 热爱生活")
+        handles = self.accounts[-1]["handle"].to_numpy()
+        # one batch of replacements created within hours of the suspension
+        new_ids = np.array([f"op_ban_evasion_{i + n:04d}" for i in range(n)], dtype=object)
+        self.add_accounts(
+            new_ids,
+            label="op_ban_evasion",
+            role="ban_evader",
+            handle=[_lookalike(h, rng) for h in handles],
+            display=self.accounts[-1]["display"].to_numpy(),
+            bio="热爱祖国 热爱生活",
+            followers=rng.integers(0, 20, n),
+            following=rng.integers(200, 2500, n),
+            created=START + cut * DAY + rng.integers(0, 3 * 3600, n),
+        )
+        frames = []
+        for ids, span in ((old, (0, cut)), (new_ids, (cut + 1, c.days))):
+            if span[1] - span[0] < 1:
+                continue
+            acc, t, b = self._bursts(ids, 6 * (span[1] - span[0]) // 5 + 2, 400, True, span)
+            text = [_EVASION_TEXTS[i % len(_EVASION_TEXTS)] for i in b]
+            frames.append(
+                _posts_frame(
+                    acc,
+                    t,
+                    "zh",
+                    text,
+                    "post",
+                    hashtags=[["真相", "truthhk"] for _ in b],
+                    camouflage="office",
+                )
+            )
+        self.add(pd.concat(frames, ignore_index=True))
+
+    def camouflage(self) -> None:
+        """Operation accounts also post organic-looking content, on their own schedule."""
+        rng, c = self.rng, self.config
+        roles = pd.concat(self.roles, ignore_index=True)
+        ops = roles[roles["label"] != "organic"].drop_duplicates("userid", keep="last")
+        ids = ops["userid"].to_numpy()
+        office = ops["role"].isin(["copypaste", "suspended", "ban_evader"]).to_numpy()
+        who = np.repeat(np.arange(len(ids)), c.camouflage_posts)
+        cut = max(1, c.days // 2)
+        role = ops["role"].to_numpy()[who]
+        t = np.select(
+            [role == "suspended", role == "ban_evader", office[who]],
+            [
+                _office_times(rng, len(who), (0, cut)),
+                _office_times(rng, len(who), (min(cut + 1, c.days - 1), c.days)),
+                _office_times(rng, len(who), (0, c.days)),
+            ],
+            _diurnal_times(rng, len(who), c.days, np.full(len(who), 8)),
+        )
+        self.add(
+            _posts_frame(
+                ids[who],
+                t,
+                "en",
+                _organic_texts(rng, np.full(len(who), "en")),
+                "post",
+                hashtags=_maybe_hashtags(rng, len(who)),
+            )
+        )
+
+    # -- output --------------------------------------------------------------------------------
+    def finish(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        accounts = pd.concat(self.accounts, ignore_index=True).drop_duplicates("userid")
+        labels = (
+            pd.concat(self.roles, ignore_index=True)
+            .drop_duplicates("userid", keep="last")
+            .reset_index(drop=True)
+        )
+        posts = pd.concat(self.parts, ignore_index=True)
+        return _finish(self.rng, posts, accounts), labels
+
+
+@dataclass
+class _Organic:
+    ids: np.ndarray
+    tz: np.ndarray
+    lang: np.ndarray
+    activity: np.ndarray
 
 
 def _lang_p(langs: tuple[str, ...]) -> list[float]:
-    weights = np.array([0.6 if lg == "en" else 0.2 for lg in langs])
+    weights = np.array([0.55 if lg == "en" else 0.15 for lg in langs])
     return list(weights / weights.sum())
 
 
-def _ops_volume(ops: list[int], config: SimConfig) -> int:
-    return int(sum(ops) * (5 + 20 * config.op_participation))
+def _lookalike(handle: str, rng: np.random.Generator) -> str:
+    """A handle that a returning operator would pick: a changed digit or an added mark."""
+    how = int(rng.integers(0, 3))
+    if how == 0 and handle[-1].isdigit():
+        return handle[:-1] + str((int(handle[-1]) + 1) % 10)
+    if how == 1:
+        return handle + "_"
+    return handle.replace("i", "1", 1) if "i" in handle else handle + "2"
+
+
+_DAILY = np.array(
+    [1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 2, 3, 3.5, 3.5, 4, 4.5, 4, 3.5, 3.5, 4, 4.5, 5, 5.5, 5, 4, 3, 2]
+)
 
 
 def _diurnal_times(rng: np.random.Generator, n: int, days: int, tz: np.ndarray) -> np.ndarray:
+    """Times following a daily rhythm (quiet at night, peaks at midday and evening)."""
     day = rng.integers(0, days, n)
-    # Local hour from a daily rhythm: quiet at night, peaks midday and evening.
-    shape = np.array(
-        [
-            1,
-            0.5,
-            0.3,
-            0.2,
-            0.2,
-            0.4,
-            1,
-            2,
-            3,
-            3.5,
-            3.5,
-            4,
-            4.5,
-            4,
-            3.5,
-            3.5,
-            4,
-            4.5,
-            5,
-            5.5,
-            5,
-            4,
-            3,
-            2,
-        ]
-    )
-    hour = rng.choice(24, n, p=shape / shape.sum())
+    hour = rng.choice(24, n, p=_DAILY / _DAILY.sum())
     seconds = rng.integers(0, 3600, n)
     return START + day * DAY + ((hour - tz) % 24) * 3600 + seconds
+
+
+def _office_times(rng: np.random.Generator, n: int, days: tuple[int, int]) -> np.ndarray:
+    """Beijing office hours: weekdays, 09:00-12:00 and 14:00-18:00 UTC+8."""
+    lo, hi = days
+    weekdays = np.array([d for d in range(lo, hi) if d % 7 < 5] or [lo])
+    day = rng.choice(weekdays, n)
+    hour = rng.choice(np.array([9, 10, 11, 14, 15, 16, 17]), n)
+    return START + day * DAY + (hour - 8) * 3600 + rng.integers(0, 3600, n)
 
 
 def _organic_texts(rng: np.random.Generator, langs: np.ndarray) -> list[str]:
@@ -274,13 +857,22 @@ def _organic_texts(rng: np.random.Generator, langs: np.ndarray) -> list[str]:
     out = []
     for i in range(n):
         k = int(lengths[i])
-        if langs[i] == "zh":
+        lg = langs[i]
+        if lg == "zh":
             out.append("".join(_ZH[j] for j in zh[i, : k + 6]))
-        elif langs[i] == "es":
+        elif lg == "zh-hant":
+            out.append("".join(_ZH_HANT[j] for j in zh[i, : k + 6]))
+        elif lg == "es":
             out.append(" ".join(_ES[j] for j in es[i, :k]))
         else:
             out.append(" ".join(_WORDS[j] for j in words[i, :k]))
     return out
+
+
+def _bios(rng: np.random.Generator, n: int) -> list[str]:
+    w = rng.integers(0, len(_WORDS), (n, 4))
+    has = rng.random(n) < 0.7
+    return [" ".join(_WORDS[j] for j in w[i]) if has[i] else "" for i in range(n)]
 
 
 def _maybe_hashtags(rng: np.random.Generator, n: int) -> list[list[str]]:
@@ -296,130 +888,25 @@ def _maybe_urls(rng: np.random.Generator, n: int) -> list[list[str]]:
     return [[f"https://site{dom[i]}.example.com/a/{page[i]}"] if has[i] else [] for i in range(n)]
 
 
-def _bursts(
-    rng: np.random.Generator,
-    ids: np.ndarray,
-    config: SimConfig,
-    n_bursts: int,
-    spread: float,
-    office_hours: bool = False,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(account, time, burst number) for members joining each burst with some probability."""
-    accounts, times, burst = [], [], []
-    for b in range(n_bursts):
-        if office_hours:  # Beijing weekdays 09:00-12:00 and 14:00-18:00 local
-            day = int(rng.integers(0, config.days))
-            while (day % 7) >= 5:
-                day = int(rng.integers(0, config.days))
-            hour = int(rng.choice([9, 10, 11, 14, 15, 16, 17]))
-            t0 = START + day * DAY + (hour - 8) * 3600 + int(rng.integers(0, 3000))
-        else:
-            t0 = START + int(rng.integers(0, config.days * DAY - 7200))
-        joined = ids[rng.random(len(ids)) < config.op_participation]
-        accounts.append(joined)
-        times.append(t0 + rng.exponential(spread, len(joined)).astype(np.int64))
-        burst.append(np.full(len(joined), b))
-    return np.concatenate(accounts), np.concatenate(times), np.concatenate(burst)
-
-
 def _posts_frame(
-    acc: np.ndarray, t: np.ndarray, lang: object, text: object, kind: str, **extra: object
+    acc: object, t: object, lang: object, text: object, kind: object, **extra: object
 ) -> pd.DataFrame:
     """A frame of generated posts; hashtag and link lists default to empty."""
     columns = {"userid": acc, "t": t, "lang": lang, "text": text, "kind": kind}
+    n = len(acc)  # type: ignore[arg-type]
     for name in ("hashtags", "urls"):
-        columns[name] = extra.pop(name, None) or [[] for _ in acc]
+        value = extra.pop(name, None)
+        columns[name] = [[] for _ in range(n)] if value is None else value
     return pd.DataFrame({**columns, **extra})
 
 
-def _copypaste_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) -> pd.DataFrame:
-    acc, t, b = _bursts(rng, ids, config, 20, 600, office_hours=True)
-    base = [_OP_TEXTS[i % len(_OP_TEXTS)] + f" {i}号" for i in b]
-    edits = rng.integers(0, 4, len(acc))
-    suffix = np.array(["", "!", " 。", " 👍"])[edits]
-    text = [s + e for s, e in zip(base, suffix, strict=True)]
-    return _posts_frame(acc, t, "zh", text, "post")
-
-
-def _amplify_op(
-    rng: np.random.Generator, ids: np.ndarray, media: pd.DataFrame, config: SimConfig
-) -> pd.DataFrame:
-    targets = media[media["userid"].isin(_STATE_MEDIA)].sample(25, random_state=config.seed)
-    rows = []
-    for i, (_, post) in enumerate(targets.iterrows()):
-        joined = ids[rng.random(len(ids)) < config.op_participation]
-        rows.append(
-            pd.DataFrame(
-                {
-                    "userid": joined,
-                    "t": int(post["t"]) + rng.integers(5, 120, len(joined)),
-                    "lang": "en",
-                    "text": post["text"],
-                    "hashtags": [[] for _ in joined],
-                    "urls": [[] for _ in joined],
-                    "kind": "repost",
-                    "parent": f"media{i}",
-                    "parent_user": post["userid"],
-                }
-            )
-        )
-        rows.append(
-            pd.DataFrame(
-                {
-                    "userid": [post["userid"]],
-                    "t": [int(post["t"])],
-                    "lang": "en",
-                    "text": [post["text"]],
-                    "hashtags": [[]],
-                    "urls": [[]],
-                    "kind": "post",
-                    "own_id": [f"media{i}"],
-                }
-            )
-        )
-    return pd.concat(rows, ignore_index=True)
-
-
-def _hashtag_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) -> pd.DataFrame:
-    acc, t, b = _bursts(rng, ids, config, 15, 200)
-    text = _organic_texts(rng, np.full(len(acc), "en"))
-    tags = [["hkriots", "stopviolence", f"truth{x % 3}"] for x in b]
-    return _posts_frame(acc, t, "en", text, "post", hashtags=tags)
-
-
-def _brigade_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) -> pd.DataFrame:
-    acc, t, b = _bursts(rng, ids, config, 15, 150)
-    target = np.array(_DISSIDENTS)[b % len(_DISSIDENTS)]
-    text = [
-        f"@{tg} " + _THREATS[int(i)]
-        for tg, i in zip(target, rng.integers(0, len(_THREATS), len(acc)), strict=True)
-    ]
-    return _posts_frame(acc, t, "en", text, "reply", reply_user=target)
-
-
-def _links_op(rng: np.random.Generator, ids: np.ndarray, config: SimConfig) -> pd.DataFrame:
-    acc, t, b = _bursts(rng, ids, config, 15, 900)
-    src = rng.choice(["tw", "fb", "wa"], len(acc))
-    urls = [
-        [f"https://www.truth-hk-news.example.net/story/{x}?utm_source={s}"]
-        for x, s in zip(b, src, strict=True)
-    ]
-    text = _organic_texts(rng, np.full(len(acc), "en"))
-    return _posts_frame(acc, t, "en", text, "post", urls=urls)
-
-
-def _finish(
-    rng: np.random.Generator,
-    posts: pd.DataFrame,
-    org_ids: np.ndarray,
-    followers: np.ndarray,
-    config: SimConfig,
-) -> pd.DataFrame:
+def _finish(rng: np.random.Generator, posts: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
     """Give every post an id, parents for reposts and replies, and the archive's columns."""
+    posts = posts.drop(columns=[c for c in ("camouflage", "outlet") if c in posts])
     posts = posts.sort_values("t", kind="stable").reset_index(drop=True)
     n = len(posts)
     tweetid = np.char.add("t", np.arange(1, n + 1).astype(str)).astype(object)
-    for col in ("parent", "own_id", "parent_user", "reply_user"):
+    for col in ("parent", "own_id", "parent_user", "reply_user", "mention"):
         if col not in posts:
             posts[col] = None
     own = posts["own_id"].to_numpy()
@@ -428,37 +915,41 @@ def _finish(
     kind = posts["kind"].to_numpy()
     parent = posts["parent"].to_numpy(dtype=object)
     parent_user = posts["parent_user"].to_numpy(dtype=object)
-    # Organic reposts and replies pick an earlier organic original, popular ones more often.
+    user = posts["userid"].to_numpy()
+    # Organic reposts and replies pick an earlier original, recent ones most often; the
+    # zipf offset gives old ones a long tail.
     originals = np.flatnonzero(kind == "post")
     need = np.flatnonzero(((kind == "repost") | (kind == "reply")) & pd.isna(parent))
     if len(originals) and len(need):
-        # Recent posts draw most reposts; the zipf offset gives old ones a long tail.
         earlier = np.searchsorted(originals, need) - 1
         offset = np.minimum(rng.zipf(1.5, len(need)) - 1, np.maximum(earlier, 0))
         pick = originals[np.maximum(earlier - offset, 0)]
         parent[need] = tweetid[pick]
-        parent_user[need] = posts["userid"].to_numpy()[pick]
-    user = posts["userid"].to_numpy()
+        parent_user[need] = user[pick]
     reply_user = posts["reply_user"].to_numpy(dtype=object)
+    mention = posts["mention"].to_numpy(dtype=object)
     is_rt = kind == "repost"
     is_reply = kind == "reply"
-    follower_map = dict(zip(org_ids, followers, strict=True))
-    fcount = np.array([follower_map.get(u, 30) for u in user], dtype=np.int64)
-    out = pd.DataFrame(
+    acct = accounts.set_index("userid").reindex(user)
+    created = pd.to_datetime(acct["created"].to_numpy(), unit="s").strftime("%Y-%m-%d %H:%M")
+    mentioned = np.where(pd.isna(reply_user), mention, reply_user)
+    return pd.DataFrame(
         {
             "tweetid": tweetid,
             "userid": user,
-            "user_screen_name": user,
-            "user_display_name": user,
-            "user_profile_description": "",
-            "follower_count": fcount,
-            "following_count": (fcount * 0.8).astype(np.int64) + 10,
-            "account_creation_date": "2019-01-01",
+            "user_display_name": acct["display"].to_numpy(),
+            "user_screen_name": acct["handle"].to_numpy(),
+            "user_profile_description": acct["bio"].to_numpy(),
+            "follower_count": acct["followers"].to_numpy(dtype=np.int64),
+            "following_count": acct["following"].to_numpy(dtype=np.int64),
+            "account_creation_date": created,
             "tweet_text": posts["text"].to_numpy(),
             "tweet_time": pd.to_datetime(posts["t"].to_numpy(), unit="s").strftime(
                 "%Y-%m-%d %H:%M:%S"
             ),
-            "tweet_language": posts["lang"].to_numpy(),
+            "tweet_language": np.where(
+                posts["lang"].to_numpy() == "zh-hant", "zh", posts["lang"].to_numpy()
+            ),
             "tweet_client_name": "Twitter Web App",
             "is_retweet": np.where(is_rt, "True", "False"),
             "retweet_tweetid": np.where(is_rt, parent, None),
@@ -470,10 +961,9 @@ def _finish(
             "quoted_tweet_tweetid": None,
             "hashtags": [_listlike(h) for h in posts["hashtags"]],
             "urls": [_listlike(u) for u in posts["urls"]],
-            "user_mentions": [_listlike([r]) if isinstance(r, str) else "[]" for r in reply_user],
+            "user_mentions": [_listlike([m]) if isinstance(m, str) else "[]" for m in mentioned],
         }
     )
-    return out
 
 
 def _listlike(items: object) -> str:
@@ -482,7 +972,12 @@ def _listlike(items: object) -> str:
 
 
 def write(posts: pd.DataFrame, labels: pd.DataFrame, folder: str, fmt: str = "csv") -> str:
-    """Write ``posts.csv`` (or ``posts.parquet``) and ``labels.csv``; return the posts path."""
+    """Write the platform to ``folder``; return the posts path.
+
+    Files: ``posts.csv`` (or ``posts.parquet``), ``labels.csv``, ``suspended.txt`` (one
+    account id per line: what the platform suspended) and ``watch.txt`` (the state media
+    and diplomatic accounts).
+    """
     os.makedirs(folder, exist_ok=True)
     table = pa.Table.from_pandas(posts, preserve_index=False)
     if fmt == "parquet":
@@ -492,4 +987,11 @@ def write(posts: pd.DataFrame, labels: pd.DataFrame, folder: str, fmt: str = "cs
         path = os.path.join(folder, "posts.csv")
         pacsv.write_csv(table, path)
     labels.to_csv(os.path.join(folder, "labels.csv"), index=False)
+    for name, roles in (
+        ("suspended.txt", ["suspended"]),
+        ("watch.txt", ["state_media", "diplomat"]),
+    ):
+        ids = labels.loc[labels["role"].isin(roles), "userid"]
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
+            handle.writelines(f"{i}\n" for i in ids)
     return path
