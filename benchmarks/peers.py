@@ -25,36 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DATA = HERE.parent / "bench-data"
+from _common import platform, timed
+
 WINDOWS = {"co_retweet": 60, "co_tweet": 3600, "co_link": 3600}
-
-
-def _platform(n: int, seed: int) -> Path:
-    folder = DATA / f"sim-{n}-{seed}"
-    if not (folder / "posts.parquet").exists():
-        from cibscan.simulate import SimConfig, generate, write
-
-        posts, labels = generate(SimConfig(posts=n, seed=seed))
-        write(posts, labels, str(folder), fmt="parquet")
-    return folder
-
-
-def _timed(args: list[str]) -> dict[str, float]:
-    """Run a child process; its wall time and peak RSS (its own or its largest worker's)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - start
-    if proc.returncode:
-        raise SystemExit(f"{args[3:]} failed with exit code {proc.returncode}")
-    return {"wall_s": round(wall, 1), "peak_gb": round(usage.ru_maxrss / 1e6, 2)}
 
 
 # -- the child processes -----------------------------------------------------------------
@@ -168,20 +144,20 @@ def main() -> int:
     me = [sys.executable, str(Path(__file__).resolve()), "--child"]
     results = []
     for n in args.posts or [100_000]:
-        folder = _platform(n, args.seed)
+        folder = platform(n, args.seed)
         out = str(folder / "peer-cibscan")
         out3 = str(folder / "peer-cibscan-3")
         db = str(folder / "peer-toolkit.db")
         row: dict[str, object] = {"posts": n}
         row["cibscan"] = {
-            **_timed([*me, "cibscan", str(folder), out]),
+            **timed([*me, "cibscan", str(folder), out]),
             **_score_cibscan(folder, out),
         }
         row["cibscan-3"] = {
-            **_timed([*me, "cibscan", str(folder), out3, "corepost,copypaste,colink"]),
+            **timed([*me, "cibscan", str(folder), out3, "corepost,copypaste,colink"]),
             **_score_cibscan(folder, out3),
         }
-        row["toolkit"] = {**_timed([*me, "toolkit", str(folder), db]), **_score_toolkit(folder, db)}
+        row["toolkit"] = {**timed([*me, "toolkit", str(folder), db]), **_score_toolkit(folder, db)}
         results.append(row)
         print(json.dumps(row, indent=2), flush=True)
     return 0

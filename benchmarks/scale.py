@@ -13,26 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
-import time
+from pathlib import Path
 
-from cibscan.simulate import SimConfig, generate, write
-
-
-def child(cmd: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS GB, stdout) of a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t0 = time.perf_counter()
-    run = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - t0
-    if run.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{run.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest child so far: runs go smallest first.
-    return wall, max(peak, before) / 1e6, run.stdout
-
+from _common import platform, timed
 
 BASELINE = (
     "import duckdb,sys; c=duckdb.connect(); "
@@ -49,19 +33,12 @@ def main() -> int:
     args = parser.parse_args()
     results = []
     for n in sorted(args.posts):
-        folder = os.path.join(args.data, f"sim-{n}-{args.seed}")
+        folder = str(platform(n, args.seed, Path(args.data)))
         path = os.path.join(folder, "posts.parquet")
-        if not os.path.exists(path):
-            t0 = time.perf_counter()
-            posts, labels = generate(SimConfig(posts=n, seed=args.seed))
-            write(posts, labels, folder, fmt="parquet")
-            print(f"generated {len(posts):,} posts in {time.perf_counter() - t0:.0f} s", flush=True)
-            del posts, labels
-        base_wall, _, _ = child([sys.executable, "-c", BASELINE, path])
+        base_wall = timed([sys.executable, "-c", BASELINE, path])["wall_s"]
         out = os.path.join(folder, "results")
-        wall, peak, _ = child(
-            [sys.executable, "-m", "cibscan.cli", "detect", path, "--out", out, "-q"]
-        )
+        run = timed([sys.executable, "-m", "cibscan.cli", "detect", path, "--out", out, "-q"])
+        wall, peak = run["wall_s"], run["peak_gb"]
         with open(os.path.join(out, "summary.json"), encoding="utf-8") as handle:
             summary = json.load(handle)
         row = {

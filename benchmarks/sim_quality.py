@@ -13,20 +13,15 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
+
+from _common import platform
 
 import cibscan
 from cibscan.evaluate import evaluate, read_labels
-from cibscan.simulate import SimConfig, generate, write
-
-DATA = Path(__file__).resolve().parent.parent / "bench-data"
 
 
 def run(n: int, seed: int) -> dict[str, object]:
-    folder = DATA / f"sim-{n}-{seed}"
-    if not (folder / "posts.parquet").exists():
-        posts, labels = generate(SimConfig(posts=n, seed=seed))
-        write(posts, labels, str(folder), fmt="parquet")
+    folder = platform(n, seed)
     start = time.perf_counter()
     findings = cibscan.detect(cibscan.read(str(folder / "posts.parquet")))
     findings.save(str(folder / "results"))
@@ -45,8 +40,10 @@ def main() -> int:
         r = run(args.posts, seed)
         print(json.dumps({"seed": seed, **r}), flush=True)
         rows.append((seed, r))
-    print("\n| seed | precision | recall | F1 | PR-AUC | hard negatives flagged | "
-          "organic flagged | purity | NMI |")
+    print(
+        "\n| seed | precision | recall | F1 | PR-AUC | hard negatives flagged | "
+        "organic flagged | purity | NMI |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for seed, r in rows:
         a, h, c = r["accounts"], r["hard_negatives"], r["campaigns"]  # type: ignore[index]

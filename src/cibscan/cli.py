@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -312,7 +312,7 @@ def evaluate_cmd(
     _print_evaluation(result)
 
 
-def _print_evaluation(result: dict) -> None:  # type: ignore[type-arg]
+def _print_evaluation(result: dict[str, Any]) -> None:
     def fmt(v: object) -> str:
         return "n/a" if v is None else (f"{v:.3f}" if isinstance(v, float) else f"{v:,}")
 

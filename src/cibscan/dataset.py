@@ -63,7 +63,8 @@ class Dataset:
             present = {c: quote_ident(c) for c in accounts.columns if c in ACCOUNT_COLUMNS}
             con.execute(
                 f"INSERT INTO _account_rows SELECT {canonical_select(ACCOUNT_COLUMNS, present)}, "
-                "NULL FROM _in_accounts"
+                # a profile given as a frame is the latest word on its account
+                "TIMESTAMP '9999-12-31' FROM _in_accounts"
             )
             con.unregister("_in_accounts")
         con.execute(

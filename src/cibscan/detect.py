@@ -26,6 +26,8 @@ from .evidence import (
 from .findings import Findings
 from .link import LinkSettings, build_traces, links_from_traces
 from .link_steps import CHANCE_STEPS, pair_steps
+from .traits import TraitSettings, account_traits, strong
+from .traits.assess import CROWD, assess_campaigns
 
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "day": 86400}
 
@@ -71,6 +73,11 @@ class DetectConfig:
     link: LinkSettings = field(default_factory=LinkSettings)
     text: TextSettings = field(default_factory=TextSettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    traits: TraitSettings = field(default_factory=TraitSettings)
+    #: Clear campaigns whose members look like the population (see traits.assess). Turn
+    #: off for data made only of operation accounts, such as a takedown archive, where
+    #: the population itself is inauthentic.
+    assess_campaigns: bool = True
     top_keys: int = 5
 
     def resolved_windows(self) -> dict[str, int]:
@@ -90,7 +97,7 @@ class DetectConfig:
 
 Progress = Callable[[str, int, int], None]
 #: The stages detect() reports to ``progress``, in order.
-STAGES = ("traces", "links", "campaigns", "evidence", "findings")
+STAGES = ("traces", "links", "campaigns", "traits", "evidence", "findings")
 
 
 def detect(
@@ -139,15 +146,19 @@ def detect(
     stage("campaigns")
     members = campaigns_from_links(pairs, config.cluster)
     t0 = lap("campaigns", t0)
+    stage("traits")
+    traits = account_traits(con, config.traits)
+    verdicts = _verdicts(con, members, traits, config)
+    t0 = lap("traits", t0)
     stage("evidence")
     significant = pairs[pairs["significant"]] if len(pairs) else pairs
     build_evidence(con, per, significant)
     evidence = evidence_rows(con, config.link.evidence_per_link)
     t0 = lap("evidence", t0)
     stage("findings")
-    accounts = _accounts(con, pairs, members, behaviours, windows)
+    accounts = _accounts(con, pairs, members, behaviours, windows, traits, verdicts)
     links, link_behaviours = _links(con, per, significant, members)
-    campaigns = _campaigns(con, members, accounts, link_behaviours, config.top_keys)
+    campaigns = _campaigns(con, members, accounts, link_behaviours, config.top_keys, verdicts)
     lap("findings", t0)
     _drop_intermediates(con)
     timings["total"] = round(time.perf_counter() - started, 3)
@@ -165,6 +176,8 @@ def detect(
             "link": asdict(config.link),
             "text": asdict(config.text),
             "cluster": asdict(config.cluster),
+            "traits": asdict(config.traits),
+            "assess_campaigns": config.assess_campaigns,
         },
         "counts": {
             "traces": stats.traces,
@@ -173,7 +186,9 @@ def detect(
             "candidate_links": stats.candidate_links,
             "significant_links": stats.significant_links,
             "campaigns": len(campaigns),
+            "campaigns_cleared": int((campaigns["status"] == CROWD).sum()),
             "flagged_accounts": int(accounts["flagged"].sum()),
+            "review_accounts": int((accounts["status"] == "review").sum()),
         },
         "sampling": {
             "hot_cap": stats.hot_cap,
@@ -218,8 +233,16 @@ def _accounts(
     members: pd.DataFrame,
     behaviours: Sequence[Behaviour],
     windows: dict[str, int],
+    traits: pd.DataFrame,
+    verdicts: pd.DataFrame,
 ) -> pd.DataFrame:
-    """One row per account: flagged, campaign, score and reasons in words."""
+    """One row per account: flagged, status, campaign, score, reasons and traits.
+
+    ``status``: ``campaign`` (flagged: a member of an operation), ``crowd`` (a member of
+    an authentic-looking crowd, kept for review), ``review`` (a strong trait and no
+    campaign) or empty. ``score`` is 1 - the best q-value of the account's links, halved
+    for crowd members; accounts listed on a trait alone score 0.25.
+    """
     index = con.execute(
         "SELECT ai.aid, ai.account_id, a.handle, coalesce(p.n, 0) AS posts "
         "FROM account_index ai LEFT JOIN accounts a ON a.account_id = ai.account_id "
@@ -242,19 +265,53 @@ def _accounts(
     if len(members):
         campaign[members["aid"].to_numpy(dtype=np.int64)] = members["campaign"].to_numpy()
     reasons = _reasons(con, n, behaviours, windows)
+    cleared = set(verdicts.loc[verdicts["status"] == CROWD, "campaign"].astype(int))
+    in_crowd = np.isin(campaign, list(cleared)) & (campaign > 0)
+    flagged = (campaign > 0) & ~in_crowd
+    score = 1.0 - np.power(10.0, best)
+    score[in_crowd] *= 0.5
     out = pd.DataFrame(
         {
             "account_id": index["account_id"],
             "handle": index["handle"],
-            "flagged": campaign > 0,
+            "flagged": flagged,
+            "status": np.where(flagged, "campaign", np.where(in_crowd, "crowd", "")),
             "campaign": pd.Series(campaign, dtype="Int64").where(campaign > 0),
-            "score": 1.0 - np.power(10.0, best),
+            "score": score,
             "significant_links": sig_links,
             "posts": index["posts"].to_numpy(dtype=np.int64),
             "reasons": reasons,
         }
     )
-    return out.sort_values(["flagged", "score"], ascending=[False, False]).reset_index(drop=True)
+    out = out.merge(traits, on="account_id", how="left")
+    for col in ("loudspeaker", "office_hours", "watch_amplifier"):  # accounts without posts
+        out[col] = out[col].astype("boolean").fillna(False).astype(bool)
+    for col in ("schedule_tz", "impersonates", "evades"):
+        out[col] = out[col].astype("str")
+    alone = (out["status"] == "") & strong(out)
+    out.loc[alone, "status"] = "review"
+    out.loc[alone, "score"] = np.maximum(out.loc[alone, "score"], 0.25)
+    out["trait_reasons"] = out["trait_reasons"].fillna("")
+    order = out["status"].map({"campaign": 0, "crowd": 1, "review": 2, "": 3})
+    out = out.assign(_order=order).sort_values(["_order", "score"], ascending=[True, False])
+    return out.drop(columns="_order").reset_index(drop=True)
+
+
+def _verdicts(
+    con: duckdb.DuckDBPyConnection,
+    members: pd.DataFrame,
+    traits: pd.DataFrame,
+    config: DetectConfig,
+) -> pd.DataFrame:
+    """Each campaign's status and inauthentic markers (traits.assess)."""
+    ids = con.execute("SELECT aid, account_id FROM account_index").df().set_index("aid")
+    named = members.assign(account_id=members["aid"].map(ids["account_id"]))
+    verdicts = assess_campaigns(con, named, traits, config.traits)
+    if not config.assess_campaigns:
+        verdicts["status"] = np.where(
+            verdicts["status"] == CROWD, "operation (assessment off)", verdicts["status"]
+        )
+    return verdicts
 
 
 def _reasons(
@@ -283,9 +340,12 @@ def _campaigns(
     accounts: pd.DataFrame,
     link_behaviours: pd.DataFrame,
     top: int,
+    verdicts: pd.DataFrame,
 ) -> pd.DataFrame:
     cols = [
         "campaign",
+        "status",
+        "markers",
         "size",
         "score",
         "behaviours",
@@ -301,7 +361,7 @@ def _campaigns(
     if members.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
     keys = campaign_keys(con, members, top)
-    flagged = accounts[accounts["flagged"]]
+    flagged = accounts[accounts["campaign"].notna()]
     base = (
         flagged.groupby("campaign")
         .agg(size=("account_id", "size"), score=("score", "mean"))
@@ -328,6 +388,9 @@ def _campaigns(
         dtype="object",
     )
     out = base.set_index("campaign")
+    v = verdicts.set_index(verdicts["campaign"].astype("int64"))
+    out["status"] = v["status"]
+    out["markers"] = v["markers"]
     out["behaviours"] = behaviour_counts
     out["top_texts"] = joined(("copypaste", "corepost"))
     out["top_urls"] = joined(("colink",))

@@ -355,11 +355,8 @@ class _World:
             3, n_posts, p=[1 - c.repost_share - c.reply_share, c.repost_share, c.reply_share]
         )
         langs = org.lang[who]
-        mention = np.where(
-            rng.random(n_posts) < c.mention_share,
-            org.ids[rng.choice(len(org.ids), n_posts)],
-            None,
-        )
+        mention = org.ids[rng.choice(len(org.ids), n_posts)].astype(object)
+        mention[rng.random(n_posts) >= c.mention_share] = None
         self.add(
             _posts_frame(
                 org.ids[who],

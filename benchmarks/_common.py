@@ -1,0 +1,49 @@
+"""What the benchmarks share: cached simulated platforms and timing of child processes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent.parent / "bench-data"
+
+
+def platform(n: int, seed: int, data: Path = DATA) -> Path:
+    """Folder of a generated platform (``posts.parquet``, ``labels.csv``...), made once.
+
+    The cache is keyed by the generator's source too: a platform made by an older
+    generator is made again, so no figure is measured on stale data.
+    """
+    from cibscan import simulate
+
+    folder = data / f"sim-{n}-{seed}"
+    source = Path(simulate.__file__).read_bytes()
+    stamp = {"posts": n, "seed": seed, "generator": hashlib.sha256(source).hexdigest()[:16]}
+    marker = folder / "platform.json"
+    if marker.exists() and json.loads(marker.read_text()) == stamp:
+        return folder
+    t0 = time.perf_counter()
+    posts, labels = simulate.generate(simulate.SimConfig(posts=n, seed=seed))
+    simulate.write(posts, labels, str(folder), fmt="parquet")
+    marker.write_text(json.dumps(stamp))
+    print(f"generated {len(posts):,} posts in {time.perf_counter() - t0:.0f} s", flush=True)
+    return folder
+
+
+def timed(args: list[str]) -> dict[str, float]:
+    """Run a child process: its wall time and peak RSS (its own or its largest worker's).
+
+    ``os.wait4`` gives this child's own figures, so runs can come in any order.
+    """
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code:
+        raise SystemExit(f"{' '.join(args)} failed with exit code {code}")
+    return {"wall_s": round(wall, 2), "peak_gb": round(usage.ru_maxrss / 1e6, 2)}

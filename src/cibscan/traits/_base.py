@@ -1,0 +1,67 @@
+"""The per-account table every trait starts from, built once per run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class TraitSettings:
+    """Settings of the traits; ``None`` lists mean the lists shipped with cibscan."""
+
+    alpha: float = 0.01  #: significance level of each trait, corrected for the tests made
+    suspended: tuple[str, ...] = ()  #: accounts a platform suspended (ids or handles)
+    watch: tuple[str, ...] | None = None  #: accounts whose amplification is measured
+    references: tuple[tuple[str, str], ...] | None = None  #: (handle, name) to impersonate
+    min_schedule_posts: int = 20  #: fewest posts for an account's own schedule
+    cohort_window_days: int = 15  #: half-width of the creation-rate neighbourhood
+    reference_top_followed: int = 50  #: most-followed accounts in the data added as references
+    skip: tuple[str, ...] = field(default_factory=tuple)  #: trait modules not to run
+
+
+def account_base(con: duckdb.DuckDBPyConnection) -> None:
+    """``trait_base``: posts, active days, rate, first/last seen and profile per account."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE trait_base AS
+        SELECT p.account_id, p.posts, p.active_days,
+               p.posts / p.active_days AS posts_per_day,
+               p.first_seen, p.last_seen,
+               a.handle, a.display_name, a.bio, a.followers, a.following,
+               a.created_at AS account_created
+        FROM (
+            SELECT account_id, count(*) AS posts,
+                   count(DISTINCT CAST(created_at AS DATE)) AS active_days,
+                   min(created_at) AS first_seen, max(created_at) AS last_seen
+            FROM posts GROUP BY account_id
+        ) p LEFT JOIN accounts a ON a.account_id = p.account_id
+        """
+    )
+
+
+def drop_base(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP TABLE IF EXISTS trait_base")
+
+
+def data_lines(name: str) -> list[str]:
+    """Non-comment, non-empty lines of a file shipped in ``cibscan/data``."""
+    text = resources.files("cibscan").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def read_list(path: str) -> tuple[str, ...]:
+    """Ids or handles from a text file: one per line, ``#`` comments, a leading @ dropped."""
+    from ..errors import InputError
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text") from None
+    out = [line.strip().lstrip("@") for line in lines]
+    return tuple(v for v in out if v and not v.startswith("#"))

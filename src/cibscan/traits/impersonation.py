@@ -1,0 +1,212 @@
+"""Impersonation: names that imitate an outlet, agency or official they are not.
+
+References are the list shipped in ``cibscan/data/outlets.csv`` (editable, or replaced
+through the settings) plus the most-followed accounts of the data itself. A handle or
+display name is folded before comparison: Unicode compatibility forms, homoglyphs
+(Cyrillic and Greek look-alikes, 0 for o, 1 for l), case, punctuation, and decoration
+words at either end such as "official", "news", "breaking", "hk", "24". An account
+imitates a reference when a folded name is equal to the reference's folded name, or one
+edit away for names of eight characters or more, and it is not the reference account.
+A reporter's "Jane Doe (NYT)" is not "The New York Times"; the outlet itself never
+matches its own entry.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import duckdb
+import pandas as pd
+
+from ._base import TraitSettings, data_lines
+
+_HOMOGLYPHS = str.maketrans(
+    {
+        # Cyrillic
+        "а": "a",
+        "в": "b",
+        "е": "e",
+        "к": "k",
+        "м": "m",
+        "н": "h",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "т": "t",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "ԁ": "d",
+        "ɡ": "g",
+        "ӏ": "l",
+        # Greek
+        "α": "a",
+        "β": "b",
+        "ε": "e",
+        "ι": "i",
+        "κ": "k",
+        "ν": "v",
+        "ο": "o",
+        "ρ": "p",
+        "τ": "t",
+        "υ": "u",
+        "χ": "x",
+        # digits and signs used as letters
+        "0": "o",
+        "1": "l",
+        "3": "e",
+        "5": "s",
+        "$": "s",
+        "@": "a",
+        "|": "l",
+    }
+)
+#: Words added to a name to look official; stripped from either end before comparing.
+DECORATIONS = (
+    "official",
+    "officials",
+    "news",
+    "newz",
+    "breaking",
+    "real",
+    "the",
+    "live",
+    "tv",
+    "update",
+    "updates",
+    "daily",
+    "hk",
+    "cn",
+    "china",
+    "chinese",
+    "en",
+    "english",
+    "zh",
+    "24",
+    "247",
+    "world",
+    "global",
+    "intl",
+    "int",
+    "hq",
+    "中文",
+    "新闻",
+    "新聞",
+    "官方",
+)
+MIN_STEM = 5
+MIN_FUZZY = 8
+
+
+def fold(name: str) -> str:
+    """Lower-case, homoglyph-free, alphanumeric-only form of a name."""
+    text = unicodedata.normalize("NFKC", name).lower()
+    # "1" as "l" or "i": map to l, and i to l too so both spellings meet
+    text = text.translate(_HOMOGLYPHS).replace("i", "l")
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+_FOLDED_DECORATIONS = sorted({fold(d) for d in DECORATIONS}, key=len, reverse=True)
+
+
+def stem(name: str) -> str:
+    """``fold`` with decoration words removed from either end while the rest stays long."""
+    text = fold(name)
+    changed = True
+    while changed:
+        changed = False
+        for word in _FOLDED_DECORATIONS:
+            for cut in (text.removeprefix(word), text.removesuffix(word)):
+                if cut != text and len(cut) >= MIN_STEM:
+                    text, changed = cut, True
+                    break
+            if changed:
+                break
+    return text
+
+
+def _deletes(text: str) -> set[str]:
+    return {text[:i] + text[i + 1 :] for i in range(len(text))} | {text}
+
+
+def references(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataFrame:
+    """(handle, name, source) of the accounts that may be imitated."""
+    if settings.references is not None:
+        shipped = pd.DataFrame(list(settings.references), columns=["handle", "name"])
+        shipped["source"] = "reference list"
+    else:
+        rows = [line.split(",") for line in data_lines("outlets.csv")[1:]]
+        shipped = pd.DataFrame(
+            [(r[0], r[1]) for r in rows if len(r) >= 2], columns=["handle", "name"]
+        )
+        shipped["source"] = "reference list"
+    top = con.execute(
+        "SELECT coalesce(handle, account_id) AS handle, coalesce(display_name, '') AS name "
+        "FROM trait_base WHERE followers IS NOT NULL ORDER BY followers DESC, account_id "
+        "LIMIT $k",
+        {"k": settings.reference_top_followed},
+    ).df()
+    top["source"] = "most followed in this data"
+    return pd.concat([shipped, top], ignore_index=True).drop_duplicates("handle")
+
+
+def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataFrame:
+    refs = references(con, settings)
+    if refs.empty:
+        return pd.DataFrame()
+    own = {str(h).lower() for h in refs["handle"]}
+    exact: dict[str, int] = {}
+    fuzzy: dict[str, int] = {}
+    for i, row in enumerate(refs.itertuples(index=False)):
+        for name in (str(row.handle), str(row.name)):
+            s = stem(name)
+            if len(s) < MIN_STEM:
+                continue
+            exact.setdefault(s, i)
+            if len(s) >= MIN_FUZZY:
+                for d in _deletes(s):
+                    fuzzy.setdefault(d, i)
+    accounts = con.execute(
+        "SELECT account_id, coalesce(handle, '') AS handle, "
+        "coalesce(display_name, '') AS display_name FROM trait_base"
+    ).df()
+    hits: list[tuple[str, str, str]] = []
+    for acc, handle, display in accounts.itertuples(index=False):
+        if handle.lower() in own or str(acc).lower() in own:
+            continue
+        match = _match(handle, "handle", exact, fuzzy) or _match(
+            display, "display name", exact, fuzzy
+        )
+        if match is None:
+            continue
+        i, field, how = match
+        ref = refs.iloc[i]
+        hits.append(
+            (
+                acc,
+                f"@{ref['handle']}",
+                f"impersonation: {field} {how} @{ref['handle']} ({ref['name']}, "
+                f"{ref['source']}) but it is a different account",
+            )
+        )
+    return pd.DataFrame(hits, columns=["account_id", "impersonates", "reason"])
+
+
+def _match(
+    name: str, field: str, exact: dict[str, int], fuzzy: dict[str, int]
+) -> tuple[int, str, str] | None:
+    if not name:
+        return None
+    s = stem(name)
+    if len(s) < MIN_STEM:
+        return None
+    if s in exact:
+        plain = fold(name) == s
+        return exact[s], field, "reads as" if plain else "reads, once decorations are removed, as"
+    if len(s) >= MIN_FUZZY:
+        for d in _deletes(s):
+            if d in fuzzy:
+                return fuzzy[d], field, "is one letter away from"
+    return None

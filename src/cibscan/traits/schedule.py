@@ -1,0 +1,146 @@
+"""Working-hours fingerprint: the time zone and office schedule that explain an activity.
+
+For every UTC offset from -12 to +14 the posts are placed in local hours of the week. An
+office schedule is weekdays 09:00-12:00 and 14:00-18:00 (a lunch break) with no weekend
+activity. The account's best offset is the one where its office-hour share beats the
+data's own rhythm at that offset by most; the fingerprint holds when that share is too
+high *and* its weekend share too low for the data's rhythm (binomial tests, corrected for
+the offsets and accounts tested), by a margin that matters (twice the office share, half
+the weekend share). A night-shift worker who also posts at weekends does
+not match; an account that only posts in Beijing office hours does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy.stats import binom
+
+from ._base import TraitSettings
+
+OFFSETS = np.arange(-12, 15)
+OFFICE_HOURS = (9, 10, 11, 14, 15, 16, 17)
+LUNCH_HOURS = (12, 13)
+
+
+def _masks() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(office, weekend, lunch) masks: offset x UTC hour-of-week (Monday 00:00 = 0)."""
+    utc = np.arange(168)
+    local = (utc[None, :] + OFFSETS[:, None]) % 168
+    day, hour = local // 24, local % 24
+    weekday = day < 5
+    office = weekday & np.isin(hour, OFFICE_HOURS)
+    lunch = weekday & np.isin(hour, LUNCH_HOURS)
+    return office.astype(float), (~weekday).astype(float), lunch.astype(float)
+
+
+OFFICE, WEEKEND, LUNCH = _masks()
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    offset: np.ndarray  #: best UTC offset per row
+    office_share: np.ndarray
+    weekend_share: np.ndarray
+    lunch_share: np.ndarray  #: weekday 12:00-14:00 share of weekday 09:00-18:00
+    expected_office: np.ndarray  #: the data's office share at that offset
+    expected_weekend: np.ndarray  #: the data's weekend share at that offset
+    p_office: np.ndarray
+    p_weekend: np.ndarray
+
+
+def fingerprint(hist: np.ndarray, population: np.ndarray) -> Fingerprint:
+    """Best offset and test p-values for each row of ``hist`` (rows x 168 UTC bins)."""
+    n = hist.sum(axis=1)
+    share0 = population / max(population.sum(), 1)
+    p0_office = OFFICE @ share0
+    p0_weekend = WEEKEND @ share0
+    office = hist @ OFFICE.T
+    weekend = hist @ WEEKEND.T
+    lunch = hist @ LUNCH.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (office - n[:, None] * p0_office) / np.sqrt(n[:, None] * p0_office * (1 - p0_office))
+    best = np.nanargmax(np.nan_to_num(z, nan=-np.inf), axis=1)
+    rows = np.arange(len(hist))
+    k_off, k_we, k_lunch = office[rows, best], weekend[rows, best], lunch[rows, best]
+    safe = np.maximum(n, 1)
+    return Fingerprint(
+        offset=OFFSETS[best],
+        office_share=k_off / safe,
+        weekend_share=k_we / safe,
+        lunch_share=k_lunch / np.maximum(k_off + k_lunch, 1),
+        expected_office=p0_office[best],
+        expected_weekend=p0_weekend[best],
+        p_office=np.minimum(binom.sf(k_off - 1, n, p0_office[best]) * len(OFFSETS), 1.0),
+        p_weekend=binom.cdf(k_we, n, p0_weekend[best]),
+    )
+
+
+def matches(fp: Fingerprint, tests: int, alpha: float) -> np.ndarray:
+    """Rows whose office schedule is both significant and substantial.
+
+    Significant: both binomial tests pass after correcting for ``tests``. Substantial:
+    at least twice the data's office share and at most half its weekend share, so that a
+    large group that is only slightly unusual does not match on its size alone.
+    """
+    return (
+        (fp.p_office * tests < alpha)
+        & (fp.p_weekend * tests < alpha)
+        & (fp.office_share >= 2 * fp.expected_office)
+        & (fp.weekend_share <= 0.5 * fp.expected_weekend)
+    )
+
+
+def population_histogram(con: duckdb.DuckDBPyConnection) -> np.ndarray:
+    rows = con.execute(
+        "SELECT (isodow(created_at) - 1) * 24 + hour(created_at) AS b, count(*) "
+        "FROM posts GROUP BY b"
+    ).fetchall()
+    out = np.zeros(168)
+    for b, n in rows:
+        out[int(b)] = n
+    return out
+
+
+def histograms(con: duckdb.DuckDBPyConnection, min_posts: int) -> tuple[np.ndarray, np.ndarray]:
+    """(account ids, their 168-bin UTC hour-of-week histograms) for active accounts."""
+    frame = con.execute(
+        "SELECT p.account_id, (isodow(p.created_at) - 1) * 24 + hour(p.created_at) AS b, "
+        "count(*) AS n FROM posts p SEMI JOIN trait_base t "
+        "ON t.account_id = p.account_id AND t.posts >= $m GROUP BY ALL",
+        {"m": min_posts},
+    ).df()
+    ids, row = np.unique(frame["account_id"].to_numpy(dtype=object), return_inverse=True)
+    hist = np.zeros((len(ids), 168))
+    np.add.at(hist, (row, frame["b"].to_numpy(dtype=np.int64)), frame["n"].to_numpy())
+    return ids, hist
+
+
+def describe(fp: Fingerprint, i: int) -> str:
+    offset = int(fp.offset[i])
+    return (
+        f"office-hours schedule of UTC{offset:+d}: {fp.office_share[i]:.0%} of posts on "
+        f"weekdays 09:00-18:00 outside lunch (the data's rhythm gives "
+        f"{fp.expected_office[i]:.0%}), {fp.weekend_share[i]:.0%} at weekends, "
+        f"{fp.lunch_share[i]:.0%} at lunch"
+    )
+
+
+def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataFrame:
+    ids, hist = histograms(con, settings.min_schedule_posts)
+    if len(ids) == 0:
+        return pd.DataFrame()
+    fp = fingerprint(hist, population_histogram(con))
+    match = matches(fp, len(ids), settings.alpha)
+    return pd.DataFrame(
+        {
+            "account_id": ids,
+            "schedule_tz": [f"UTC{int(o):+d}" for o in fp.offset],
+            "office_hours_share": np.round(fp.office_share, 3),
+            "office_hours": match,
+            "reason": [describe(fp, i) if match[i] else None for i in range(len(ids))],
+        }
+    )

@@ -1,0 +1,82 @@
+"""Amplification of a watch-list: who reposts state media and diplomats, and how abnormally.
+
+The watch-list is ``cibscan/data/watch.txt`` (state-affiliated media and diplomatic
+accounts, editable) unless the settings give another. For each account, reposts and
+quotes of watched accounts are counted; the data's own rate (all such amplifications over
+all posts of unwatched accounts) is the baseline, and a binomial test corrected for the
+accounts tested says whether an account amplifies more than that rate explains. The
+median delay after the original is reported where the original is in the data.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy.stats import binom
+
+from ._base import TraitSettings, data_lines
+
+MIN_AMPLIFICATIONS = 3
+
+
+def watched_ids(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> list[str]:
+    """Account ids of the watch-list: entries matching an id or (any case) a handle."""
+    names = list(settings.watch) if settings.watch is not None else data_lines("watch.txt")
+    lowered = [n.lower().lstrip("@") for n in names]
+    rows = con.execute(
+        "SELECT account_id FROM accounts WHERE lower(account_id) IN (SELECT unnest($n)) "
+        "OR lower(handle) IN (SELECT unnest($n))",
+        {"n": lowered},
+    ).fetchall()
+    return sorted({r[0] for r in rows} | set(names))
+
+
+def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataFrame:
+    ids = watched_ids(con, settings)
+    frame = con.execute(
+        """
+        WITH amp AS (
+            SELECT p.account_id, count(*) AS n,
+                   median(epoch(p.created_at) - epoch(o.created_at)) AS delay
+            FROM posts p LEFT JOIN posts o ON o.post_id = p.parent_post_id
+            WHERE p.kind IN ('repost', 'quote')
+              AND p.parent_account_id IN (SELECT unnest($ids))
+              AND p.account_id NOT IN (SELECT unnest($ids))
+            GROUP BY p.account_id
+        )
+        SELECT t.account_id, t.posts, coalesce(amp.n, 0) AS n, amp.delay
+        FROM trait_base t LEFT JOIN amp ON amp.account_id = t.account_id
+        WHERE t.account_id NOT IN (SELECT unnest($ids))
+        """,
+        {"ids": ids},
+    ).df()
+    total = int(frame["n"].sum())
+    if total == 0:
+        return pd.DataFrame()
+    rate = total / int(frame["posts"].sum())
+    n = frame["n"].to_numpy(dtype=np.int64)
+    posts = frame["posts"].to_numpy(dtype=np.int64)
+    p = binom.sf(n - 1, posts, rate) * len(frame)
+    hit = (n >= MIN_AMPLIFICATIONS) & (p < settings.alpha)
+    reasons = []
+    for k, m, d in zip(n[hit], posts[hit], frame["delay"].to_numpy()[hit], strict=True):
+        delay = "" if pd.isna(d) else f", a median {_duration(float(d))} after the original"
+        reasons.append(
+            f"amplified watched accounts {k} times ({k / m:.0%} of its posts; the data's "
+            f"rate is {rate:.2%}){delay}"
+        )
+    out = frame[["account_id"]].copy()
+    out["watch_amplifications"] = n
+    out["watch_amplifier"] = hit
+    out["reason"] = None
+    out.loc[hit, "reason"] = reasons
+    return out[n > 0]
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

@@ -1,0 +1,252 @@
+"""Each trait on hand-made cases whose answer is known, honest negatives included."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cibscan.dataset import Dataset
+from cibscan.traits import TraitSettings, account_traits
+from cibscan.traits.assess import CROWD, OPERATION, UNTESTED, assess_campaigns
+from cibscan.traits.impersonation import fold, stem
+
+START = pd.Timestamp("2024-03-04")  # a Monday
+RNG_SEED = 5
+
+
+def _population(n: int = 300) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Ordinary accounts: a few posts each across three weeks, spread-out profiles."""
+    rng = np.random.default_rng(RNG_SEED)
+    ids = [f"p{i:04d}" for i in range(n)]
+    per = rng.integers(3, 12, n)
+    who = np.repeat(np.arange(n), per)
+    hours = rng.choice(24, len(who), p=np.r_[np.full(7, 0.01), np.full(17, 0.93 / 17)])
+    t = START + pd.to_timedelta(rng.integers(0, 21, len(who)), "D") + pd.to_timedelta(hours, "h")
+    posts = pd.DataFrame(
+        {
+            "post_id": [f"pp{i}" for i in range(len(who))],
+            "account_id": np.array(ids)[who],
+            "created_at": t,
+            "kind": "post",
+            "text": [f"ordinary post {i} about the weather" for i in range(len(who))],
+        }
+    )
+    followers = (rng.pareto(1.2, n) * 100).astype(int) + 5
+    accounts = pd.DataFrame(
+        {
+            "account_id": ids,
+            "handle": [f"person_{i}" for i in range(n)],
+            "display_name": [f"Person {i}" for i in range(n)],
+            "followers": followers,
+            "following": (followers * rng.uniform(0.5, 2, n)).astype(int) + 10,
+            "created_at": START
+            - pd.to_timedelta(rng.integers(60, 4000, n), "D")
+            - pd.to_timedelta(rng.integers(0, 24, n), "h"),
+        }
+    )
+    return posts, accounts
+
+
+def _posts(account: str, times: list[pd.Timestamp], **cols: object) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "post_id": [f"{account}-{i}" for i in range(len(times))],
+            "account_id": account,
+            "created_at": times,
+            "kind": cols.pop("kind", "post"),
+            "text": cols.pop("text", [f"{account} says {i}" for i in range(len(times))]),
+            **cols,
+        }
+    )
+
+
+def _account(account: str, **cols: object) -> dict[str, object]:
+    base = {
+        "account_id": account,
+        "handle": account,
+        "display_name": account.title(),
+        "followers": 200,
+        "following": 200,
+        "created_at": START - pd.Timedelta(days=900),
+    }
+    return {**base, **cols}
+
+
+def _traits(
+    extra_posts: list[pd.DataFrame],
+    extra_accounts: list[dict[str, object]],
+    settings: TraitSettings | None = None,
+) -> pd.DataFrame:
+    posts, accounts = _population()
+    posts = pd.concat([posts, *extra_posts], ignore_index=True)
+    accounts = pd.concat([accounts, pd.DataFrame(extra_accounts)], ignore_index=True)
+    data = Dataset.from_frames(posts, accounts)
+    return account_traits(data.con, settings or TraitSettings()).set_index("account_id")
+
+
+def _every(start: pd.Timestamp, days: int, per_day: int) -> list[pd.Timestamp]:
+    return [
+        start + pd.Timedelta(days=d, minutes=20 * k) for d in range(days) for k in range(per_day)
+    ]
+
+
+def test_loudspeaker_is_high_rate_with_no_audience_not_a_popular_heavy_poster() -> None:
+    t = _traits(
+        [
+            _posts("loud", _every(START, 7, 40)),
+            _posts("celebrity", _every(START, 7, 40)),
+            _posts("quiet_nobody", _every(START, 2, 1)),
+        ],
+        [
+            _account("loud", followers=3),
+            _account("celebrity", followers=250_000),
+            _account("quiet_nobody", followers=0),
+        ],
+    )
+    assert t.loc["loud", "loudspeaker"]
+    assert "40 posts a day" in t.loc["loud", "trait_reasons"]
+    assert not t.loc["celebrity", "loudspeaker"]
+    assert not t.loc["quiet_nobody", "loudspeaker"]
+
+
+def test_accounts_created_in_one_hour_form_a_cohort_two_do_not() -> None:
+    batch = START - pd.Timedelta(days=100)
+    posts = [_posts(f"b{i}", [START + pd.Timedelta(hours=i)]) for i in range(8)]
+    posts += [_posts(f"pair{i}", [START + pd.Timedelta(hours=i)]) for i in range(2)]
+    accounts = [_account(f"b{i}", created_at=batch + pd.Timedelta(minutes=3 * i)) for i in range(8)]
+    accounts += [
+        _account(f"pair{i}", created_at=START - pd.Timedelta(days=500, minutes=i)) for i in range(2)
+    ]
+    t = _traits(posts, accounts)
+    assert (t.loc[[f"b{i}" for i in range(8)], "cohort_size"] == 8).all()
+    assert t.loc[["pair0", "pair1"], "cohort_size"].isna().all()
+
+
+def test_beijing_office_hours_match_a_night_shift_worker_does_not() -> None:
+    office = [
+        START + pd.Timedelta(days=d, hours=h - 8, minutes=m)
+        for d in range(19)
+        if d % 7 < 5
+        for h in (9, 10, 11, 14, 15, 16, 17)
+        for m in (5, 35)
+    ]
+    # posts 23:00-05:00 local (UTC-5) every night, weekends too
+    night = [
+        START + pd.Timedelta(days=d, hours=(h + 5) % 24, minutes=10)
+        for d in range(19)
+        for h in (23, 0, 1, 2, 3, 4)
+    ]
+    t = _traits(
+        [_posts("office", office), _posts("nightshift", night)],
+        [_account("office"), _account("nightshift")],
+    )
+    assert t.loc["office", "office_hours"]
+    assert t.loc["office", "schedule_tz"] == "UTC+8"
+    assert not t.loc["nightshift", "office_hours"]
+
+
+@pytest.mark.parametrize(
+    ("handle", "display", "expected"),
+    [
+        ("xinhua_newz", "Xinhua", "@xhnews|@xinhua_news"),  # either Xinhua account
+        ("bbc_fan_1988", "ВВС News (World)", "@bbcworld"),  # Cyrillic В and С
+        ("reuters_breaking", "Reuters Breaking", "@reuters"),
+        ("cgtn_0fficial", "CGTN Official", "@cgtnofficial|@cgtn_official"),
+        ("nytimes", "The New York Times", None),  # the outlet itself
+        ("janedoe_nyt", "Jane Doe (NYT reporter)", None),  # a newsroom's reporter
+        ("weather_fan", "Times of my life", None),
+    ],
+)
+def test_impersonation(handle: str, display: str, expected: str | None) -> None:
+    t = _traits(
+        [_posts("acc", [START + pd.Timedelta(hours=1)])],
+        [_account("acc", handle=handle, display_name=display)],
+    )
+    got = t.loc["acc", "impersonates"]
+    if expected is None:
+        assert pd.isna(got)
+    else:
+        assert got in expected.split("|")
+
+
+def test_fold_and_stem_undo_homoglyphs_and_decorations() -> None:
+    assert fold("ВВС") == fold("bbc")
+    assert stem("CGTN_0fficial") == stem("cgtn official")
+    assert stem("apnews24") == stem("apnews")
+
+
+def test_ban_evader_resumes_a_suspended_account_an_organic_newcomer_does_not() -> None:
+    texts = [f"the foreign funded activists lie again part {i}" for i in range(6)]
+    early = [START + pd.Timedelta(days=1, hours=i) for i in range(6)]
+    late = [START + pd.Timedelta(days=12, hours=i) for i in range(6)]
+    t = _traits(
+        [
+            _posts("liwei20240101", early, text=texts),
+            _posts("liwei20240102", late, text=texts),
+            _posts("newcomer", late, text=[f"hello world {i} from me" for i in range(6)]),
+        ],
+        [
+            _account("liwei20240101", bio="热爱祖国"),
+            _account("liwei20240102", bio="热爱祖国", created_at=START + pd.Timedelta(days=11)),
+            _account("newcomer", created_at=START + pd.Timedelta(days=11)),
+        ],
+        TraitSettings(suspended=("liwei20240101",)),
+    )
+    assert t.loc["liwei20240102", "evades"] == "liwei20240101"
+    assert "the same bio" in t.loc["liwei20240102", "trait_reasons"]
+    assert pd.isna(t.loc["newcomer", "evades"])
+
+
+def test_watch_list_amplifier_against_the_data_rate() -> None:
+    times = [START + pd.Timedelta(hours=i) for i in range(30)]
+    source = _posts("xinhua_news", times)
+    amp = _posts(
+        "amp",
+        [x + pd.Timedelta(seconds=40) for x in times],
+        kind="repost",
+        parent_post_id=source["post_id"],
+        parent_account_id="xinhua_news",
+    )
+    once = _posts(
+        "reader",
+        [times[0] + pd.Timedelta(hours=2)],
+        kind="repost",
+        parent_post_id=[source["post_id"][0]],
+        parent_account_id="xinhua_news",
+    )
+    t = _traits(
+        [source, amp, once, _posts("reader", _every(START, 10, 3))],
+        [_account("xinhua_news"), _account("amp"), _account("reader")],
+    )
+    assert t.loc["amp", "watch_amplifier"]
+    assert "a median 40 s after the original" in t.loc["amp", "trait_reasons"]
+    assert not t.loc["reader", "watch_amplifier"]
+
+
+def test_campaign_assessment_tells_an_operation_from_a_crowd_and_admits_blind_spots() -> None:
+    posts, accounts = _population()
+    batch = START - pd.Timedelta(days=40)
+    op = [f"op{i}" for i in range(10)]
+    op_accounts = [
+        _account(a, followers=2, following=1500, created_at=batch + pd.Timedelta(minutes=i))
+        for i, a in enumerate(op)
+    ]
+    op_posts = [_posts(a, [START + pd.Timedelta(days=3, hours=2)]) for a in op]
+    data = Dataset.from_frames(
+        pd.concat([posts, *op_posts], ignore_index=True),
+        pd.concat([accounts, pd.DataFrame(op_accounts)], ignore_index=True),
+    )
+    settings = TraitSettings()
+    traits = account_traits(data.con, settings)
+    crowd = list(accounts["account_id"].iloc[:10])
+    members = pd.DataFrame({"account_id": op + crowd, "campaign": [1] * 10 + [2] * 10})
+    verdict = assess_campaigns(data.con, members, traits, settings).set_index("campaign")
+    assert verdict.loc[1, "status"] == OPERATION
+    assert "follow far more accounts" in verdict.loc[1, "markers"]
+    assert verdict.loc[2, "status"] == CROWD
+    # with no profiles at all nothing can be cleared
+    bare = traits.assign(followers=np.nan, following=np.nan, account_created=pd.NaT)
+    bare["cohort_size"] = pd.NA
+    blind = assess_campaigns(data.con, members, bare, settings).set_index("campaign")
+    assert blind.loc[2, "status"] == UNTESTED
