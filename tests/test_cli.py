@@ -36,3 +36,53 @@ def test_bad_window_exits_2_with_one_line(tmp_path: Path) -> None:
         text=True,
     )
     assert run.returncode == 2 and run.stderr.count("\n") == 1 and "window" in run.stderr
+
+
+def test_detect_with_a_suspension_list_names_the_accounts_that_came_back(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from cibscan.simulate import SimConfig, generate, write
+
+    posts, labels = generate(SimConfig(posts=20_000, seed=12))
+    write(posts, labels, str(tmp_path))
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cibscan.cli",
+            "detect",
+            str(tmp_path / "posts.csv"),
+            "-q",
+            "--out",
+            str(tmp_path / "r"),
+            "--suspended",
+            str(tmp_path / "suspended.txt"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    accounts = pd.read_parquet(tmp_path / "r" / "accounts.parquet")
+    evaders = set(labels.loc[labels["role"] == "ban_evader", "userid"])
+    suspended = set(labels.loc[labels["role"] == "suspended", "userid"])
+    named = accounts[accounts["evades"].notna()]
+    assert set(named["account_id"]) <= evaders
+    assert len(named) >= 0.5 * len(evaders)
+    assert set(named["evades"]) <= suspended
+
+
+def test_detect_with_an_unreadable_list_exits_2_naming_it(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cibscan.cli",
+            "detect",
+            "x.csv",
+            "--watch",
+            str(tmp_path / "missing.txt"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2 and "missing.txt" in run.stderr and run.stderr.count("\n") == 1

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -25,6 +26,7 @@ from .findings import Findings
 from .link import LinkSettings
 from .schema import DEFAULT_MAX_TEXT_CHARS
 from .sources import FORMATS, read
+from .traits import TraitSettings
 
 app = typer.Typer(
     add_completion=False,
@@ -194,6 +196,34 @@ def detect_cmd(
         float, typer.Option(help="Leiden CPM resolution (min. link density).")
     ] = 0.05,
     min_campaign_size: Annotated[int, typer.Option(help="Smallest group called a campaign.")] = 3,
+    suspended: Annotated[
+        str | None,
+        typer.Option(
+            help="File of suspended account ids or handles (one per line): finds "
+            "the new accounts that resume them."
+        ),
+    ] = None,
+    watch: Annotated[
+        str | None,
+        typer.Option(
+            help="File of accounts whose amplification is measured (default: the "
+            "shipped list of state media and diplomats)."
+        ),
+    ] = None,
+    references: Annotated[
+        str | None,
+        typer.Option(
+            help="CSV (handle,name) of outlets and officials that may be "
+            "impersonated (default: the shipped list)."
+        ),
+    ] = None,
+    assess: Annotated[
+        bool,
+        typer.Option(
+            help="Clear campaigns whose members look like everybody else. Turn off "
+            "for data made only of operation accounts (a takedown archive)."
+        ),
+    ] = True,
     threads: Annotated[
         int | None, typer.Option(help="Engine threads (default: all cores).")
     ] = None,
@@ -213,6 +243,8 @@ def detect_cmd(
         windows=parse_assignments(windows, "--windows", "behaviour=duration (e.g. corepost=60s)"),  # type: ignore[arg-type]
         link=LinkSettings(alpha=alpha, min_shared=min_shared),
         cluster=ClusterSettings(resolution=resolution, min_size=min_campaign_size),
+        traits=_trait_settings(suspended, watch, references),
+        assess_campaigns=assess,
     )
     config.resolved_windows()  # fail on a bad setting before reading any file
     findings = _run_detect(
@@ -232,6 +264,91 @@ def detect_cmd(
     )
     if not quiet:
         _print_summary(findings, out_dir)
+
+
+def _trait_settings(
+    suspended: str | None, watch: str | None, references: str | None
+) -> TraitSettings:
+    from .traits._base import read_list, read_references
+
+    return TraitSettings(
+        suspended=read_list(suspended) if suspended else (),
+        watch=read_list(watch) if watch else None,
+        references=read_references(references) if references else None,
+    )
+
+
+@app.command("target")
+def target_cmd(
+    who: Annotated[str, typer.Argument(help="The targeted account: id or handle (@ optional).")],
+    inputs: Annotated[list[str], typer.Argument(help="Post files, as for detect.")],
+    fmt: Annotated[str, typer.Option("--format", help="Input layout, as for detect.")] = "auto",
+    mapping: Annotated[str | None, typer.Option("--map", help="Column mapping.")] = None,
+    results: Annotated[
+        str | None,
+        typer.Option(help="Findings of detect on the same posts (else detection runs here)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """Who floods this account's replies and mentions, together, and with what words."""
+    import json
+
+    from .target import target
+
+    saved = Findings.load(results) if results else None
+    report = target(read(inputs, format=fmt, mapping=mapping), who, saved)
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str))
+        return
+    out.print(
+        f"[bold]{report.posts:,}[/] replies and mentions aimed at {_plain(who)} from "
+        f"[bold]{report.accounts:,}[/] accounts; [bold red]{len(report.brigades)}[/] brigade(s) "
+        "acting together beyond chance",
+        soft_wrap=True,
+    )
+    for note in report.notes:
+        out.print(f"[yellow]{_plain(note)}[/]")
+    if len(report.brigades):
+        table = Table(title="Brigades (strongest first)")
+        for name in (
+            "#",
+            "size",
+            "posts",
+            "threats",
+            "busiest hour",
+            "words used",
+            "campaign",
+            "together by",
+        ):
+            table.add_column(name, overflow="fold")
+        for b in report.brigades.itertuples(index=False):
+            table.add_row(
+                str(b.brigade),
+                str(b.size),
+                str(b.posts),
+                f"{b.threat_share:.0%}",
+                f"{b.busiest_hour:%Y-%m-%d %H}:00 ({b.posts_in_busiest_hour})",
+                _plain(str(b.top_terms)),
+                f"{b.status}, {b.campaign_size} accounts",
+                _plain(str(b.behaviours)),
+            )
+        out.print(table)
+        for b in report.brigades.head(3).itertuples(index=False):
+            out.print(f"[bold]brigade {b.brigade}[/], for example:")
+            for line in str(b.examples).split(" | "):
+                out.print("  " + _plain(line), soft_wrap=True)
+    table = Table(title="Accounts that posted at the target most")
+    for name in ("account", "posts", "threats", "insults", "brigade"):
+        table.add_column(name)
+    for f in report.flooders.head(10).itertuples(index=False):
+        table.add_row(
+            _plain(str(f.account_id)),
+            str(f.posts),
+            str(f.threats),
+            str(f.insults),
+            "" if pd.isna(f.brigade) else str(f.brigade),
+        )
+    out.print(table)
 
 
 @app.command("simulate")

@@ -65,3 +65,28 @@ def read_list(path: str) -> tuple[str, ...]:
         raise InputError(path, "not UTF-8 text") from None
     out = [line.strip().lstrip("@") for line in lines]
     return tuple(v for v in out if v and not v.startswith("#"))
+
+
+def read_references(path: str) -> tuple[tuple[str, str], ...]:
+    """(handle, name) pairs from a CSV with ``handle`` and ``name`` columns."""
+    import csv
+
+    from ..errors import InputError
+
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = [line for line in handle if not line.startswith("#")]
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text") from None
+    reader = csv.DictReader(rows)
+    if not reader.fieldnames or not {"handle", "name"} <= set(reader.fieldnames):
+        raise InputError(path, "needs columns handle and name", row=1)
+    out = []
+    for number, row in enumerate(reader, start=2):
+        handle_value = (row.get("handle") or "").strip().lstrip("@")
+        if not handle_value:
+            raise InputError(path, "empty handle", row=number, field="handle")
+        out.append((handle_value, (row.get("name") or "").strip()))
+    return tuple(out)

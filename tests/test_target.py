@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import cibscan
+from cibscan.errors import InputError
+from cibscan.simulate import SimConfig, generate, write
+from cibscan.target import _term_patterns, lexicon, target
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
+    folder = tmp_path_factory.mktemp("target")
+    posts, labels = generate(SimConfig(posts=30_000, seed=4))
+    write(posts, labels, str(folder))
+    cibscan.detect(cibscan.read(str(folder / "posts.csv"))).save(str(folder / "results"))
+    return folder, labels
+
+
+def test_the_brigade_against_a_dissident_is_found_with_its_words(platform) -> None:  # type: ignore[no-untyped-def]
+    folder, labels = platform
+    data = cibscan.read(str(folder / "posts.csv"))
+    report = target(data, "@free_voice_hk", cibscan.load(str(folder / "results")))
+    assert len(report.brigades) >= 1
+    top = report.brigades.iloc[0]
+    brigade = set(labels.loc[labels["label"] == "op_brigade", "userid"])
+    members = report.members[report.members["brigade"] == top["brigade"]]
+    assert set(members["account_id"]) <= brigade
+    assert len(members) >= 0.8 * len(brigade)
+    assert top["threat_share"] > 0.5
+    assert "free_voice_hk" in top["examples"]
+    assert json.loads(json.dumps(report.to_dict(), default=str))["brigades"]
+
+
+def test_an_account_nobody_targets_gets_a_clear_error(platform) -> None:  # type: ignore[no-untyped-def]
+    folder, _ = platform
+    data = cibscan.read(str(folder / "posts.csv"))
+    with pytest.raises(InputError, match="no replies to or mentions of 'nobody_at_all'"):
+        target(data, "nobody_at_all", cibscan.load(str(folder / "results")))
+
+
+def test_target_command_prints_json(platform) -> None:  # type: ignore[no-untyped-def]
+    folder, _ = platform
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cibscan.cli",
+            "target",
+            "uyghur_rights",
+            str(folder / "posts.csv"),
+            "--results",
+            str(folder / "results"),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert out["brigades"] and out["brigades"][0]["threat_share"] > 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("we know where you live, traitor", {"know where you live", "traitor"}),
+        ("你会后悔的 叛徒", {"你会后悔", "叛徒"}),
+        ("a diet of strawberries and a pirate film", set()),  # no "die", no "rat"
+    ],
+)
+def test_lexicon_matches_whole_words_and_chinese_anywhere(text: str, expected: set[str]) -> None:
+    found = {t for t, _, p in _term_patterns(lexicon()) if p.search(text.lower())}
+    assert found == expected
