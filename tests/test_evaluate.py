@@ -20,7 +20,7 @@ def _findings(rows: list[tuple[str, bool, int | None, float]]) -> Findings:
     accounts = pd.DataFrame(rows, columns=["account_id", "flagged", "campaign", "score"])
     accounts["campaign"] = accounts["campaign"].astype("Int64")
     empty = pd.DataFrame()
-    return Findings(accounts, empty, empty, empty, empty, {})
+    return Findings(accounts, empty, empty, empty, empty, summary={})
 
 
 def _labels(tmp_path: Path, text: str, name: str = "labels.csv") -> str:

@@ -26,6 +26,7 @@ from .evidence import (
 from .findings import Findings
 from .link import LinkSettings, build_traces, links_from_traces
 from .link_steps import CHANCE_STEPS, pair_steps
+from .reach import amplified_posts, off_platform
 from .traits import TraitSettings, account_traits, strong
 from .traits.assess import CROWD, assess_campaigns
 
@@ -158,7 +159,11 @@ def detect(
     stage("findings")
     accounts = _accounts(con, pairs, members, behaviours, windows, traits, verdicts)
     links, link_behaviours = _links(con, per, significant, members)
+    operations = accounts.loc[accounts["flagged"], ["account_id", "campaign"]]
     campaigns = _campaigns(con, members, accounts, link_behaviours, config.top_keys, verdicts)
+    everyone = accounts.loc[accounts["campaign"].notna(), ["account_id", "campaign"]]
+    campaigns["off_platform"] = campaigns["campaign"].map(off_platform(con, everyone))
+    amplified = amplified_posts(con, operations)
     lap("findings", t0)
     _drop_intermediates(con)
     timings["total"] = round(time.perf_counter() - started, 3)
@@ -189,6 +194,7 @@ def detect(
             "campaigns_cleared": int((campaigns["status"] == CROWD).sum()),
             "flagged_accounts": int(accounts["flagged"].sum()),
             "review_accounts": int((accounts["status"] == "review").sum()),
+            "amplified_posts": len(amplified),
         },
         "sampling": {
             "hot_cap": stats.hot_cap,
@@ -202,6 +208,7 @@ def detect(
         links=links,
         link_behaviours=link_behaviours,
         evidence=evidence,
+        amplified_posts=amplified,
         summary=summary,
     )
 

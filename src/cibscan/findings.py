@@ -17,8 +17,8 @@ import pandas as pd
 
 from .errors import FindingsError
 
-FORMAT_VERSION = 1
-TABLES = ("accounts", "campaigns", "links", "link_behaviours", "evidence")
+FORMAT_VERSION = 2
+TABLES = ("accounts", "campaigns", "links", "link_behaviours", "evidence", "amplified_posts")
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Findings:
     - ``link_behaviours``: the same pairs broken down by behaviour, with the count
       expected by chance.
     - ``evidence``: the posts behind each link, side by side.
+    - ``amplified_posts``: posts whose early reposts came mostly from operations.
     - ``summary``: settings, input, counts, timings.
     """
 
@@ -40,6 +41,7 @@ class Findings:
     links: pd.DataFrame
     link_behaviours: pd.DataFrame
     evidence: pd.DataFrame
+    amplified_posts: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -9,12 +9,12 @@ from ..dataset import Dataset
 from ..engine import EngineSettings, connect
 from ..errors import InputError
 from ..schema import DEFAULT_MAX_TEXT_CHARS
-from . import coortweet, generic, ira538, twitter_io
-from ._canonical import LoadReport, OnBadRows, ReaderPlan, finish, load_file
+from . import chat, coortweet, generic, ira538, twitter_io
+from ._canonical import LoadReport, OnBadRows, ReaderPlan, finish, insert_frames, load_file
 from ._scan import ReadOptions, check_file, columns, file_format
 
-Format = Literal["auto", "twitter-io", "ira-538", "coortweet", "generic"]
-FORMATS: tuple[str, ...] = ("auto", "twitter-io", "ira-538", "coortweet", "generic")
+Format = Literal["auto", "twitter-io", "ira-538", "coortweet", "generic", "chat"]
+FORMATS: tuple[str, ...] = ("auto", "twitter-io", "ira-538", "coortweet", "generic", "chat")
 _NAMED = (twitter_io, ira538, coortweet)
 
 
@@ -69,6 +69,13 @@ def read(
     report = LoadReport()
     for path in files:
         check_file(path)
+        if format == chat.NAME or (format == "auto" and chat.looks_like_chat(path)):
+            frame = chat.parse(path, max_text_chars)
+            insert_frames(con, frame)
+            report.files.append(path)
+            report.rows_read += len(frame)
+            report.posts_loaded += len(frame)
+            continue
         fmt = file_format(path)
         cols = columns(con, path, options)
         plan = _plan(format, cols, cols_map, path)

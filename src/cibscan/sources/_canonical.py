@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import duckdb
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from ..engine import fetch_int, fetch_row, quote_ident, table_exists
 from ..errors import InputError
@@ -256,3 +259,29 @@ def finish(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
         f"FROM _account_rows GROUP BY account_id"
     )
     con.execute("DROP TABLE _account_rows")
+
+
+def insert_frames(
+    con: duckdb.DuckDBPyConnection, posts: pd.DataFrame, accounts: pd.DataFrame | None = None
+) -> None:
+    """Add canonical pandas frames (optional columns may be missing) to the tables."""
+    create_tables(con)
+    con.register("_in_posts", posts)
+    present = {c: quote_ident(c) for c in posts.columns if c in POST_COLUMNS}
+    con.execute(
+        f"INSERT INTO posts SELECT {canonical_select(POST_COLUMNS, present)} FROM _in_posts"
+    )
+    con.unregister("_in_posts")
+    if accounts is not None:
+        con.register("_in_accounts", accounts)
+        present = {c: quote_ident(c) for c in accounts.columns if c in ACCOUNT_COLUMNS}
+        con.execute(
+            f"INSERT INTO _account_rows SELECT {canonical_select(ACCOUNT_COLUMNS, present)}, "
+            # a profile given as a frame is the latest word on its account
+            "TIMESTAMP '9999-12-31' FROM _in_accounts"
+        )
+        con.unregister("_in_accounts")
+    con.execute(
+        "INSERT INTO _account_rows (account_id) SELECT DISTINCT account_id FROM posts "
+        "WHERE account_id NOT IN (SELECT account_id FROM _account_rows)"
+    )
