@@ -65,7 +65,8 @@ def main() -> int:
     acc = findings.accounts.merge(
         authors[["author_id", "account_category"]], left_on="account_id", right_on="author_id"
     )
-    placed = acc[acc["flagged"]]
+    # campaign membership, whatever the assessment said (every account here is IRA)
+    placed = acc[acc["campaign"].notna()]
     result = {
         "posts": findings.summary["input"]["posts"],
         "accounts": len(acc),
@@ -74,7 +75,9 @@ def main() -> int:
         "peak_rss_gb": round(peak_gb, 2),
         "stage_seconds": findings.summary["timings_seconds"],
         "campaigns": int(findings.campaigns.shape[0]),
+        "campaigns_cleared_as_crowds": findings.summary["counts"]["campaigns_cleared"],
         "share_placed": round(len(placed) / len(acc), 3),
+        "share_flagged": round(float(acc["flagged"].mean()), 3),
         "nmi": round(
             nmi(placed["campaign"].to_numpy(int), placed["account_category"].to_numpy(str)), 3
         ),

@@ -1,10 +1,14 @@
 """Impersonation: names that imitate an outlet, agency or official they are not.
 
 References are the list shipped in ``cibscan/data/outlets.csv`` (editable, or replaced
-through the settings) plus the most-followed accounts of the data itself. A handle or
+through the settings) plus the most-followed accounts of the data itself. Names in the
+shipped list are distinctive by construction; names of the data's own popular accounts
+may be common ("Local News", "John Smith"), so those references match a *handle* only,
+and only exactly once folded and stripped. A handle or
 display name is folded before comparison: Unicode compatibility forms, homoglyphs
 (Cyrillic and Greek look-alikes, 0 for o, 1 for l), case, punctuation, and decoration
-words at either end such as "official", "news", "breaking", "hk", "24". An account
+words at either end such as "official", "news", "breaking", "hk", "24" (stripped from the
+candidate only: a reference keeps its own, so "policehk" is not "police"). An account
 imitates a reference when a folded name is equal to the reference's folded name, or one
 edit away for names of eight characters or more, and it is not the reference account.
 A reporter's "Jane Doe (NYT)" is not "The New York Times"; the outlet itself never
@@ -157,12 +161,18 @@ def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataF
     if refs.empty:
         return pd.DataFrame()
     own = {str(h).lower() for h in refs["handle"]}
-    exact: dict[str, int] = {}
+    exact: dict[str, int] = {}  # names of shipped references, handles and display names
     fuzzy: dict[str, int] = {}
+    handles_only: dict[str, int] = {}  # handles of the data's own popular accounts
     for i, row in enumerate(refs.itertuples(index=False)):
-        for name in (str(row.handle), str(row.name)):
-            s = stem(name)
+        shipped = row.source == "reference list"
+        for name in (str(row.handle), str(row.name)) if shipped else (str(row.handle),):
+            # references keep their decorations: "policehk" must not become "police"
+            s = fold(name)
             if len(s) < MIN_STEM:
+                continue
+            if not shipped:
+                handles_only.setdefault(s, i)
                 continue
             exact.setdefault(s, i)
             if len(s) >= MIN_FUZZY:
@@ -176,8 +186,10 @@ def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataF
     for acc, handle, display in accounts.itertuples(index=False):
         if handle.lower() in own or str(acc).lower() in own:
             continue
-        match = _match(handle, "handle", exact, fuzzy) or _match(
-            display, "display name", exact, fuzzy
+        match = (
+            _match(handle, "handle", exact, fuzzy)
+            or _match(display, "display name", exact, fuzzy)
+            or _match(handle, "handle", handles_only, {})
         )
         if match is None:
             continue
@@ -199,14 +211,33 @@ def _match(
 ) -> tuple[int, str, str] | None:
     if not name:
         return None
-    s = stem(name)
-    if len(s) < MIN_STEM:
-        return None
-    if s in exact:
-        plain = fold(name) == s
-        return exact[s], field, "reads as" if plain else "reads, once decorations are removed, as"
-    if len(s) >= MIN_FUZZY:
-        for d in _deletes(s):
-            if d in fuzzy:
-                return fuzzy[d], field, "is one letter away from"
+    plain = fold(name)
+    for s, how in ((plain, "reads as"), (stem(name), "reads, once decorations are removed, as")):
+        if len(s) < MIN_STEM:
+            continue
+        if s in exact:
+            return exact[s], field, how
+        if len(s) >= MIN_FUZZY:
+            for d in _deletes(s):
+                if d in fuzzy and _one_edit(s, fuzzy[d], fuzzy):
+                    return fuzzy[d], field, "is one letter away from"
     return None
+
+
+def _one_edit(s: str, ref: int, fuzzy: dict[str, int]) -> bool:
+    """Whether ``s`` is within one edit of a folded name of reference ``ref``.
+
+    Shared single deletions also pair strings two substitutions apart ("abc423" and
+    "abc435" both give "abc43"); this keeps only true one-edit neighbours.
+    """
+    names = {k for k, v in fuzzy.items() if v == ref and len(k) >= len(s) - 1}
+    return any(_levenshtein_at_most_one(s, n) for n in names)
+
+
+def _levenshtein_at_most_one(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
