@@ -1,6 +1,6 @@
 """cibscan against coordination-network-toolkit on the same simulated platform, same run.
 
-    pip install coordination-network-toolkit
+    pip install -e '.[bench]'
     python benchmarks/peers.py --posts 100000 --posts 1000000 [--seed 7]
 
 For each size: generate (or reuse) ``bench-data/sim-N-SEED``, then, each in a fresh
