@@ -101,8 +101,10 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
         f"[bold]{s['input']['posts']:,}[/] posts from [bold]{s['input']['accounts']:,}[/] "
         f"accounts; [bold]{counts['significant_links']:,}[/] significant links "
         f"(of {counts['candidate_links']:,} candidates, FDR {s['settings']['link']['alpha']}); "
-        f"[bold red]{counts['flagged_accounts']:,}[/] accounts in "
-        f"[bold]{counts['campaigns']:,}[/] campaigns "
+        f"[bold red]{counts['flagged_accounts']:,}[/] accounts flagged in "
+        f"[bold]{counts['campaigns'] - counts['campaigns_cleared']:,}[/] campaigns; "
+        f"{counts['campaigns_cleared']:,} authentic-looking crowds and "
+        f"{counts['review_accounts']:,} accounts listed for review "
         f"({s['timings_seconds']['total']:.1f} s)"
     )
     for reason, n in skipped.items():
@@ -117,6 +119,7 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
     if len(camps):
         table = Table(title="Top campaigns", show_lines=False)
         table.add_column("#", no_wrap=True, min_width=2, justify="right")
+        table.add_column("status", min_width=9)
         table.add_column("size", no_wrap=True, min_width=4, justify="right")
         table.add_column("score", no_wrap=True, min_width=5)
         table.add_column("significant links", min_width=14)
@@ -140,6 +143,7 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
             # rich markup must never interpret text from the data
             table.add_row(
                 str(row.campaign),
+                "operation" if str(row.status).startswith("operation") else "crowd",
                 str(row.size),
                 f"{row.score:.3f}",
                 str(row.behaviours).replace(", ", "\n"),
