@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "bench-data"
+#: The team's real data, beside the repository; absent from a user's clone.
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def platform(n: int, seed: int, data: Path = DATA) -> Path:

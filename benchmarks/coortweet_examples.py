@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from pathlib import Path
+
+from _common import SHARED_DATA as DATA
 
 import cibscan
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def main() -> int:

@@ -15,34 +15,12 @@ import json
 import resource
 import sys
 import time
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
+from _common import SHARED_DATA as DATA
 
 import cibscan
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
-def nmi(a: np.ndarray, b: np.ndarray) -> float:
-    """Normalised mutual information (arithmetic mean normalisation, as scikit-learn)."""
-    ua, ia = np.unique(a, return_inverse=True)
-    ub, ib = np.unique(b, return_inverse=True)
-    joint = np.zeros((len(ua), len(ub)))
-    np.add.at(joint, (ia, ib), 1)
-    joint /= joint.sum()
-    pa, pb = joint.sum(1), joint.sum(0)
-    nz = joint > 0
-    mi = float((joint[nz] * np.log(joint[nz] / np.outer(pa, pb)[nz])).sum())
-    ha = -float((pa[pa > 0] * np.log(pa[pa > 0])).sum())
-    hb = -float((pb[pb > 0] * np.log(pb[pb > 0])).sum())
-    return 0.0 if ha + hb == 0 else 2 * mi / (ha + hb)
-
-
-def purity(campaign: np.ndarray, label: np.ndarray) -> float:
-    frame = pd.DataFrame({"c": campaign, "l": label})
-    return float(frame.groupby("c")["l"].agg(lambda s: s.value_counts().iloc[0]).sum() / len(frame))
+from cibscan.evaluate import nmi, purity
 
 
 def main() -> int:
@@ -78,12 +56,8 @@ def main() -> int:
         "campaigns_cleared_as_crowds": findings.summary["counts"]["campaigns_cleared"],
         "share_placed": round(len(placed) / len(acc), 3),
         "share_flagged": round(float(acc["flagged"].mean()), 3),
-        "nmi": round(
-            nmi(placed["campaign"].to_numpy(int), placed["account_category"].to_numpy(str)), 3
-        ),
-        "purity": round(
-            purity(placed["campaign"].to_numpy(int), placed["account_category"].to_numpy(str)), 3
-        ),
+        "nmi": round(nmi(placed["campaign"], placed["account_category"]) or 0.0, 3),
+        "purity": round(purity(placed["campaign"], placed["account_category"]) or 0.0, 3),
         "placed_by_category": placed["account_category"].value_counts().to_dict(),
         "all_by_category": acc["account_category"].value_counts().to_dict(),
     }
