@@ -17,20 +17,21 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from ..behaviours.colink import domain_sql, normalise_url_sql
 from ._base import TraitSettings
 
 MIN_SHARED_WITH_IDENTITY = 2
 MIN_SHARED_ALONE = 10
 MAX_HANDLE_EDITS = 2
 
-_KEYS_SQL = """
+_KEYS_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _evasion_keys AS
 SELECT DISTINCT account_id, key FROM (
     SELECT account_id, 't:' || md5(lower(trim(text))) AS key FROM posts
         WHERE kind <> 'repost' AND length(trim(text)) >= 15
     UNION ALL SELECT account_id, 'h:' || lower(unnest(hashtags)) FROM posts
-    UNION ALL SELECT account_id, 'd:' || lower(regexp_extract(unnest(urls),
-        '^[a-zA-Z]+://(?:www\\.)?([^/:?#]+)', 1)) FROM posts
+    UNION ALL SELECT account_id, 'd:' || {domain_sql(normalise_url_sql("u"))}
+        FROM (SELECT account_id, unnest(urls) AS u FROM posts)
     UNION ALL SELECT account_id, 'r:' || lower(unnest(mentions)) FROM posts
     UNION ALL SELECT account_id, 'r:' || parent_account_id FROM posts WHERE kind = 'reply'
 )
