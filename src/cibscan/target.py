@@ -21,7 +21,7 @@ from .dataset import Dataset
 from .detect import DetectConfig, detect
 from .errors import InputError
 from .findings import Findings
-from .traits._base import data_lines
+from .traits._base import data_table
 
 
 @dataclass
@@ -63,8 +63,7 @@ class TargetReport:
 
 def lexicon() -> pd.DataFrame:
     """The threat and insult terms: ``term, kind, language``."""
-    rows = [line.split(",") for line in data_lines("threats.csv")[1:]]
-    return pd.DataFrame([r[:3] for r in rows if len(r) >= 3], columns=["term", "kind", "language"])
+    return data_table("threats.csv")[["term", "kind", "language"]]
 
 
 def _term_patterns(terms: pd.DataFrame) -> list[tuple[str, str, re.Pattern[str]]]:

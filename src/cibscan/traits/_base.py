@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 import duckdb
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,14 @@ def data_lines(name: str) -> list[str]:
     """Non-comment, non-empty lines of a file shipped in ``cibscan/data``."""
     text = resources.files("cibscan").joinpath("data", name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def data_table(name: str) -> pd.DataFrame:
+    """A CSV file shipped in ``cibscan/data`` (header first, ``#`` comments), as text."""
+    import csv
+
+    rows = list(csv.reader(data_lines(name)))
+    return pd.DataFrame([r[: len(rows[0])] for r in rows[1:]], columns=rows[0])
 
 
 def read_list(path: str) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ import unicodedata
 import duckdb
 import pandas as pd
 
-from ._base import TraitSettings, data_lines
+from ._base import TraitSettings, data_table
 
 _HOMOGLYPHS = str.maketrans(
     {
@@ -139,13 +139,9 @@ def references(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.Da
     """(handle, name, source) of the accounts that may be imitated."""
     if settings.references is not None:
         shipped = pd.DataFrame(list(settings.references), columns=["handle", "name"])
-        shipped["source"] = "reference list"
     else:
-        rows = [line.split(",") for line in data_lines("outlets.csv")[1:]]
-        shipped = pd.DataFrame(
-            [(r[0], r[1]) for r in rows if len(r) >= 2], columns=["handle", "name"]
-        )
-        shipped["source"] = "reference list"
+        shipped = data_table("outlets.csv")[["handle", "name"]]
+    shipped = shipped.assign(source="reference list")
     top = con.execute(
         "SELECT coalesce(handle, account_id) AS handle, coalesce(display_name, '') AS name "
         "FROM trait_base WHERE followers IS NOT NULL ORDER BY followers DESC, account_id "
