@@ -146,7 +146,7 @@ def _pooled_schedules(
     con.register("_assess_members", members[["account_id", "campaign"]])
     try:
         frame = con.execute(
-            "SELECT m.campaign, (isodow(p.created_at) - 1) * 24 + hour(p.created_at) AS b, "
+            f"SELECT m.campaign, {schedule.hour_of_week_sql('p.created_at')} AS b, "
             "count(*) AS n FROM posts p JOIN _assess_members m ON m.account_id = p.account_id "
             "GROUP BY ALL"
         ).df()
@@ -154,8 +154,8 @@ def _pooled_schedules(
         con.unregister("_assess_members")
     if frame.empty:
         return {}
-    camps, row = np.unique(frame["campaign"].to_numpy(dtype=np.int64), return_inverse=True)
-    hist = np.zeros((len(camps), 168))
-    np.add.at(hist, (row, frame["b"].to_numpy(dtype=np.int64)), frame["n"].to_numpy())
+    camps, hist = schedule.to_matrix(
+        frame["campaign"].to_numpy(dtype=np.int64), frame["b"].to_numpy(), frame["n"].to_numpy()
+    )
     fp = schedule.fingerprint(hist, schedule.population_histogram(con))
     return {int(c): (fp, i) for i, c in enumerate(camps)}

@@ -94,29 +94,41 @@ def matches(fp: Fingerprint, tests: int, alpha: float) -> np.ndarray:
     )
 
 
+def hour_of_week_sql(ts: str) -> str:
+    """SQL for a timestamp's UTC hour of the week, Monday 00:00 = 0."""
+    return f"(isodow({ts}) - 1) * 24 + hour({ts})"
+
+
+def to_matrix(
+    keys: np.ndarray, bins: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct keys, key x 168 histogram) from rows of (key, hour of week, count)."""
+    ids, row = np.unique(keys, return_inverse=True)
+    hist = np.zeros((len(ids), 168))
+    np.add.at(hist, (row, bins.astype(np.int64)), counts)
+    return ids, hist
+
+
 def population_histogram(con: duckdb.DuckDBPyConnection) -> np.ndarray:
-    rows = con.execute(
-        "SELECT (isodow(created_at) - 1) * 24 + hour(created_at) AS b, count(*) "
-        "FROM posts GROUP BY b"
-    ).fetchall()
+    frame = con.execute(
+        f"SELECT {hour_of_week_sql('created_at')} AS b, count(*) AS n FROM posts GROUP BY b"
+    ).df()
     out = np.zeros(168)
-    for b, n in rows:
-        out[int(b)] = n
+    np.add.at(out, frame["b"].to_numpy(dtype=np.int64), frame["n"].to_numpy())
     return out
 
 
 def histograms(con: duckdb.DuckDBPyConnection, min_posts: int) -> tuple[np.ndarray, np.ndarray]:
     """(account ids, their 168-bin UTC hour-of-week histograms) for active accounts."""
     frame = con.execute(
-        "SELECT p.account_id, (isodow(p.created_at) - 1) * 24 + hour(p.created_at) AS b, "
+        f"SELECT p.account_id, {hour_of_week_sql('p.created_at')} AS b, "
         "count(*) AS n FROM posts p SEMI JOIN trait_base t "
         "ON t.account_id = p.account_id AND t.posts >= $m GROUP BY ALL",
         {"m": min_posts},
     ).df()
-    ids, row = np.unique(frame["account_id"].to_numpy(dtype=object), return_inverse=True)
-    hist = np.zeros((len(ids), 168))
-    np.add.at(hist, (row, frame["b"].to_numpy(dtype=np.int64)), frame["n"].to_numpy())
-    return ids, hist
+    return to_matrix(
+        frame["account_id"].to_numpy(dtype=object), frame["b"].to_numpy(), frame["n"].to_numpy()
+    )
 
 
 def describe(fp: Fingerprint, i: int) -> str:
