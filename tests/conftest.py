@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +19,13 @@ def shared_file(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (real data lives only in the team's ../shared/data)")
     return path
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m cibscan.cli ARGS`` as a user would; output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "cibscan.cli", *args], capture_output=True, text=True, env=env
+    )
 
 
 def write_csv(tmp_path: Path, name: str, frame: pd.DataFrame) -> str:

@@ -1,26 +1,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from .conftest import run_cli
 
 
 def test_demo_end_to_end(tmp_path: Path) -> None:
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cibscan.cli",
-            "demo",
-            "--out",
-            str(tmp_path / "d"),
-            "--posts",
-            "8000",
-        ],
-        capture_output=True,
-        text=True,
-        env={"COLUMNS": "120", "PATH": ""},
+    run = run_cli(
+        "demo", "--out", str(tmp_path / "d"), "--posts", "8000", env={"COLUMNS": "120", "PATH": ""}
     )
     assert run.returncode == 0, run.stderr
     assert "planted operations: found" in run.stdout
@@ -30,11 +18,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
 
 
 def test_bad_window_exits_2_with_one_line(tmp_path: Path) -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "cibscan.cli", "detect", "x.csv", "--window", "soon"],
-        capture_output=True,
-        text=True,
-    )
+    run = run_cli("detect", "x.csv", "--window", "soon")
     assert run.returncode == 2 and run.stderr.count("\n") == 1 and "window" in run.stderr
 
 
@@ -45,21 +29,14 @@ def test_detect_with_a_suspension_list_names_the_accounts_that_came_back(tmp_pat
 
     posts, labels = generate(SimConfig(posts=20_000, seed=12))
     write(posts, labels, str(tmp_path))
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cibscan.cli",
-            "detect",
-            str(tmp_path / "posts.csv"),
-            "-q",
-            "--out",
-            str(tmp_path / "r"),
-            "--suspended",
-            str(tmp_path / "suspended.txt"),
-        ],
-        capture_output=True,
-        text=True,
+    run = run_cli(
+        "detect",
+        str(tmp_path / "posts.csv"),
+        "-q",
+        "--out",
+        str(tmp_path / "r"),
+        "--suspended",
+        str(tmp_path / "suspended.txt"),
     )
     assert run.returncode == 0, run.stderr
     accounts = pd.read_parquet(tmp_path / "r" / "accounts.parquet")
@@ -72,17 +49,5 @@ def test_detect_with_a_suspension_list_names_the_accounts_that_came_back(tmp_pat
 
 
 def test_detect_with_an_unreadable_list_exits_2_naming_it(tmp_path: Path) -> None:
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cibscan.cli",
-            "detect",
-            "x.csv",
-            "--watch",
-            str(tmp_path / "missing.txt"),
-        ],
-        capture_output=True,
-        text=True,
-    )
+    run = run_cli("detect", "x.csv", "--watch", str(tmp_path / "missing.txt"))
     assert run.returncode == 2 and "missing.txt" in run.stderr and run.stderr.count("\n") == 1

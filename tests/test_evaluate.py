@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +12,8 @@ from hypothesis import strategies as st
 from cibscan.errors import InputError
 from cibscan.evaluate import LabelSpec, average_precision, evaluate, nmi, purity, read_labels
 from cibscan.findings import Findings
+
+from .conftest import run_cli
 
 
 def _findings(rows: list[tuple[str, bool, int | None, float]]) -> Findings:
@@ -126,14 +126,10 @@ def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cibscan.cli", *args], capture_output=True, text=True
-    )
-
-
 def test_evaluate_command_prints_json_that_matches_the_library(saved: Path) -> None:
-    run = _cli("evaluate", str(saved / "results"), "--labels", str(saved / "labels.csv"), "--json")
+    run = run_cli(
+        "evaluate", str(saved / "results"), "--labels", str(saved / "labels.csv"), "--json"
+    )
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
     import cibscan
@@ -149,13 +145,13 @@ def test_evaluate_command_prints_json_that_matches_the_library(saved: Path) -> N
 
 
 def test_evaluate_command_prints_tables_for_people(saved: Path) -> None:
-    run = _cli("evaluate", str(saved / "results"), "--labels", str(saved / "labels.csv"))
+    run = run_cli("evaluate", str(saved / "results"), "--labels", str(saved / "labels.csv"))
     assert run.returncode == 0, run.stderr
     assert "precision" in run.stdout and "op_brigade" in run.stdout and "NMI" in run.stdout
 
 
 def test_evaluate_command_with_a_wrong_column_exits_2_with_one_line(saved: Path) -> None:
-    run = _cli(
+    run = run_cli(
         "evaluate",
         str(saved / "results"),
         "--labels",
@@ -168,7 +164,7 @@ def test_evaluate_command_with_a_wrong_column_exits_2_with_one_line(saved: Path)
 
 
 def test_simulate_command_writes_a_platform(tmp_path: Path) -> None:
-    run = _cli("simulate", "--posts", "2000", "--seed", "3", "--out", str(tmp_path / "s"), "-q")
+    run = run_cli("simulate", "--posts", "2000", "--seed", "3", "--out", str(tmp_path / "s"), "-q")
     assert run.returncode == 0, run.stderr
     posts = pd.read_csv(tmp_path / "s" / "posts.csv")
     labels = pd.read_csv(tmp_path / "s" / "labels.csv")

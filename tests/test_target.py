@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +10,8 @@ import cibscan
 from cibscan.errors import InputError
 from cibscan.simulate import SimConfig, generate, write
 from cibscan.target import _term_patterns, lexicon, target
+
+from .conftest import run_cli
 
 
 @pytest.fixture(scope="module")
@@ -47,20 +47,13 @@ def test_an_account_nobody_targets_gets_a_clear_error(platform) -> None:  # type
 
 def test_target_command_prints_json(platform) -> None:  # type: ignore[no-untyped-def]
     folder, _ = platform
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cibscan.cli",
-            "target",
-            "uyghur_rights",
-            str(folder / "posts.csv"),
-            "--results",
-            str(folder / "results"),
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
+    run = run_cli(
+        "target",
+        "uyghur_rights",
+        str(folder / "posts.csv"),
+        "--results",
+        str(folder / "results"),
+        "--json",
     )
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
