@@ -484,6 +484,53 @@ def _print_evaluation(result: dict[str, Any]) -> None:
     )
 
 
+@app.command("report")
+def report_cmd(
+    results: Annotated[str, typer.Argument(help="Findings folder written by detect.")],
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="HTML file to write.")
+    ] = "report.html",
+    title: Annotated[
+        str | None, typer.Option(help="Title on the report (default: cibscan findings).")
+    ] = None,
+) -> None:
+    """Write one self-contained HTML report (opens offline; can be mailed) of a findings folder."""
+    from .report import write_report
+
+    with err.status("reading findings and drawing the report"):
+        findings = Findings.load(results)
+        size = write_report(findings, output, title)
+    out.print(f"report written to {_plain(output)} ({size / 1e6:.1f} MB)", soft_wrap=True)
+
+
+@app.command("serve")
+def serve_cmd(
+    results: Annotated[str, typer.Argument(help="Findings folder written by detect.")],
+    host: Annotated[
+        str,
+        typer.Option(help="Address to listen on. Anything but loopback requires a token."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CIBSCAN_TOKEN",
+            help="Access token (default: none on loopback, a random one elsewhere).",
+        ),
+    ] = None,
+) -> None:
+    """Open a local dashboard on a findings folder: filter, inspect, record review decisions."""
+    from .dashboard import access_token, create_app, serve
+
+    findings = Findings.load(results)
+    token = access_token(host, token)
+    app_ = create_app(findings, results, token=token)
+    shown = "localhost" if host in ("127.0.0.1", "::1", "localhost") else host
+    url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    out.print(f"dashboard on {url}  (Ctrl-C stops it)", soft_wrap=True)
+    serve(app_, host, port)
+
+
 @app.command("demo")
 def demo_cmd(
     out_dir: Annotated[
@@ -510,6 +557,10 @@ def demo_cmd(
     )
     if not quiet:
         _print_summary(findings, os.path.join(out_dir, "results"))
+    from .report import write_report
+
+    report_path = os.path.join(out_dir, "report.html")
+    write_report(findings, report_path, title=f"cibscan demo (seed {seed})")
     result = evaluate(findings, read_labels(os.path.join(out_dir, "labels.csv")))
     cov, acc, hard = result["coverage"], result["accounts"], result["hard_negatives"]
     out.print(
@@ -518,6 +569,12 @@ def demo_cmd(
         f"(hard negatives: {hard['flagged']} of {hard['accounts']:,})",
         soft_wrap=True,
     )
+    if not quiet:
+        results = os.path.join(out_dir, "results")
+        out.print(
+            f"report: {_plain(report_path)}; dashboard: cibscan serve {_plain(results)}",
+            soft_wrap=True,
+        )
 
 
 def main() -> None:

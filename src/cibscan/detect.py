@@ -29,6 +29,7 @@ from .link_steps import CHANCE_STEPS, pair_steps
 from .reach import amplified_posts, off_platform
 from .traits import TraitSettings, account_traits, strong
 from .traits.assess import CROWD, assess_campaigns
+from .traits.schedule import population_histogram
 
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "day": 86400}
 
@@ -164,6 +165,8 @@ def detect(
     everyone = accounts.loc[accounts["campaign"].notna(), ["account_id", "campaign"]]
     campaigns["off_platform"] = campaigns["campaign"].map(off_platform(con, everyone))
     amplified = amplified_posts(con, operations)
+    listed_posts = _listed_posts(con, accounts)
+    rhythm = population_histogram(con).astype(np.int64).tolist()
     lap("findings", t0)
     _drop_intermediates(con)
     timings["total"] = round(time.perf_counter() - started, 3)
@@ -201,6 +204,9 @@ def detect(
             "traces_left_out_of_pairing": stats.traces_sampled_out,
         },
         "timings_seconds": timings,
+        # Everybody's posts per UTC hour of the week (Monday 00:00 first), the baseline
+        # a campaign's own rhythm is read against in the report.
+        "population_hour_of_week": rhythm,
     }
     return Findings(
         accounts=accounts,
@@ -209,8 +215,23 @@ def detect(
         link_behaviours=link_behaviours,
         evidence=evidence,
         amplified_posts=amplified,
+        posts=listed_posts,
         summary=summary,
     )
+
+
+def _listed_posts(con: duckdb.DuckDBPyConnection, accounts: pd.DataFrame) -> pd.DataFrame:
+    """Every post of the accounts the findings list (campaign, crowd, review): the post
+    history and timelines the report and dashboard show without the input files."""
+    listed = accounts.loc[accounts["status"] != "", ["account_id"]]
+    con.register("_listed", listed)
+    try:
+        return con.execute(
+            "SELECT p.* FROM posts p SEMI JOIN _listed l ON l.account_id = p.account_id "
+            "ORDER BY p.account_id, p.created_at, p.post_id"
+        ).df()
+    finally:
+        con.unregister("_listed")
 
 
 #: Tables detect() builds beside posts and accounts; dropped when it returns, so a
@@ -251,7 +272,8 @@ def _accounts(
     for crowd members; accounts listed on a trait alone score 0.25.
     """
     index = con.execute(
-        "SELECT ai.aid, ai.account_id, a.handle, coalesce(p.n, 0) AS posts "
+        "SELECT ai.aid, ai.account_id, a.handle, a.display_name, a.bio, "
+        "coalesce(p.n, 0) AS posts "
         "FROM account_index ai LEFT JOIN accounts a ON a.account_id = ai.account_id "
         "LEFT JOIN (SELECT account_id, count(*) AS n FROM posts GROUP BY account_id) p "
         "ON p.account_id = ai.account_id ORDER BY ai.aid"
@@ -281,6 +303,8 @@ def _accounts(
         {
             "account_id": index["account_id"],
             "handle": index["handle"],
+            "display_name": index["display_name"],
+            "bio": index["bio"],
             "flagged": flagged,
             "status": np.where(flagged, "campaign", np.where(in_crowd, "crowd", "")),
             "campaign": pd.Series(campaign, dtype="Int64").where(campaign > 0),

@@ -17,8 +17,12 @@ import pandas as pd
 
 from .errors import FindingsError
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+#: Older formats ``load`` still reads; tables they lack come back empty.
+READABLE_VERSIONS = (2, 3)
 TABLES = ("accounts", "campaigns", "links", "link_behaviours", "evidence", "amplified_posts")
+#: Tables written as Parquet only: too long to be read as a spreadsheet.
+PARQUET_ONLY = ("posts",)
 
 
 @dataclass
@@ -33,6 +37,8 @@ class Findings:
       expected by chance.
     - ``evidence``: the posts behind each link, side by side.
     - ``amplified_posts``: posts whose early reposts came mostly from operations.
+    - ``posts``: every post of the listed accounts (campaign, crowd, review), in the
+      canonical schema, so that timelines and post histories need no input files.
     - ``summary``: settings, input, counts, timings.
     """
 
@@ -42,6 +48,7 @@ class Findings:
     link_behaviours: pd.DataFrame
     evidence: pd.DataFrame
     amplified_posts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    posts: pd.DataFrame = field(default_factory=pd.DataFrame)
     summary: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -59,6 +66,8 @@ class Findings:
             frame: pd.DataFrame = getattr(self, name)
             frame.to_parquet(os.path.join(folder, f"{name}.parquet"), index=False)
             write_csv(frame, os.path.join(folder, f"{name}.csv"))
+        for name in PARQUET_ONLY:
+            getattr(self, name).to_parquet(os.path.join(folder, f"{name}.parquet"), index=False)
         write_gexf(self, os.path.join(folder, "graph.gexf"))
         summary = {"format_version": FORMAT_VERSION, **self.summary}
         with open(os.path.join(folder, "summary.json"), "w", encoding="utf-8") as handle:
@@ -72,10 +81,11 @@ class Findings:
             raise FindingsError(f"{folder}: not a findings folder (no summary.json)")
         with open(path, encoding="utf-8") as handle:
             summary = json.load(handle)
-        if summary.get("format_version") != FORMAT_VERSION:
+        if summary.get("format_version") not in READABLE_VERSIONS:
             raise FindingsError(
-                f"{folder}: findings format {summary.get('format_version')} is not "
-                f"{FORMAT_VERSION}; run detect again with this version"
+                f"{folder}: findings format {summary.get('format_version')} is not one "
+                f"this version reads ({', '.join(map(str, READABLE_VERSIONS))}); "
+                "run detect again with this version"
             )
         tables = {}
         for name in TABLES:
@@ -83,5 +93,9 @@ class Findings:
             if not os.path.isfile(table_path):
                 raise FindingsError(f"{folder}: {name}.parquet is missing")
             tables[name] = pd.read_parquet(table_path)
+        for name in PARQUET_ONLY:
+            table_path = os.path.join(folder, f"{name}.parquet")
+            if os.path.isfile(table_path):
+                tables[name] = pd.read_parquet(table_path)
         summary.pop("format_version", None)
         return cls(**tables, summary=summary)
