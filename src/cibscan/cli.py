@@ -520,11 +520,11 @@ def serve_cmd(
     ] = None,
 ) -> None:
     """Open a local dashboard on a findings folder: filter, inspect, record review decisions."""
-    from .dashboard import access_token, create_app, serve
+    from .dashboard import LOOPBACK, access_token, create_app, serve
 
     findings = Findings.load(results)
     token = access_token(host, token)
-    app_ = create_app(findings, results, token=token)
+    app_ = create_app(findings, results, token=token, hosts=LOOPBACK if host in LOOPBACK else None)
     shown = "localhost" if host in ("127.0.0.1", "::1", "localhost") else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     out.print(f"dashboard on {url}  (Ctrl-C stops it)", soft_wrap=True)

@@ -27,10 +27,22 @@ def defuse_column(column: pd.Series) -> pd.Series:
     return column.where(~risky, "'" + text)
 
 
-def write_csv(frame: pd.DataFrame, path: str) -> None:
-    """Write ``frame`` as UTF-8 CSV with every text column defused."""
+def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text column defused."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = defuse_column(out[col])
-    pacsv.write_csv(pa.Table.from_pandas(out, preserve_index=False), path)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: str) -> None:
+    """Write ``frame`` as UTF-8 CSV with every text column defused."""
+    pacsv.write_csv(pa.Table.from_pandas(defuse_frame(frame), preserve_index=False), path)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as defused UTF-8 CSV bytes, for a download."""
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(pa.Table.from_pandas(defuse_frame(frame), preserve_index=False), sink)
+    return bytes(sink.getvalue().to_pybytes())

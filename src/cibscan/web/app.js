@@ -325,8 +325,9 @@
         this.graph.mergeNode(id, { label, x, y, size, campaign, color, status });
       }
       for (const [a, b, w] of chunk.edges) {
-        const na = chunk.ids ? chunk.ids[a] : chunk.nodes[a][0];
-        const nb = chunk.ids ? chunk.ids[b] : chunk.nodes[b][0];
+        // the report sends node positions in its one chunk; the API sends account ids
+        const na = typeof a === "string" ? a : chunk.nodes[a][0];
+        const nb = typeof b === "string" ? b : chunk.nodes[b][0];
         if (this.graph.hasNode(na) && this.graph.hasNode(nb)) this.graph.mergeEdge(na, nb, { size: 0.3 + w, weight: w });
       }
     }
@@ -618,7 +619,7 @@
         h("h2", {}, (a.handle ? "@" + a.handle : a.account_id) + " ", badge(a.status), " ", decisionBadge(this.decisions["account:" + a.account_id])),
         a.display_name ? h("p", { class: "name", text: a.display_name }) : null,
         a.bio ? h("p", { class: "bio", text: a.bio }) : null,
-        a.campaign !== null ? h("p", {}, "Member of ", h("a", { href: route("campaign", a.campaign), text: "campaign " + a.campaign }), " · score " + fmt.score(a.score)) : null,
+        a.campaign !== null ? h("p", {}, "Member of ", h("a", { href: route("campaign", a.campaign), text: "campaign " + a.campaign }), " · score " + fmt.score(a.score), " ", decisionBadge(this.decisions["campaign:" + a.campaign])) : null,
         a.reasons ? h("p", {}, h("b", { text: "Why: " }), a.reasons) : null,
         a.trait_reasons ? h("p", {}, h("b", { text: "Traits: " }), a.trait_reasons) : null,
         h("table", { class: "kv" }, h("tbody", {}, profile.map(([k, v]) => h("tr", {}, h("th", { text: k }), h("td", { text: v }))))),

@@ -1,0 +1,265 @@
+"""``cibscan serve``: the local investigation dashboard and its JSON API.
+
+A thin FastAPI layer over :mod:`cibscan.view` (what to show) and :mod:`cibscan.review`
+(decisions). It reads a saved findings folder and never recomputes detection. Every
+view of the page has a JSON endpoint under ``/api``, described at ``/openapi.json``.
+
+Safety: the server listens on 127.0.0.1 unless told otherwise; bound anywhere else it
+requires a token (header ``X-Cibscan-Token`` or ``?token=``) on every request. On
+loopback it only answers requests addressed to a loopback host name (a defence against
+DNS rebinding), and it accepts a decision only as ``application/json`` from its own
+origin, so another web page open in the analyst's browser cannot forge one.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from . import __version__, view
+from .findings import Findings
+from .outputs.tables import csv_bytes
+from .review import MAX_NOTE, MAX_REVIEWER, ReviewError, ReviewStore, confirmed_accounts
+from .web import render_page
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+GRAPH_CHUNK = 4000
+HISTORY_LIMIT = 5000
+
+
+def access_token(host: str, token: str | None) -> str | None:
+    """The token to require: the one given, none on loopback, a fresh random one elsewhere."""
+    if token:
+        return token
+    return None if host in LOOPBACK else secrets.token_urlsafe(24)
+
+
+class Decision(BaseModel):
+    """A review decision on a campaign (target = campaign number) or an account."""
+
+    kind: Literal["campaign", "account"]
+    target: str = Field(min_length=1, max_length=1000)
+    decision: Literal["confirmed", "dismissed", "needs-review"]
+    note: str = Field(default="", max_length=MAX_NOTE)
+    reviewer: str = Field(min_length=1, max_length=MAX_REVIEWER)
+
+
+class _Views:
+    """What the API serves, computed from the findings once, on first use."""
+
+    def __init__(self, findings: Findings) -> None:
+        self.findings = findings
+
+    @cached_property
+    def campaigns(self) -> list[dict[str, Any]]:
+        return view.campaign_list(self.findings)
+
+    @cached_property
+    def graph(self) -> dict[str, Any]:
+        return view.graph(self.findings)
+
+    @cached_property
+    def account_ids(self) -> set[str]:
+        return set(self.findings.accounts["account_id"])
+
+
+class _Guard(BaseHTTPMiddleware):
+    def __init__(
+        self, app: Any, token: str | None, hosts: tuple[str, ...] | None
+    ) -> None:
+        super().__init__(app)
+        self.token = token
+        self.hosts = hosts
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if self.hosts is not None:
+            host = (request.url.hostname or "").strip("[]")
+            if host not in self.hosts:
+                return JSONResponse({"detail": "unknown host"}, status_code=400)
+        if self.token is not None:
+            given = request.headers.get("x-cibscan-token") or request.query_params.get("token")
+            if not given or not secrets.compare_digest(given.encode(), self.token.encode()):
+                return JSONResponse({"detail": "a valid token is required"}, status_code=401)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if ctype != "application/json":
+                return JSONResponse({"detail": "send JSON"}, status_code=415)
+            origin = request.headers.get("origin")
+            if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+                return JSONResponse({"detail": "cross-origin request refused"}, status_code=403)
+        response = await call_next(request)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def create_app(
+    findings: Findings,
+    folder: str,
+    *,
+    token: str | None = None,
+    hosts: tuple[str, ...] | None = LOOPBACK,
+) -> FastAPI:
+    """The dashboard over ``findings`` saved in ``folder`` (where decisions are kept).
+
+    ``hosts``: host names the server answers to (None: any, for a server bound elsewhere
+    behind its token).
+    """
+    views = _Views(findings)
+    store = ReviewStore(folder)
+    app = FastAPI(
+        title="cibscan dashboard",
+        version=__version__,
+        description="Campaigns, accounts, evidence and review decisions of one findings folder.",
+        docs_url=None,  # the interactive docs load scripts from the internet; /openapi.json
+        redoc_url=None,
+    )
+    app.add_middleware(_Guard, token=token, hosts=hosts)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page() -> HTMLResponse:
+        return HTMLResponse(render_page("dashboard"))
+
+    @app.get("/api/overview", summary="Data covered, counts and settings")
+    def overview() -> dict[str, Any]:
+        return view.overview(findings, title=f"cibscan dashboard: {folder}")
+
+    @app.get("/api/extras", summary="Accounts listed on traits alone; amplified posts")
+    def extras() -> dict[str, Any]:
+        return {
+            "review_list": view.records(
+                findings.accounts[findings.accounts["status"] == "review"],
+                ("account_id", "handle", "score", "trait_reasons"),
+            ),
+            "amplified_posts": view.records(findings.amplified_posts),
+        }
+
+    @app.get("/api/campaigns", summary="Campaigns, ranked, with optional filters")
+    def campaigns(
+        behaviour: str | None = None,
+        min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
+        language: str | None = None,
+        since: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
+        until: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
+        status: Literal["operation", "crowd", ""] | None = None,
+    ) -> list[dict[str, Any]]:
+        return view.filter_campaigns(
+            views.campaigns, behaviour=behaviour, min_score=min_score, language=language,
+            since=since, until=until, status=status or None,
+        )  # fmt: skip
+
+    @app.get("/api/campaigns/{campaign}", summary="One campaign: members, timeline, evidence")
+    def campaign(campaign: int) -> dict[str, Any]:
+        detail = view.campaign_detail(findings, campaign)
+        if detail is None:
+            raise HTTPException(404, f"no campaign {campaign}")
+        return detail
+
+    @app.get("/api/accounts", summary="Listed accounts, optionally matching a search")
+    def accounts(
+        query: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        return view.account_list(findings, query=query, limit=limit, offset=offset)
+
+    @app.get("/api/accounts/{account_id:path}", summary="One account with its post history")
+    def account(
+        account_id: str, history_limit: Annotated[int, Query(ge=0, le=100_000)] = HISTORY_LIMIT
+    ) -> dict[str, Any]:
+        if account_id not in views.account_ids:
+            raise HTTPException(404, f"no account {account_id}")
+        detail = view.account_detail(findings, account_id)
+        assert detail is not None
+        history = detail.get("history") or []
+        detail["history_total"] = len(history)
+        detail["history"] = history[-history_limit:] if history_limit else []
+        return detail
+
+    @app.get("/api/graph", summary="The network, in chunks of nodes (strongest campaigns first)")
+    def graph(
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=50_000)] = GRAPH_CHUNK,
+    ) -> dict[str, Any]:
+        full = views.graph
+        nodes = full["nodes"][offset : offset + limit]
+        end = offset + len(nodes)
+        ids = [n[0] for n in full["nodes"]]
+        # each edge travels with the chunk that brings its later endpoint
+        edges = [[ids[a], ids[b], w] for a, b, w in full["edges"] if offset <= max(a, b) < end]
+        return {
+            "nodes": nodes,
+            "edges": edges,
+            "offset": offset,
+            "next_offset": end,
+            "total": len(full["nodes"]),
+            "done": end >= len(full["nodes"]),
+            "edges_left_out": full["edges_left_out"],
+        }
+
+    @app.get("/api/reviews", summary="The current decision on every reviewed item")
+    def reviews() -> list[dict[str, Any]]:
+        return store.current()
+
+    @app.get("/api/reviews/{kind}/{target:path}", summary="Every decision on one item")
+    def review_history(kind: Literal["campaign", "account"], target: str) -> list[dict[str, Any]]:
+        return store.history(kind, target)
+
+    @app.post("/api/reviews", summary="Record a decision", status_code=201)
+    def record(decision: Decision) -> dict[str, Any]:
+        known = (
+            decision.target in views.account_ids
+            if decision.kind == "account"
+            else any(str(c["id"]) == decision.target for c in views.campaigns)
+        )
+        if not known:
+            raise HTTPException(404, f"no {decision.kind} {decision.target}")
+        try:
+            return store.record(
+                decision.kind, decision.target, decision.decision, decision.note,
+                decision.reviewer,
+            )  # fmt: skip
+        except ReviewError as exc:
+            raise HTTPException(422, str(exc)) from exc
+
+    @app.get("/api/export/confirmed.csv", summary="Confirmed accounts with evidence, as CSV")
+    def export_csv() -> Response:
+        table, _ = confirmed_accounts(findings, store.current())
+        return Response(
+            csv_bytes(table),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="confirmed.csv"'},
+        )
+
+    @app.get("/api/export/confirmed.json", summary="Confirmed accounts with evidence, as JSON")
+    def export_json() -> Response:
+        table, evidence = confirmed_accounts(findings, store.current())
+        items = view.records(table)
+        for item in items:
+            item["evidence"] = evidence.get(item["account_id"], [])
+        body = json.dumps(
+            {"count": len(items), "accounts": items}, ensure_ascii=False, allow_nan=False
+        )
+        return Response(
+            body,
+            media_type="application/json",
+            headers={"Content-Disposition": 'attachment; filename="confirmed.json"'},
+        )
+
+    return app
+
+
+def serve(app: FastAPI, host: str, port: int) -> None:
+    """Run the dashboard until interrupted."""
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="warning")

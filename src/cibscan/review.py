@@ -1,0 +1,190 @@
+"""Review decisions on campaigns and accounts, kept in the findings folder.
+
+Every decision is one row appended to ``reviews.sqlite`` in a transaction (SQLite in WAL
+mode with full sync), so a crash loses at most the decision being written and the
+history of who decided what, when and why is never overwritten. The current decision on
+a campaign or account is its latest row.
+
+The list a platform or researcher acts on is :func:`confirmed_accounts`: accounts
+confirmed one by one, and members of confirmed campaigns that were not dismissed one by
+one, each with the decision behind it and its evidence.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from .errors import CibscanError
+from .findings import Findings
+
+FILE_NAME = "reviews.sqlite"
+DECISIONS = ("confirmed", "dismissed", "needs-review")
+KINDS = ("campaign", "account")
+MAX_NOTE = 10_000
+MAX_REVIEWER = 200
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('campaign', 'account')),
+    target TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'dismissed', 'needs-review')),
+    note TEXT NOT NULL DEFAULT '',
+    reviewer TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_target ON decisions (kind, target, id);
+"""
+_FIELDS = "kind, target, decision, note, reviewer, decided_at"
+
+
+class ReviewError(CibscanError):
+    """A decision that cannot be recorded as given."""
+
+
+class ReviewStore:
+    """Decisions in ``folder/reviews.sqlite``; one short-lived connection per call, so
+    the store is safe to share between the server's threads."""
+
+    def __init__(self, folder: str) -> None:
+        self.path = os.path.join(folder, FILE_NAME)
+        with self._connect() as con:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.path, timeout=30)
+        try:
+            con.execute("PRAGMA synchronous=FULL")
+            con.row_factory = sqlite3.Row
+            yield con
+        finally:
+            con.close()
+
+    def record(
+        self, kind: str, target: str, decision: str, note: str, reviewer: str
+    ) -> dict[str, Any]:
+        """Append one decision and return it as stored."""
+        if kind not in KINDS:
+            raise ReviewError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        if decision not in DECISIONS:
+            raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+        reviewer = reviewer.strip()
+        if not reviewer:
+            raise ReviewError("a decision needs the reviewer's name")
+        if len(reviewer) > MAX_REVIEWER or len(note) > MAX_NOTE:
+            raise ReviewError(f"reviewer is limited to {MAX_REVIEWER} and note to {MAX_NOTE} characters")
+        row = {
+            "kind": kind,
+            "target": str(target),
+            "decision": decision,
+            "note": note,
+            "reviewer": reviewer,
+            "decided_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        }
+        with self._connect() as con, con:  # the second `con` commits or rolls back
+            cur = con.execute(
+                f"INSERT INTO decisions ({_FIELDS}) VALUES "
+                "(:kind, :target, :decision, :note, :reviewer, :decided_at)",
+                row,
+            )
+            row["id"] = cur.lastrowid
+        return row
+
+    def current(self) -> list[dict[str, Any]]:
+        """The latest decision on every reviewed campaign and account."""
+        with self._connect() as con:
+            rows = con.execute(
+                f"SELECT id, {_FIELDS} FROM decisions WHERE id IN "
+                "(SELECT max(id) FROM decisions GROUP BY kind, target) ORDER BY id"
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+    def history(self, kind: str, target: str) -> list[dict[str, Any]]:
+        """Every decision on one campaign or account, newest first."""
+        with self._connect() as con:
+            rows = con.execute(
+                f"SELECT id, {_FIELDS} FROM decisions WHERE kind = ? AND target = ? "
+                "ORDER BY id DESC",
+                (kind, str(target)),
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+
+def confirmed_accounts(
+    findings: Findings, decisions: list[dict[str, Any]], evidence_per_account: int = 20
+) -> tuple[pd.DataFrame, dict[str, list[dict[str, Any]]]]:
+    """(one row per confirmed account, its evidence rows by account id).
+
+    An account is confirmed by its own latest decision, or as a member of a confirmed
+    campaign unless its own latest decision says otherwise.
+    """
+    from .view import EVIDENCE_FIELDS, records
+
+    own = {d["target"]: d for d in decisions if d["kind"] == "account"}
+    campaigns = {d["target"]: d for d in decisions if d["kind"] == "campaign"}
+    acc = findings.accounts
+    rows = []
+    for record in acc.itertuples(index=False):
+        decision = own.get(record.account_id)
+        source = "account"
+        if decision is None and pd.notna(record.campaign):
+            decision = campaigns.get(str(int(record.campaign)))
+            source = f"campaign {int(record.campaign)}"
+        if decision is None or decision["decision"] != "confirmed":
+            continue
+        rows.append(
+            {
+                "account_id": record.account_id,
+                "handle": record.handle,
+                "display_name": getattr(record, "display_name", None),
+                "campaign": record.campaign,
+                "status": record.status,
+                "score": record.score,
+                "reasons": record.reasons,
+                "trait_reasons": record.trait_reasons,
+                "confirmed_on": source,
+                "reviewer": decision["reviewer"],
+                "note": decision["note"],
+                "decided_at": decision["decided_at"],
+            }
+        )
+    columns = ["account_id", "handle", "display_name", "campaign", "status", "score",
+               "reasons", "trait_reasons", "confirmed_on", "reviewer", "note",
+               "decided_at"]  # fmt: skip
+    out = pd.DataFrame(rows, columns=columns)
+    out["campaign"] = out["campaign"].astype("Int64")
+    ids = set(out["account_id"])
+    ev = findings.evidence
+    mine = pd.concat(
+        [ev[ev["account_a"].isin(ids)].assign(account=ev["account_a"]),
+         ev[ev["account_b"].isin(ids)].assign(account=ev["account_b"])],  # fmt: skip
+        ignore_index=True,
+    )
+    counts = mine.groupby("account").size()
+    mine = mine.sort_values(["account", "time_a", "account_a", "account_b", "behaviour"])
+    mine = mine.groupby("account", sort=False).head(evidence_per_account)
+    evidence = {k: records(g, EVIDENCE_FIELDS) for k, g in mine.groupby("account", sort=False)}
+    out["evidence_rows"] = out["account_id"].map(counts).fillna(0).astype("int64")
+    out["evidence_example"] = out["account_id"].map(
+        lambda a: _example(evidence.get(a, []))
+    ).astype("str")
+    return out, evidence
+
+
+def _example(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return ""
+    r = rows[0]
+    return (
+        f"{r['behaviour']}: {r['account_a']} at {r['time_a']}: {r['text_a'] or ''} || "
+        f"{r['account_b']} at {r['time_b']}: {r['text_b'] or ''}"
+    )
