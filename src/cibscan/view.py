@@ -303,7 +303,7 @@ def hour_of_week(posts: pd.DataFrame) -> list[int]:
     if posts.empty:
         return [0] * 168
     ts = pd.DatetimeIndex(posts["created_at"])
-    slot = ts.dayofweek.to_numpy() * 24 + ts.hour.to_numpy()
+    slot = ts.day_of_week.to_numpy() * 24 + ts.hour.to_numpy()
     return np.bincount(slot, minlength=168).astype(int).tolist()
 
 

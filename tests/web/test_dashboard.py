@@ -1,0 +1,200 @@
+"""The dashboard's JSON API, its review store and its guards."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cibscan.dashboard import LOOPBACK, access_token, create_app
+from cibscan.findings import Findings
+from cibscan.review import ReviewError, ReviewStore
+
+from .conftest import FORMULA, SCRIPT
+
+LOCAL = "http://127.0.0.1"
+
+
+@pytest.fixture
+def folder(hostile_results: Path, tmp_path: Path) -> Path:
+    """A private copy of the findings, so decisions of one test stay out of the others."""
+    return Path(shutil.copytree(hostile_results, tmp_path / "results"))
+
+
+@pytest.fixture
+def client(hostile_findings: Findings, folder: Path) -> TestClient:
+    return TestClient(create_app(hostile_findings, str(folder)), base_url=LOCAL)
+
+
+def _operation(client: TestClient) -> dict:  # type: ignore[type-arg]
+    """The operation that posts the hostile texts."""
+    return next(
+        c
+        for c in client.get("/api/campaigns").json()
+        if c["operation"] and any(SCRIPT in t["label"] for t in c["top_texts"])
+    )
+
+
+def test_every_view_has_a_documented_endpoint(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    for path in ("/api/overview", "/api/campaigns", "/api/campaigns/{campaign}",
+                 "/api/accounts", "/api/accounts/{account_id}", "/api/graph", "/api/reviews",
+                 "/api/export/confirmed.csv", "/api/export/confirmed.json"):  # fmt: skip
+        assert path in schema["paths"], path
+    page = client.get("/")
+    assert page.status_code == 200 and 'data-mode="dashboard"' in page.text
+    assert "<script type=" not in page.text  # the dashboard page carries no data block
+
+
+def test_filters_keep_only_matching_campaigns(client: TestClient) -> None:
+    every = client.get("/api/campaigns").json()
+    assert every
+    ops = client.get("/api/campaigns", params={"status": "operation"}).json()
+    assert ops and all(c["operation"] for c in ops)
+    crowd = client.get("/api/campaigns", params={"status": "crowd"}).json()
+    assert len(ops) + len(crowd) == len(every)
+    behaviour = every[0]["behaviours"][0]["name"]
+    by_b = client.get("/api/campaigns", params={"behaviour": behaviour}).json()
+    assert by_b and all(behaviour in {b["name"] for b in c["behaviours"]} for c in by_b)
+    assert client.get("/api/campaigns", params={"language": "xx"}).json() == []
+    assert client.get("/api/campaigns", params={"since": "2100-01-01"}).json() == []
+    assert client.get("/api/campaigns", params={"until": "1990-01-01"}).json() == []
+    assert client.get("/api/campaigns", params={"min_score": 2}).status_code == 422
+
+
+def test_account_page_has_full_history_and_hostile_text_as_data(
+    client: TestClient, hostile_findings: Findings
+) -> None:
+    camp = _operation(client)
+    detail = client.get(f"/api/campaigns/{camp['id']}").json()
+    member = detail["members"][0]["account_id"]
+    account = client.get(f"/api/accounts/{member}").json()
+    posts = hostile_findings.posts
+    assert account["history_total"] == (posts["account_id"] == member).sum() > 0
+    assert any(SCRIPT in (p["text"] or "") for p in account["history"])
+    assert client.get("/api/accounts/nobody-here").status_code == 404
+    found = client.get("/api/accounts", params={"query": member.upper()}).json()
+    assert member in {a["account_id"] for a in found["items"]}
+
+
+def test_graph_chunks_deliver_every_node_and_edge_exactly_once(
+    client: TestClient, hostile_findings: Findings
+) -> None:
+    nodes, edges, offset = [], [], 0
+    while True:
+        chunk = client.get("/api/graph", params={"offset": offset, "limit": 37}).json()
+        nodes += [n[0] for n in chunk["nodes"]]
+        edges += [(a, b) for a, b, _ in chunk["edges"]]
+        assert all(a in nodes and b in nodes for a, b, _ in chunk["edges"])  # known ends
+        if chunk["done"]:
+            break
+        offset = chunk["next_offset"]
+    assert len(nodes) == len(set(nodes)) == chunk["total"]
+    links = hostile_findings.links
+    assert sorted(edges) == sorted(zip(links["account_a"], links["account_b"], strict=True))
+
+
+def test_decisions_survive_a_restart_and_keep_their_history(
+    hostile_findings: Findings, folder: Path
+) -> None:
+    first = TestClient(create_app(hostile_findings, str(folder)), base_url=LOCAL)
+    camp = _operation(first)
+    body = {"kind": "campaign", "target": str(camp["id"]), "decision": "needs-review",
+            "note": "check the schedule", "reviewer": "ana"}  # fmt: skip
+    assert first.post("/api/reviews", json=body).status_code == 201
+    body |= {"decision": "confirmed", "note": "same texts, office hours"}
+    assert first.post("/api/reviews", json=body).status_code == 201
+    again = TestClient(create_app(hostile_findings, str(folder)), base_url=LOCAL)
+    current = again.get("/api/reviews").json()
+    assert [(r["target"], r["decision"], r["reviewer"]) for r in current] == [
+        (str(camp["id"]), "confirmed", "ana")
+    ]
+    history = again.get(f"/api/reviews/campaign/{camp['id']}").json()
+    assert [r["decision"] for r in history] == ["confirmed", "needs-review"]
+
+
+def test_bad_decisions_are_refused(client: TestClient) -> None:
+    good = {"kind": "account", "target": "x", "decision": "confirmed", "reviewer": "ana"}
+    assert client.post("/api/reviews", json=good).status_code == 404  # unknown account
+    camp = _operation(client)
+    base = good | {"kind": "campaign", "target": str(camp["id"])}
+    assert client.post("/api/reviews", json=base | {"decision": "maybe"}).status_code == 422
+    assert client.post("/api/reviews", json=base | {"reviewer": ""}).status_code == 422
+    assert client.post("/api/reviews", json=base | {"note": "x" * 20_000}).status_code == 422
+    assert client.get("/api/reviews").json() == []
+
+
+def test_export_lists_confirmed_accounts_with_evidence_and_defused_cells(
+    client: TestClient, hostile_findings: Findings
+) -> None:
+    camp = _operation(client)
+    members = client.get(f"/api/campaigns/{camp['id']}").json()["members"]
+    dismissed = members[1]["account_id"]
+    client.post("/api/reviews", json={"kind": "campaign", "target": str(camp["id"]),
+                                      "decision": "confirmed", "note": "-1+1",
+                                      "reviewer": "@ana"})  # fmt: skip
+    client.post("/api/reviews", json={"kind": "account", "target": dismissed,
+                                      "decision": "dismissed", "reviewer": "bo"})  # fmt: skip
+    exported = client.get("/api/export/confirmed.json").json()
+    ids = {a["account_id"] for a in exported["accounts"]}
+    assert ids == {m["account_id"] for m in members} - {dismissed}
+    assert all(a["evidence"] and a["confirmed_on"] == f"campaign {camp['id']}"
+               for a in exported["accounts"])  # fmt: skip
+    response = client.get("/api/export/confirmed.csv")
+    assert response.headers["content-disposition"].startswith("attachment")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert {r["account_id"] for r in rows} == ids
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@")), value
+    formula = [r for r in rows if r["display_name"].endswith(FORMULA)]
+    if formula:  # the account whose name is a formula, when it belongs to this campaign
+        assert formula[0]["display_name"] == "'" + FORMULA
+    assert rows[0]["note"] == "'-1+1" and rows[0]["reviewer"] == "'@ana"
+
+
+def test_token_is_required_everywhere_when_set(hostile_findings: Findings, folder: Path) -> None:
+    app = create_app(hostile_findings, str(folder), token="s3cret", hosts=None)
+    client = TestClient(app, base_url="http://10.0.0.5")
+    for path in ("/", "/api/overview", "/openapi.json", "/api/export/confirmed.csv"):
+        assert client.get(path).status_code == 401, path
+        assert client.get(path, params={"token": "wrong"}).status_code == 401, path
+        assert client.get(path, headers={"X-Cibscan-Token": "s3cret"}).status_code == 200
+    assert client.get("/api/overview", params={"token": "s3cret"}).status_code == 200
+
+
+def test_loopback_server_refuses_other_hosts_and_forged_posts(client: TestClient) -> None:
+    assert client.get("/api/overview", headers={"Host": "evil.example"}).status_code == 400
+    camp = _operation(client)
+    body = ('{"kind": "campaign", "target": "%s", "decision": "confirmed", "reviewer": "x"}'
+            % camp["id"])  # fmt: skip
+    plain = client.post("/api/reviews", content=body, headers={"Content-Type": "text/plain"})
+    assert plain.status_code == 415
+    forged = client.post("/api/reviews", content=body, headers={
+        "Content-Type": "application/json", "Origin": "http://evil.example"})  # fmt: skip
+    assert forged.status_code == 403
+    assert client.get("/api/reviews").json() == []
+
+
+def test_access_token_rules() -> None:
+    assert all(access_token(h, None) is None for h in LOOPBACK)
+    generated = access_token("0.0.0.0", None)
+    assert generated and len(generated) >= 24 and generated != access_token("0.0.0.0", None)
+    assert access_token("0.0.0.0", "mine") == "mine"
+
+
+def test_review_store_checks_its_input(tmp_path: Path) -> None:
+    store = ReviewStore(str(tmp_path))
+    with pytest.raises(ReviewError):
+        store.record("campaign", "1", "confirmed", "", "   ")
+    with pytest.raises(ReviewError):
+        store.record("post", "1", "confirmed", "", "ana")
+    store.record("account", "a", "dismissed", "", "ana")
+    store.record("account", "b", "confirmed", "", "ana")
+    store.record("account", "a", "confirmed", "changed my mind", "bo")
+    assert [(r["target"], r["decision"]) for r in store.current()] == [
+        ("b", "confirmed"), ("a", "confirmed")]  # fmt: skip
