@@ -71,9 +71,7 @@ class _Views:
 
 
 class _Guard(BaseHTTPMiddleware):
-    def __init__(
-        self, app: Any, token: str | None, hosts: tuple[str, ...] | None
-    ) -> None:
+    def __init__(self, app: Any, token: str | None, hosts: tuple[str, ...] | None) -> None:
         super().__init__(app)
         self.token = token
         self.hosts = hosts
@@ -153,9 +151,14 @@ def create_app(
         status: Literal["operation", "crowd", ""] | None = None,
     ) -> list[dict[str, Any]]:
         return view.filter_campaigns(
-            views.campaigns, behaviour=behaviour, min_score=min_score, language=language,
-            since=since, until=until, status=status or None,
-        )  # fmt: skip
+            views.campaigns,
+            behaviour=behaviour,
+            min_score=min_score,
+            language=language,
+            since=since,
+            until=until,
+            status=status or None,
+        )
 
     @app.get("/api/campaigns/{campaign}", summary="One campaign: members, timeline, evidence")
     def campaign(campaign: int) -> dict[str, Any]:
@@ -225,9 +228,12 @@ def create_app(
             raise HTTPException(404, f"no {decision.kind} {decision.target}")
         try:
             return store.record(
-                decision.kind, decision.target, decision.decision, decision.note,
+                decision.kind,
+                decision.target,
+                decision.decision,
+                decision.note,
                 decision.reviewer,
-            )  # fmt: skip
+            )
         except ReviewError as exc:
             raise HTTPException(422, str(exc)) from exc
 

@@ -81,8 +81,10 @@ class ReviewStore:
         if not reviewer:
             raise ReviewError("a decision needs the reviewer's name")
         if len(reviewer) > MAX_REVIEWER or len(note) > MAX_NOTE:
-            raise ReviewError(f"reviewer is limited to {MAX_REVIEWER} and note to {MAX_NOTE} characters")
-        row = {
+            raise ReviewError(
+                f"reviewer is limited to {MAX_REVIEWER} and note to {MAX_NOTE} characters"
+            )
+        row: dict[str, Any] = {
             "kind": kind,
             "target": str(target),
             "decision": decision,
@@ -157,16 +159,29 @@ def confirmed_accounts(
                 "decided_at": decision["decided_at"],
             }
         )
-    columns = ["account_id", "handle", "display_name", "campaign", "status", "score",
-               "reasons", "trait_reasons", "confirmed_on", "reviewer", "note",
-               "decided_at"]  # fmt: skip
+    columns = [
+        "account_id",
+        "handle",
+        "display_name",
+        "campaign",
+        "status",
+        "score",
+        "reasons",
+        "trait_reasons",
+        "confirmed_on",
+        "reviewer",
+        "note",
+        "decided_at",
+    ]
     out = pd.DataFrame(rows, columns=columns)
     out["campaign"] = out["campaign"].astype("Int64")
     ids = set(out["account_id"])
     ev = findings.evidence
     mine = pd.concat(
-        [ev[ev["account_a"].isin(ids)].assign(account=ev["account_a"]),
-         ev[ev["account_b"].isin(ids)].assign(account=ev["account_b"])],  # fmt: skip
+        [
+            ev[ev["account_a"].isin(ids)].assign(account=ev["account_a"]),
+            ev[ev["account_b"].isin(ids)].assign(account=ev["account_b"]),
+        ],
         ignore_index=True,
     )
     counts = mine.groupby("account").size()
@@ -174,9 +189,9 @@ def confirmed_accounts(
     mine = mine.groupby("account", sort=False).head(evidence_per_account)
     evidence = {k: records(g, EVIDENCE_FIELDS) for k, g in mine.groupby("account", sort=False)}
     out["evidence_rows"] = out["account_id"].map(counts).fillna(0).astype("int64")
-    out["evidence_example"] = out["account_id"].map(
-        lambda a: _example(evidence.get(a, []))
-    ).astype("str")
+    out["evidence_example"] = (
+        out["account_id"].map(lambda a: _example(evidence.get(a, []))).astype("str")
+    )
     return out, evidence
 
 

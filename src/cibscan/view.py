@@ -24,9 +24,23 @@ from .findings import Findings
 #: Colours of campaigns in the graph and timelines (colour-blind-safe first eight, then
 #: a darker repeat); campaign n gets ``PALETTE[(n - 1) % len(PALETTE)]``.
 PALETTE = (
-    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#7f3c8d",
-    "#11a579", "#3969ac", "#f2b701", "#e73f74", "#80ba5a", "#e68310", "#008695", "#cf1c90",
-)  # fmt: skip
+    "#0072b2",
+    "#e69f00",
+    "#009e73",
+    "#cc79a7",
+    "#56b4e9",
+    "#d55e00",
+    "#f0e442",
+    "#7f3c8d",
+    "#11a579",
+    "#3969ac",
+    "#f2b701",
+    "#e73f74",
+    "#80ba5a",
+    "#e68310",
+    "#008695",
+    "#cf1c90",
+)
 UNPLACED_COLOUR = "#9aa0a6"
 #: Members drawn as their own band in a campaign timeline; the rest share one band.
 TIMELINE_MEMBERS = 6
@@ -107,7 +121,7 @@ def overview(findings: Findings, title: str | None = None) -> dict[str, Any]:
         "posts": data.get("posts"),
         "accounts": data.get("accounts"),
         "skipped": data.get("skipped", {}),
-        "campaigns": int(len(campaigns)),
+        "campaigns": len(campaigns),
         "operations": int(sum(is_operation(s) for s in campaigns.get("status", []))),
         "cleared": counts.get("campaigns_cleared", 0),
         "flagged_accounts": counts.get("flagged_accounts"),
@@ -117,7 +131,7 @@ def overview(findings: Findings, title: str | None = None) -> dict[str, Any]:
         "amplified_posts": counts.get("amplified_posts"),
         "activity_from": clean(first),
         "activity_to": clean(last),
-        "posts_saved": int(len(posts)),
+        "posts_saved": len(posts),
         "settings": {
             "behaviours": settings.get("behaviours", []),
             "windows_seconds": settings.get("windows_seconds", {}),
@@ -229,27 +243,63 @@ def filter_campaigns(
 
 
 ACCOUNT_FIELDS = (
-    "account_id", "handle", "display_name", "bio", "status", "campaign", "score", "posts",
-    "significant_links", "reasons", "trait_reasons", "followers", "following",
-    "account_created", "posts_per_day", "schedule_tz", "office_hours_share", "loudspeaker",
-    "impersonates", "evades", "creation_cohort", "cohort_size", "watch_amplifications",
-)  # fmt: skip
+    "account_id",
+    "handle",
+    "display_name",
+    "bio",
+    "status",
+    "campaign",
+    "score",
+    "posts",
+    "significant_links",
+    "reasons",
+    "trait_reasons",
+    "followers",
+    "following",
+    "account_created",
+    "posts_per_day",
+    "schedule_tz",
+    "office_hours_share",
+    "loudspeaker",
+    "impersonates",
+    "evades",
+    "creation_cohort",
+    "cohort_size",
+    "watch_amplifications",
+)
 
 
 EVIDENCE_FIELDS = (
-    "behaviour", "account_a", "account_b", "key", "post_a", "time_a", "text_a", "post_b",
-    "time_b", "text_b", "gap_seconds",
-)  # fmt: skip
+    "behaviour",
+    "account_a",
+    "account_b",
+    "key",
+    "post_a",
+    "time_a",
+    "text_a",
+    "post_b",
+    "time_b",
+    "text_b",
+    "gap_seconds",
+)
 HISTORY_FIELDS = (
-    "post_id", "created_at", "kind", "text", "language", "parent_account_id", "urls",
-    "hashtags", "mentions",
-)  # fmt: skip
+    "post_id",
+    "created_at",
+    "kind",
+    "text",
+    "language",
+    "parent_account_id",
+    "urls",
+    "hashtags",
+    "mentions",
+)
 
 
 def members(findings: Findings, campaign: int) -> list[dict[str, Any]]:
     frame = findings.accounts[findings.accounts["campaign"] == campaign]
-    return records(frame.sort_values(["score", "account_id"], ascending=[False, True]),
-                   ACCOUNT_FIELDS)  # fmt: skip
+    return records(
+        frame.sort_values(["score", "account_id"], ascending=[False, True]), ACCOUNT_FIELDS
+    )
 
 
 def _epoch(values: pd.Series) -> np.ndarray:
@@ -270,21 +320,31 @@ def timeline(posts: pd.DataFrame, ids: list[str], handles: dict[str, str]) -> di
     bucket = 3600 if span <= 60 * 86400 else 86400 if span <= 3 * 365 * 86400 else 7 * 86400
     start = int(t.min()) // bucket * bucket
     index = (t - start) // bucket
-    busiest = mine["account_id"].value_counts().sort_index().sort_values(
-        ascending=False, kind="stable"
-    ).index[:TIMELINE_MEMBERS]  # fmt: skip
+    busiest = (
+        mine["account_id"]
+        .value_counts()
+        .sort_index()
+        .sort_values(ascending=False, kind="stable")
+        .index[:TIMELINE_MEMBERS]
+    )
     bands = []
     account = mine["account_id"].to_numpy(dtype=object)
     rest = np.ones(len(mine), dtype=bool)
     for member in busiest:
         sel = account == member
         rest &= ~sel
-        bands.append({"label": handles.get(member) or member, "account_id": member,
-                      "counts": _sparse(index[sel])})  # fmt: skip
+        bands.append(
+            {
+                "label": handles.get(member) or member,
+                "account_id": member,
+                "counts": _sparse(index[sel]),
+            }
+        )
     if rest.any():
         others = len(set(ids) - set(busiest))
-        bands.append({"label": f"{others} other members", "account_id": None,
-                      "counts": _sparse(index[rest])})  # fmt: skip
+        bands.append(
+            {"label": f"{others} other members", "account_id": None, "counts": _sparse(index[rest])}
+        )
     return {
         "bucket_seconds": bucket,
         "start": clean(pd.Timestamp(start, unit="s")),
@@ -315,12 +375,15 @@ def pair_evidence(
         return []
     keyed = evidence.merge(pairs[["account_a", "account_b"]], on=["account_a", "account_b"])
     keyed = keyed.sort_values(["account_a", "account_b", "time_a", "behaviour"], kind="stable")
-    order = {(a, b): i for i, (a, b) in enumerate(zip(pairs["account_a"], pairs["account_b"],
-                                                      strict=True))}  # fmt: skip
+    order = {
+        (a, b): i
+        for i, (a, b) in enumerate(zip(pairs["account_a"], pairs["account_b"], strict=True))
+    }
     grouped = keyed.groupby(["account_a", "account_b"], sort=False).head(per_pair)
     grouped = grouped.assign(
-        _rank=[order[(a, b)] for a, b in zip(grouped["account_a"], grouped["account_b"],
-                                               strict=True)]  # fmt: skip
+        _rank=[
+            order[(a, b)] for a, b in zip(grouped["account_a"], grouped["account_b"], strict=True)
+        ]
     ).sort_values("_rank", kind="stable")
     return records(grouped, EVIDENCE_FIELDS)
 
@@ -340,7 +403,7 @@ def campaign_detail(findings: Findings, campaign: int) -> dict[str, Any] | None:
     return {
         **listed[campaign],
         "members": people,
-        "links": int(len(inside)),
+        "links": len(inside),
         "timeline": timeline(posts, ids, handles) if len(posts) else None,
         "hour_of_week": hour_of_week(mine) if len(posts) else None,
         "population_hour_of_week": findings.summary.get("population_hour_of_week"),
@@ -381,8 +444,15 @@ def account_details(
     ids = set(account_ids)
     rows = findings.accounts[findings.accounts["account_id"].isin(ids)]
     out = {r["account_id"]: r for r in records(rows, ACCOUNT_FIELDS)}
-    link_cols = ("partner", "behaviours", "shared", "q_value", "campaign", "first_seen",
-                 "last_seen")  # fmt: skip
+    link_cols = (
+        "partner",
+        "behaviours",
+        "shared",
+        "q_value",
+        "campaign",
+        "first_seen",
+        "last_seen",
+    )
     links = _both_ends(findings.links, ids).sort_values(["account", "log10_q", "partner"])
     totals = links.groupby("account").size()
     if links_per_account is not None:
@@ -425,12 +495,26 @@ def account_list(
         q = query.lower()
         hit = np.zeros(len(acc), dtype=bool)
         for col in ("account_id", "handle", "display_name"):
-            hit |= acc[col].astype("string").str.lower().str.contains(q, regex=False,
-                                                                     na=False).to_numpy()
+            hit |= (
+                acc[col]
+                .astype("string")
+                .str.lower()
+                .str.contains(q, regex=False, na=False)
+                .to_numpy()
+            )
         acc = acc[hit]
-    fields = ("account_id", "handle", "display_name", "status", "campaign", "score", "posts",
-              "reasons", "trait_reasons")  # fmt: skip
-    return {"total": int(len(acc)), "items": records(acc.iloc[offset : offset + limit], fields)}
+    fields = (
+        "account_id",
+        "handle",
+        "display_name",
+        "status",
+        "campaign",
+        "score",
+        "posts",
+        "reasons",
+        "trait_reasons",
+    )
+    return {"total": len(acc), "items": records(acc.iloc[offset : offset + limit], fields)}
 
 
 # --- graph -----------------------------------------------------------------------------
@@ -450,8 +534,14 @@ def graph(findings: Findings, max_edges: int = 200_000) -> dict[str, Any]:
     if len(links) > max_edges:
         links = links.head(max_edges)
     ids = pd.unique(
-        pd.concat([acc.loc[acc["campaign"].notna(), "account_id"], links["account_a"],
-                   links["account_b"]], ignore_index=True)  # fmt: skip
+        pd.concat(
+            [
+                acc.loc[acc["campaign"].notna(), "account_id"],
+                links["account_a"],
+                links["account_b"],
+            ],
+            ignore_index=True,
+        )
     )
     info = acc.set_index("account_id").reindex(ids)
     index = {a: i for i, a in enumerate(ids)}
@@ -465,13 +555,19 @@ def graph(findings: Findings, max_edges: int = 200_000) -> dict[str, Any]:
         camp = info["campaign"].iloc[i]
         score = info["score"].iloc[i]
         score = 0.0 if pd.isna(score) else float(score)
-        nodes.append([
-            account, clean(info["handle"].iloc[i]) or account,
-            round(float(xy[i, 0]), 3), round(float(xy[i, 1]), 3), round(2 + 4 * score, 2),
-            None if pd.isna(camp) else int(camp), colour(camp), clean(info["status"].iloc[i]),
-        ])  # fmt: skip
-    edges = [[int(a), int(b), round(float(w), 3)] for a, b, w in
-             zip(ai, bi, weight, strict=True)]  # fmt: skip
+        nodes.append(
+            [
+                account,
+                clean(info["handle"].iloc[i]) or account,
+                round(float(xy[i, 0]), 3),
+                round(float(xy[i, 1]), 3),
+                round(2 + 4 * score, 2),
+                None if pd.isna(camp) else int(camp),
+                colour(camp),
+                clean(info["status"].iloc[i]),
+            ]
+        )
+    edges = [[int(a), int(b), round(float(w), 3)] for a, b, w in zip(ai, bi, weight, strict=True)]
     return {"nodes": nodes, "edges": edges, "edges_left_out": int(len(findings.links) - len(links))}
 
 
@@ -493,10 +589,14 @@ def _layout(
         else:
             angle = 2 * np.pi * np.arange(len(nodes)) / len(nodes)
             seed = np.column_stack([np.cos(angle), np.sin(angle)]) * math.sqrt(len(nodes))
-            pos = np.asarray(sub.layout_fruchterman_reingold(
-                seed=seed.tolist(), weights=weight[keep].tolist() or None, niter=300,
-                grid="nogrid" if len(nodes) < 1000 else "grid",
-            ).coords)  # fmt: skip
+            pos = np.asarray(
+                sub.layout_fruchterman_reingold(
+                    seed=seed.tolist(),
+                    weights=weight[keep].tolist() or None,
+                    niter=300,
+                    grid="nogrid" if len(nodes) < 1000 else "grid",
+                ).coords
+            )
         pos -= pos.mean(axis=0)
         radius = max(float(np.sqrt((pos**2).sum(axis=1)).max()), 1e-9)
         target = math.sqrt(len(nodes)) * 2.0 + 1.0
@@ -527,9 +627,12 @@ def report_data(findings: Findings, title: str | None = None) -> dict[str, Any]:
         findings.accounts["status"].ne("") | findings.accounts["campaign"].notna()
     ]
     accounts = account_details(
-        findings, listed["account_id"], history=False, links_per_account=10,
+        findings,
+        listed["account_id"],
+        history=False,
+        links_per_account=10,
         evidence_per_account=4,
-    )  # fmt: skip
+    )
     return {
         "overview": overview(findings, title),
         "campaigns": campaigns,

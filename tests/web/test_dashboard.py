@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -41,9 +42,17 @@ def _operation(client: TestClient) -> dict:  # type: ignore[type-arg]
 
 def test_every_view_has_a_documented_endpoint(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
-    for path in ("/api/overview", "/api/campaigns", "/api/campaigns/{campaign}",
-                 "/api/accounts", "/api/accounts/{account_id}", "/api/graph", "/api/reviews",
-                 "/api/export/confirmed.csv", "/api/export/confirmed.json"):  # fmt: skip
+    for path in (
+        "/api/overview",
+        "/api/campaigns",
+        "/api/campaigns/{campaign}",
+        "/api/accounts",
+        "/api/accounts/{account_id}",
+        "/api/graph",
+        "/api/reviews",
+        "/api/export/confirmed.csv",
+        "/api/export/confirmed.json",
+    ):
         assert path in schema["paths"], path
     page = client.get("/")
     assert page.status_code == 200 and 'data-mode="dashboard"' in page.text
@@ -103,8 +112,13 @@ def test_decisions_survive_a_restart_and_keep_their_history(
 ) -> None:
     first = TestClient(create_app(hostile_findings, str(folder)), base_url=LOCAL)
     camp = _operation(first)
-    body = {"kind": "campaign", "target": str(camp["id"]), "decision": "needs-review",
-            "note": "check the schedule", "reviewer": "ana"}  # fmt: skip
+    body = {
+        "kind": "campaign",
+        "target": str(camp["id"]),
+        "decision": "needs-review",
+        "note": "check the schedule",
+        "reviewer": "ana",
+    }
     assert first.post("/api/reviews", json=body).status_code == 201
     body |= {"decision": "confirmed", "note": "same texts, office hours"}
     assert first.post("/api/reviews", json=body).status_code == 201
@@ -134,16 +148,27 @@ def test_export_lists_confirmed_accounts_with_evidence_and_defused_cells(
     camp = _operation(client)
     members = client.get(f"/api/campaigns/{camp['id']}").json()["members"]
     dismissed = members[1]["account_id"]
-    client.post("/api/reviews", json={"kind": "campaign", "target": str(camp["id"]),
-                                      "decision": "confirmed", "note": "-1+1",
-                                      "reviewer": "@ana"})  # fmt: skip
-    client.post("/api/reviews", json={"kind": "account", "target": dismissed,
-                                      "decision": "dismissed", "reviewer": "bo"})  # fmt: skip
+    client.post(
+        "/api/reviews",
+        json={
+            "kind": "campaign",
+            "target": str(camp["id"]),
+            "decision": "confirmed",
+            "note": "-1+1",
+            "reviewer": "@ana",
+        },
+    )
+    client.post(
+        "/api/reviews",
+        json={"kind": "account", "target": dismissed, "decision": "dismissed", "reviewer": "bo"},
+    )
     exported = client.get("/api/export/confirmed.json").json()
     ids = {a["account_id"] for a in exported["accounts"]}
     assert ids == {m["account_id"] for m in members} - {dismissed}
-    assert all(a["evidence"] and a["confirmed_on"] == f"campaign {camp['id']}"
-               for a in exported["accounts"])  # fmt: skip
+    assert all(
+        a["evidence"] and a["confirmed_on"] == f"campaign {camp['id']}"
+        for a in exported["accounts"]
+    )
     response = client.get("/api/export/confirmed.csv")
     assert response.headers["content-disposition"].startswith("attachment")
     rows = list(csv.DictReader(io.StringIO(response.text)))
@@ -170,12 +195,16 @@ def test_token_is_required_everywhere_when_set(hostile_findings: Findings, folde
 def test_loopback_server_refuses_other_hosts_and_forged_posts(client: TestClient) -> None:
     assert client.get("/api/overview", headers={"Host": "evil.example"}).status_code == 400
     camp = _operation(client)
-    body = ('{"kind": "campaign", "target": "%s", "decision": "confirmed", "reviewer": "x"}'
-            % camp["id"])  # fmt: skip
+    body = json.dumps(
+        {"kind": "campaign", "target": str(camp["id"]), "decision": "confirmed", "reviewer": "x"}
+    )
     plain = client.post("/api/reviews", content=body, headers={"Content-Type": "text/plain"})
     assert plain.status_code == 415
-    forged = client.post("/api/reviews", content=body, headers={
-        "Content-Type": "application/json", "Origin": "http://evil.example"})  # fmt: skip
+    forged = client.post(
+        "/api/reviews",
+        content=body,
+        headers={"Content-Type": "application/json", "Origin": "http://evil.example"},
+    )
     assert forged.status_code == 403
     assert client.get("/api/reviews").json() == []
 
@@ -197,4 +226,6 @@ def test_review_store_checks_its_input(tmp_path: Path) -> None:
     store.record("account", "b", "confirmed", "", "ana")
     store.record("account", "a", "confirmed", "changed my mind", "bo")
     assert [(r["target"], r["decision"]) for r in store.current()] == [
-        ("b", "confirmed"), ("a", "confirmed")]  # fmt: skip
+        ("b", "confirmed"),
+        ("a", "confirmed"),
+    ]

@@ -60,8 +60,9 @@ def test_report_is_self_contained_and_says_what_was_analysed(hostile_findings: F
     ids = {c["id"] for c in data["campaigns"]}
     assert ids == set(hostile_findings.campaigns["campaign"])
     assert set(data["campaign_details"]) == {str(i) for i in ids}
-    placed = set(hostile_findings.accounts.loc[hostile_findings.accounts["campaign"].notna(),
-                                               "account_id"])  # fmt: skip
+    placed = set(
+        hostile_findings.accounts.loc[hostile_findings.accounts["campaign"].notna(), "account_id"]
+    )
     assert placed <= set(data["accounts"])
     assert placed <= {n[0] for n in data["graph"]["nodes"]}
 
@@ -89,7 +90,9 @@ def test_campaign_detail_has_timeline_rhythm_and_evidence(hostile_findings: Find
     assert view.campaign_detail(hostile_findings, 10_000) is None
 
 
-def test_graph_places_every_node_once_and_edges_join_known_nodes(hostile_findings: Findings) -> None:
+def test_graph_places_every_node_once_and_edges_join_known_nodes(
+    hostile_findings: Findings,
+) -> None:
     g = view.graph(hostile_findings)
     ids = [n[0] for n in g["nodes"]]
     assert len(ids) == len(set(ids))
@@ -102,9 +105,20 @@ def test_graph_places_every_node_once_and_edges_join_known_nodes(hostile_finding
 def test_older_findings_without_posts_still_make_a_report(
     hostile_findings: Findings, tmp_path: Path
 ) -> None:
-    old = Findings(**{name: getattr(hostile_findings, name) for name in (
-        "accounts", "campaigns", "links", "link_behaviours", "evidence", "amplified_posts")},
-        summary=hostile_findings.summary)  # fmt: skip
+    old = Findings(
+        **{
+            name: getattr(hostile_findings, name)
+            for name in (
+                "accounts",
+                "campaigns",
+                "links",
+                "link_behaviours",
+                "evidence",
+                "amplified_posts",
+            )
+        },
+        summary=hostile_findings.summary,
+    )
     old.save(str(tmp_path))
     (tmp_path / "posts.parquet").unlink()
     summary = json.loads((tmp_path / "summary.json").read_text())

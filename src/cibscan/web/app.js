@@ -645,11 +645,11 @@
       const state = h("span", { class: "review-state" });
       const history = h("ul", { class: "history" });
       const showState = (r) => {
-        clear(state).append(r ? ["Current decision: ", decisionBadge(r), " by " + (r.reviewer || "?") + " at " + r.decided_at + (r.note ? " — " + r.note : "")] : "Not reviewed yet.");
+        append(clear(state), [r ? ["Current decision: ", decisionBadge(r), " by " + (r.reviewer || "?") + " at " + r.decided_at + (r.note ? " — " + r.note : "")] : "Not reviewed yet."]);
       };
       const loadHistory = async () => {
         const rows = await this.store.history(kind, target);
-        clear(history).append(rows.map((r) => h("li", { text: r.decided_at + " · " + r.decision + " · " + (r.reviewer || "?") + (r.note ? " · " + r.note : "") })));
+        append(clear(history), rows.map((r) => h("li", { text: r.decided_at + " · " + r.decision + " · " + (r.reviewer || "?") + (r.note ? " · " + r.note : "") })));
       };
       showState(current);
       const buttons = DECISIONS.map(([value, label]) => h("button", {
