@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import json
 import secrets
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -269,3 +273,27 @@ def serve(app: FastAPI, host: str, port: int) -> None:
     import uvicorn
 
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@contextmanager
+def serve_in_thread(app: FastAPI, port: int = 0) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 in a background thread (from a notebook, a test or a
+    script) and yield its base URL; the server stops when the block ends.
+
+    The socket listens before the server starts, so requests queue instead of failing
+    and nobody has to wait for start-up.
+    """
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", port))
+    sock.listen()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join()
+        sock.close()

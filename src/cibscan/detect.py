@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, replace
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .behaviours import BEHAVIOURS, Behaviour, TextSettings
 from .cluster import ClusterSettings, campaigns_from_links
@@ -220,16 +221,16 @@ def detect(
     )
 
 
-def _listed_posts(con: duckdb.DuckDBPyConnection, accounts: pd.DataFrame) -> pd.DataFrame:
+def _listed_posts(con: duckdb.DuckDBPyConnection, accounts: pd.DataFrame) -> pa.Table:
     """Every post of the accounts the findings list (campaign, crowd, review): the post
     history and timelines the report and dashboard show without the input files."""
     listed = accounts.loc[accounts["status"] != "", ["account_id"]]
     con.register("_listed", listed)
     try:
-        return con.execute(
+        return con.sql(
             "SELECT p.* FROM posts p SEMI JOIN _listed l ON l.account_id = p.account_id "
             "ORDER BY p.account_id, p.created_at, p.post_id"
-        ).df()
+        ).to_arrow_table()
     finally:
         con.unregister("_listed")
 

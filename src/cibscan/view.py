@@ -113,7 +113,6 @@ def overview(findings: Findings, title: str | None = None) -> dict[str, Any]:
     campaigns = findings.campaigns
     first = campaigns["first_seen"].min() if len(campaigns) else None
     last = campaigns["last_seen"].max() if len(campaigns) else None
-    posts = findings.posts
     return {
         "title": title or "cibscan findings",
         # Only file names: a shared report should not reveal the analyst's folders.
@@ -131,7 +130,7 @@ def overview(findings: Findings, title: str | None = None) -> dict[str, Any]:
         "amplified_posts": counts.get("amplified_posts"),
         "activity_from": clean(first),
         "activity_to": clean(last),
-        "posts_saved": len(posts),
+        "posts_saved": findings.posts.num_rows,
         "settings": {
             "behaviours": settings.get("behaviours", []),
             "windows_seconds": settings.get("windows_seconds", {}),
@@ -306,13 +305,13 @@ def _epoch(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype="datetime64[s]").astype(np.int64)
 
 
-def timeline(posts: pd.DataFrame, ids: list[str], handles: dict[str, str]) -> dict[str, Any]:
-    """Posts per time bucket of a group of accounts, the busiest members stacked apart.
+def timeline(mine: pd.DataFrame, ids: list[str], handles: dict[str, str]) -> dict[str, Any]:
+    """Posts per time bucket of a group of accounts (``mine``: their posts), the busiest
+    members stacked apart.
 
     The bucket is an hour for up to 60 days of activity, a day up to three years, a week
     beyond. Counts are sparse: ``[[bucket index, count], ...]`` per band.
     """
-    mine = posts[posts["account_id"].isin(ids)]
     if mine.empty:
         return {"bucket_seconds": 3600, "start": None, "buckets": 0, "bands": []}
     t = _epoch(mine["created_at"])
@@ -396,16 +395,16 @@ def campaign_detail(findings: Findings, campaign: int) -> dict[str, Any] | None:
     people = members(findings, campaign)
     ids = [m["account_id"] for m in people]
     handles = {m["account_id"]: m["handle"] for m in people}
-    posts = findings.posts
-    mine = posts[posts["account_id"].isin(ids)] if len(posts) else posts
+    saved = findings.posts.num_rows > 0
+    mine = findings.posts_of(ids, ["account_id", "created_at"])
     links = findings.links
     inside = links[links["campaign"] == campaign].sort_values(["log10_q", "account_a"])
     return {
         **listed[campaign],
         "members": people,
         "links": len(inside),
-        "timeline": timeline(posts, ids, handles) if len(posts) else None,
-        "hour_of_week": hour_of_week(mine) if len(posts) else None,
+        "timeline": timeline(mine, ids, handles) if saved else None,
+        "hour_of_week": hour_of_week(mine) if saved else None,
         "population_hour_of_week": findings.summary.get("population_hour_of_week"),
         "evidence": pair_evidence(findings.evidence, inside.head(EVIDENCE_PAIRS)),
     }
@@ -461,11 +460,10 @@ def account_details(
     ev_totals = ev.groupby("account").size()
     ev = ev.sort_values(["account", "time_a", "account_a", "account_b", "behaviour", "post_a"])
     ev = ev.groupby("account", sort=False).head(evidence_per_account)
-    posts = findings.posts
-    own_posts = posts[posts["account_id"].isin(ids)] if len(posts) else posts
+    own_posts = findings.posts_of(ids, None if history else ["account_id", "created_at"])
     by_link = {k: g for k, g in links.groupby("account", sort=False)}
     by_ev = {k: g for k, g in ev.groupby("account", sort=False)}
-    by_post = {k: g for k, g in own_posts.groupby("account_id", sort=False)} if len(posts) else {}
+    by_post = {k: g for k, g in own_posts.groupby("account_id", sort=False)}
     empty_links, empty_ev = links.iloc[:0], ev.iloc[:0]
     for account, item in out.items():
         item["links"] = records(by_link.get(account, empty_links), link_cols)

@@ -6,8 +6,6 @@ hostile payloads in the data ran (they would set ``window.__pwned``).
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cibscan.dashboard import create_app
+from cibscan.dashboard import create_app, serve_in_thread
 from cibscan.findings import Findings
 from cibscan.report import write_report
 from cibscan.web import chromium
@@ -49,25 +47,6 @@ def watched_page(browser: Any) -> Iterator[Any]:
     assert page.evaluate("window.__pwned") is None, "a payload from the data ran"
     page.close()
     assert errors == []
-
-
-@contextmanager
-def running(app: Any) -> Iterator[str]:
-    """Serve ``app`` on a free loopback port in a thread; yield its base URL."""
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()  # connections queue from now on, so no waiting for the server to start
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join()
-        sock.close()
 
 
 def _hostile_campaign(page: Any) -> Any:
@@ -108,7 +87,8 @@ def test_dashboard_review_decision_survives_a_restart(
     import shutil
 
     folder = shutil.copytree(hostile_results, tmp_path / "results")
-    with running(create_app(hostile_findings, str(folder))) as url, watched_page(browser) as page:
+    app = create_app(hostile_findings, str(folder))
+    with serve_in_thread(app) as url, watched_page(browser) as page:
         page.goto(url + "/")
         page.wait_for_selector("body[data-ready=true]")
         assert page.locator("#campaigns .badge.crowd").count() > 0  # a cleared crowd is listed
@@ -127,7 +107,8 @@ def test_dashboard_review_decision_survives_a_restart(
         page.click("#detail .review button[data-decision=confirmed]")
         page.wait_for_selector("#detail .review-state .badge.confirmed")
         hash_ = page.evaluate("location.hash")
-    with running(create_app(hostile_findings, str(folder))) as url, watched_page(browser) as page:
+    restarted = create_app(hostile_findings, str(folder))  # a new server on the same folder
+    with serve_in_thread(restarted) as url, watched_page(browser) as page:
         page.goto(url + "/" + hash_)
         page.wait_for_selector("body[data-ready=true]")
         page.wait_for_selector("#detail section.account")

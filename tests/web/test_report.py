@@ -79,7 +79,7 @@ def test_campaign_detail_has_timeline_rhythm_and_evidence(hostile_findings: Find
     detail = view.campaign_detail(hostile_findings, camp)
     assert detail is not None
     ids = {m["account_id"] for m in detail["members"]}
-    posts = hostile_findings.posts[hostile_findings.posts["account_id"].isin(ids)]
+    posts = hostile_findings.posts_of(ids)
     counted = sum(c for band in detail["timeline"]["bands"] for _, c in band["counts"])
     assert counted == len(posts)  # every member post is in the timeline, once
     assert sum(detail["hour_of_week"]) == len(posts)
@@ -125,7 +125,7 @@ def test_older_findings_without_posts_still_make_a_report(
     summary["format_version"] = 2
     (tmp_path / "summary.json").write_text(json.dumps(summary))
     loaded = Findings.load(str(tmp_path))
-    assert loaded.posts.empty
+    assert loaded.posts.num_rows == 0
     size = write_report(loaded, str(tmp_path / "r.html"))
     data = _embedded((tmp_path / "r.html").read_text())
     assert size > 0 and isinstance(data, dict)
