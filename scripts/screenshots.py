@@ -2,7 +2,8 @@
 
     python scripts/screenshots.py [--out docs]
 
-Needs Chromium (Debian's ``chromium`` package) and Playwright (``pip install -e '.[dev]'``).
+Needs Chromium (Debian's ``chromium`` package) and Playwright (``pip install -e '.[dev]'``);
+Debian's fonts-noto-cjk and fonts-noto-color-emoji draw the Chinese texts and emoji.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def main() -> None:
         page.wait_for_selector("body[data-ready=true]")
         page.wait_for_timeout(600)  # let the camera animation settle before the picture
         page.screenshot(path=os.path.join(args.out, "report.png"))
-        page.locator("#detail").evaluate("el => el.scrollTo(0, el.scrollHeight * 0.18)")
+        page.locator("#detail h3", has_text="Timeline").evaluate("el => el.scrollIntoView()")
         page.screenshot(path=os.path.join(args.out, "report-timeline.png"))
         with serve_in_thread(create_app(findings, results)) as url:
             page = browser.new_page(viewport=VIEWPORT)

@@ -14,6 +14,7 @@ origin, so another web page open in the analyst's browser cannot forge one.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import socket
 import threading
@@ -118,6 +119,7 @@ def create_app(
     """
     views = _Views(findings)
     store = ReviewStore(folder)
+    shown = os.path.join(*os.path.abspath(folder).split(os.sep)[-2:])
     app = FastAPI(
         title="cibscan dashboard",
         version=__version__,
@@ -133,7 +135,7 @@ def create_app(
 
     @app.get("/api/overview", summary="Data covered, counts and settings")
     def overview() -> dict[str, Any]:
-        return view.overview(findings, title=f"cibscan dashboard: {folder}")
+        return view.overview(findings, title=f"cibscan dashboard: {shown}")
 
     @app.get("/api/extras", summary="Accounts listed on traits alone; amplified posts")
     def extras() -> dict[str, Any]:
