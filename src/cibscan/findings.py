@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .errors import FindingsError
+from .schema import POST_COLUMNS
 
 FORMAT_VERSION = 3
 #: Older formats ``load`` still reads; tables they lack come back empty.
@@ -67,7 +68,7 @@ class Findings:
         """Saved posts of ``account_ids`` (all when None), as a DataFrame."""
         table = self.posts
         if table.num_rows == 0:
-            return pd.DataFrame(columns=columns or table.column_names)
+            return pd.DataFrame(columns=columns or table.column_names or list(POST_COLUMNS))
         if account_ids is not None:
             wanted = pa.array(list(account_ids), type=table.schema.field("account_id").type)
             table = table.filter(pc.is_in(table["account_id"], value_set=wanted))

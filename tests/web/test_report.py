@@ -131,6 +131,9 @@ def test_older_findings_without_posts_still_make_a_report(
     assert size > 0 and isinstance(data, dict)
     first = next(iter(data["campaign_details"].values()))
     assert first["timeline"] is None
+    member = first["members"][0]["account_id"]
+    account = view.account_detail(loaded, member)  # the dashboard's account page
+    assert account is not None and account["history"] == [] and not account["posts_saved"]
 
 
 def test_cli_report_writes_the_file_and_a_bad_folder_is_one_line(
