@@ -385,7 +385,7 @@
     constructor(store) {
       this.store = store;
       this.decisions = {};
-      this.reviewer = localStorage.getItem("cibscan-reviewer") || "";
+      this.reviewer = remembered("cibscan-reviewer") || "";
       this.els = {
         summary: document.getElementById("summary"),
         list: document.getElementById("campaigns"),
@@ -457,7 +457,7 @@
       const who = h("input", { id: "reviewer", placeholder: "your name", value: this.reviewer, "aria-label": "reviewer" });
       who.addEventListener("change", () => {
         this.reviewer = who.value.trim();
-        localStorage.setItem("cibscan-reviewer", this.reviewer);
+        remember("cibscan-reviewer", this.reviewer);
       });
       tools.append(
         h("label", {}, "Reviewer ", who),
@@ -631,7 +631,7 @@
         h("h3", { text: "Evidence (" + fmt.n(a.evidence_total) + " rows" + (a.evidence.length < a.evidence_total ? ", first " + a.evidence.length : "") + ")" }),
         evidenceTable(a.evidence),
         a.hour_of_week ? heatMap(a.hour_of_week, "Its posts by UTC hour of week", "#0072b2") : null,
-        a.history ? h("h3", { text: "Post history (" + fmt.n(a.history.length) + ")" }) : null,
+        a.history ? h("h3", { text: "Post history (" + fmt.n(a.history_total || a.history.length) + (a.history_total > a.history.length ? ", the latest " + fmt.n(a.history.length) : "") + ")" }) : null,
         a.history ? historyTable(a.history) : null,
         !a.history && MODE === "report" ? h("p", { class: "muted", text: "The full post history is in the dashboard: cibscan serve RESULTS/" }) : null,
       );
@@ -670,6 +670,16 @@
       loadHistory().catch((e) => this.fail(e));
       return h("div", { class: "review" }, h("b", { text: "Review " + kind + ": " }), buttons, note, state, history);
     }
+  }
+
+  // The reviewer's name is remembered between visits where the browser allows it (some
+  // refuse storage to pages opened from a file).
+  function remembered(key) {
+    try { return localStorage.getItem(key); } catch (err) { return null; }
+  }
+
+  function remember(key, value) {
+    try { localStorage.setItem(key, value); } catch (err) { /* not kept: asked again */ }
   }
 
   function accountLink(id, label) {
