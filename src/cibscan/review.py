@@ -129,7 +129,7 @@ def confirmed_accounts(
     An account is confirmed by its own latest decision, or as a member of a confirmed
     campaign unless its own latest decision says otherwise.
     """
-    from .view import EVIDENCE_FIELDS, records
+    from .view import account_details
 
     own = {d["target"]: d for d in decisions if d["kind"] == "account"}
     campaigns = {d["target"]: d for d in decisions if d["kind"] == "campaign"}
@@ -175,23 +175,17 @@ def confirmed_accounts(
     ]
     out = pd.DataFrame(rows, columns=columns)
     out["campaign"] = out["campaign"].astype("Int64")
-    ids = set(out["account_id"])
-    ev = findings.evidence
-    mine = pd.concat(
-        [
-            ev[ev["account_a"].isin(ids)].assign(account=ev["account_a"]),
-            ev[ev["account_b"].isin(ids)].assign(account=ev["account_b"]),
-        ],
-        ignore_index=True,
+    details = account_details(
+        findings,
+        out["account_id"],
+        history=False,
+        links_per_account=0,
+        evidence_per_account=evidence_per_account,
     )
-    counts = mine.groupby("account").size()
-    mine = mine.sort_values(["account", "time_a", "account_a", "account_b", "behaviour"])
-    mine = mine.groupby("account", sort=False).head(evidence_per_account)
-    evidence = {k: records(g, EVIDENCE_FIELDS) for k, g in mine.groupby("account", sort=False)}
-    out["evidence_rows"] = out["account_id"].map(counts).fillna(0).astype("int64")
-    out["evidence_example"] = (
-        out["account_id"].map(lambda a: _example(evidence.get(a, []))).astype("str")
-    )
+    evidence = {a: d["evidence"] for a, d in details.items()}
+    ids = out["account_id"]
+    out["evidence_rows"] = pd.array([details[a]["evidence_total"] for a in ids], dtype="int64")
+    out["evidence_example"] = pd.array([_example(evidence[a]) for a in ids], dtype="str")
     return out, evidence
 
 
