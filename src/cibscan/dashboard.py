@@ -139,13 +139,7 @@ def create_app(
 
     @app.get("/api/extras", summary="Accounts listed on traits alone; amplified posts")
     def extras() -> dict[str, Any]:
-        return {
-            "review_list": view.records(
-                findings.accounts[findings.accounts["status"] == "review"],
-                ("account_id", "handle", "score", "trait_reasons"),
-            ),
-            "amplified_posts": view.records(findings.amplified_posts),
-        }
+        return view.extras(findings)
 
     @app.get("/api/campaigns", summary="Campaigns, ranked, with optional filters")
     def campaigns(
@@ -168,7 +162,7 @@ def create_app(
 
     @app.get("/api/campaigns/{campaign}", summary="One campaign: members, timeline, evidence")
     def campaign(campaign: int) -> dict[str, Any]:
-        detail = view.campaign_detail(findings, campaign)
+        detail = view.campaign_detail(findings, campaign, views.campaigns)
         if detail is None:
             raise HTTPException(404, f"no campaign {campaign}")
         return detail

@@ -145,6 +145,17 @@ def overview(findings: Findings, title: str | None = None) -> dict[str, Any]:
     }
 
 
+def extras(findings: Findings) -> dict[str, Any]:
+    """Accounts listed for review on traits alone, and posts amplified by operations."""
+    return {
+        "review_list": records(
+            findings.accounts[findings.accounts["status"] == "review"],
+            ("account_id", "handle", "score", "trait_reasons"),
+        ),
+        "amplified_posts": records(findings.amplified_posts),
+    }
+
+
 # --- campaigns -------------------------------------------------------------------------
 
 
@@ -387,9 +398,14 @@ def pair_evidence(
     return records(grouped, EVIDENCE_FIELDS)
 
 
-def campaign_detail(findings: Findings, campaign: int) -> dict[str, Any] | None:
-    """One campaign with its members, timeline, hour-of-week rhythm and evidence."""
-    listed = {c["id"]: c for c in campaign_list(findings)}
+def campaign_detail(
+    findings: Findings, campaign: int, campaigns: list[dict[str, Any]] | None = None
+) -> dict[str, Any] | None:
+    """One campaign with its members, timeline, hour-of-week rhythm and evidence.
+
+    ``campaigns``: :func:`campaign_list` of these findings where the caller has it.
+    """
+    listed = {c["id"]: c for c in (campaign_list(findings) if campaigns is None else campaigns)}
     if campaign not in listed:
         return None
     people = members(findings, campaign)
@@ -620,10 +636,8 @@ def _layout(
 def report_data(findings: Findings, title: str | None = None) -> dict[str, Any]:
     """All a report shows, as one JSON-ready dict."""
     campaigns = campaign_list(findings)
-    details = {str(c["id"]): campaign_detail(findings, c["id"]) for c in campaigns}
-    listed = findings.accounts[
-        findings.accounts["status"].ne("") | findings.accounts["campaign"].notna()
-    ]
+    details = {str(c["id"]): campaign_detail(findings, c["id"], campaigns) for c in campaigns}
+    listed = findings.accounts[findings.accounts["status"] != ""]  # campaign members included
     accounts = account_details(
         findings,
         listed["account_id"],
@@ -636,10 +650,6 @@ def report_data(findings: Findings, title: str | None = None) -> dict[str, Any]:
         "campaigns": campaigns,
         "campaign_details": details,
         "accounts": accounts,
-        "review_list": records(
-            findings.accounts[findings.accounts["status"] == "review"],
-            ("account_id", "handle", "score", "trait_reasons"),
-        ),
-        "amplified_posts": records(findings.amplified_posts),
+        **extras(findings),
         "graph": graph(findings),
     }
