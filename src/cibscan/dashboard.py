@@ -18,6 +18,7 @@ import os
 import secrets
 import socket
 import threading
+from bisect import bisect_left
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -69,6 +70,16 @@ class _Views:
     @cached_property
     def graph(self) -> dict[str, Any]:
         return view.graph(self.findings)
+
+    @cached_property
+    def graph_edges(self) -> tuple[list[int], list[list[Any]]]:
+        """Edges as ``[id, id, weight]`` ordered by their later endpoint's index, with
+        those indices, so that a chunk of nodes finds its edges by bisection."""
+        full = self.graph
+        ids = [n[0] for n in full["nodes"]]
+        ordered = sorted(full["edges"], key=lambda e: max(e[0], e[1]))
+        later = [max(a, b) for a, b, _ in ordered]
+        return later, [[ids[a], ids[b], w] for a, b, w in ordered]
 
     @cached_property
     def account_ids(self) -> set[str]:
@@ -196,9 +207,9 @@ def create_app(
         full = views.graph
         nodes = full["nodes"][offset : offset + limit]
         end = offset + len(nodes)
-        ids = [n[0] for n in full["nodes"]]
         # each edge travels with the chunk that brings its later endpoint
-        edges = [[ids[a], ids[b], w] for a, b, w in full["edges"] if offset <= max(a, b) < end]
+        later, rows = views.graph_edges
+        edges = rows[bisect_left(later, offset) : bisect_left(later, end)]
         return {
             "nodes": nodes,
             "edges": edges,
