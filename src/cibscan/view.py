@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .cluster import link_weight
+from .detect import format_window
 from .findings import Findings
 
 #: Colours of campaigns in the graph and timelines (colour-blind-safe first eight, then
@@ -134,6 +135,10 @@ def overview(findings: Findings, title: str | None = None) -> dict[str, Any]:
         "settings": {
             "behaviours": settings.get("behaviours", []),
             "windows_seconds": settings.get("windows_seconds", {}),
+            "windows": {
+                name: format_window(int(seconds))
+                for name, seconds in settings.get("windows_seconds", {}).items()
+            },
             "false_discovery_rate": settings.get("link", {}).get("alpha"),
             "cluster_resolution": settings.get("cluster", {}).get("resolution"),
             "min_campaign_size": settings.get("cluster", {}).get("min_size"),

@@ -57,6 +57,7 @@ def test_report_is_self_contained_and_says_what_was_analysed(hostile_findings: F
     assert overview["title"] == "Test report"
     assert overview["posts"] == hostile_findings.summary["input"]["posts"]
     assert overview["files"] == ["posts.csv"]  # names only, not the analyst's folders
+    assert overview["settings"]["windows"]["corepost"] == "60 s"  # as detect prints them
     ids = {c["id"] for c in data["campaigns"]}
     assert ids == set(hostile_findings.campaigns["campaign"])
     assert set(data["campaign_details"]) == {str(i) for i in ids}

@@ -77,12 +77,6 @@
       if (sec < 7200) return Math.round(sec / 60) + " min";
       return (sec / 3600).toFixed(1) + " h";
     },
-    window(sec) {
-      if (sec % 86400 === 0) return sec / 86400 + " d";
-      if (sec % 3600 === 0) return sec / 3600 + " h";
-      if (sec % 60 === 0 && sec >= 120) return sec / 60 + " min";
-      return sec + " s";
-    },
   };
 
   function route(kind, id) {
@@ -545,7 +539,7 @@
         ["Files", o.files.join(", ")],
         ["Posts read", fmt.n(o.posts) + (Object.keys(o.skipped || {}).length ? " (skipped: " + JSON.stringify(o.skipped) + ")" : "")],
         ["Activity of campaigns", (o.activity_from || "–") + " → " + (o.activity_to || "–") + " UTC"],
-        ["Behaviours and windows", st.behaviours.map((b) => b + " " + fmt.window(st.windows_seconds[b])).join(", ")],
+        ["Behaviours and windows", st.behaviours.map((b) => b + " " + st.windows[b]).join(", ")],
         ["False discovery rate", String(st.false_discovery_rate)],
         ["Pairs of accounts tested", fmt.n(o.pairs_tested)],
         ["Campaign resolution (CPM) / minimum size", st.cluster_resolution + " / " + st.min_campaign_size],
