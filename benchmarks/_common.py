@@ -14,6 +14,14 @@ DATA = Path(__file__).resolve().parent.parent / "bench-data"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+def shared_file(name: str) -> Path:
+    """Path of a file in ../shared/data; exit 1 with the reason when it is absent."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        raise SystemExit(f"{path} is absent; this benchmark needs the team's ../shared/data")
+    return path
+
+
 def platform(n: int, seed: int, data: Path = DATA) -> Path:
     """Folder of a generated platform (``posts.parquet``, ``labels.csv``...), made once.
 

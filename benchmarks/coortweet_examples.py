@@ -12,7 +12,7 @@ import argparse
 import sys
 import tempfile
 
-from _common import SHARED_DATA as DATA
+from _common import shared_file
 
 import cibscan
 
@@ -21,10 +21,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--window", action="append")
     args = parser.parse_args()
-    path = DATA / "coortweet_russian_coord_tweets.csv.gz"
-    if not path.exists():
-        print(f"{path} is absent; this needs the team's ../shared/data")
-        return 1
+    path = shared_file("coortweet_russian_coord_tweets.csv.gz")
     data = cibscan.read(str(path))
     skipped = dict(data.report.skipped)
     print(f"{data.n_posts:,} shares by {data.n_accounts:,} accounts; skipped {skipped}")

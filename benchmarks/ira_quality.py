@@ -17,7 +17,7 @@ import sys
 import time
 
 import pandas as pd
-from _common import SHARED_DATA as DATA
+from _common import shared_file
 
 import cibscan
 from cibscan.evaluate import nmi, purity
@@ -27,10 +27,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default="/tmp/cibscan-ira")
     args = parser.parse_args()
-    tweets = DATA / "ira_538_tweets.parquet"
-    if not tweets.exists():
-        print(f"{tweets} is absent; this benchmark needs the team's ../shared/data")
-        return 1
+    tweets = shared_file("ira_538_tweets.parquet")
     t0 = time.perf_counter()
     data = cibscan.read(str(tweets))
     t_read = time.perf_counter() - t0
@@ -39,7 +36,7 @@ def main() -> int:
     wall = time.perf_counter() - t0
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 
-    authors = pd.read_csv(DATA / "ira_538_authors.csv.gz")
+    authors = pd.read_csv(shared_file("ira_538_authors.csv.gz"))
     acc = findings.accounts.merge(
         authors[["author_id", "account_category"]], left_on="account_id", right_on="author_id"
     )
