@@ -40,6 +40,20 @@ def _operation(client: TestClient) -> dict:  # type: ignore[type-arg]
     )
 
 
+def _decide(
+    client: TestClient,
+    kind: str,
+    target: object,
+    decision: str,
+    note: str = "",
+    reviewer: str = "ana",
+) -> None:
+    body = {"kind": kind, "target": str(target), "decision": decision, "note": note,
+            "reviewer": reviewer}  # fmt: skip
+    response = client.post("/api/reviews", json=body)
+    assert response.status_code == 201, response.text
+
+
 def test_every_view_has_a_documented_endpoint(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     for path in (
@@ -111,16 +125,8 @@ def test_decisions_survive_a_restart_and_keep_their_history(
 ) -> None:
     first = TestClient(create_app(hostile_findings, str(folder)), base_url=LOCAL)
     camp = _operation(first)
-    body = {
-        "kind": "campaign",
-        "target": str(camp["id"]),
-        "decision": "needs-review",
-        "note": "check the schedule",
-        "reviewer": "ana",
-    }
-    assert first.post("/api/reviews", json=body).status_code == 201
-    body |= {"decision": "confirmed", "note": "same texts, office hours"}
-    assert first.post("/api/reviews", json=body).status_code == 201
+    _decide(first, "campaign", camp["id"], "needs-review", "check the schedule")
+    _decide(first, "campaign", camp["id"], "confirmed", "same texts, office hours")
     again = TestClient(create_app(hostile_findings, str(folder)), base_url=LOCAL)
     current = again.get("/api/reviews").json()
     assert [(r["target"], r["decision"], r["reviewer"]) for r in current] == [
@@ -147,20 +153,8 @@ def test_export_lists_confirmed_accounts_with_evidence_and_defused_cells(
     camp = _operation(client)
     members = client.get(f"/api/campaigns/{camp['id']}").json()["members"]
     dismissed = members[1]["account_id"]
-    client.post(
-        "/api/reviews",
-        json={
-            "kind": "campaign",
-            "target": str(camp["id"]),
-            "decision": "confirmed",
-            "note": "-1+1",
-            "reviewer": "@ana",
-        },
-    )
-    client.post(
-        "/api/reviews",
-        json={"kind": "account", "target": dismissed, "decision": "dismissed", "reviewer": "bo"},
-    )
+    _decide(client, "campaign", camp["id"], "confirmed", note="-1+1", reviewer="@ana")
+    _decide(client, "account", dismissed, "dismissed", reviewer="bo")
     exported = client.get("/api/export/confirmed.json").json()
     ids = {a["account_id"] for a in exported["accounts"]}
     assert ids == {m["account_id"] for m in members} - {dismissed}
