@@ -34,7 +34,11 @@ def test_the_brigade_against_a_dissident_is_found_with_its_words(platform) -> No
     assert set(members["account_id"]) <= brigade
     assert len(members) >= 0.8 * len(brigade)
     assert top["threat_share"] > 0.5
-    assert "free_voice_hk" in top["examples"]
+    examples = report.examples[report.examples["brigade"] == top["brigade"]]
+    assert len(examples) == 3 and set(examples["account_id"]) <= brigade
+    assert examples["text"].str.contains("free_voice_hk").any()
+    terms = report.terms[report.terms["brigade"] == top["brigade"]]
+    assert len(terms) and (terms["posts"] > 0).all()
     assert json.loads(json.dumps(report.to_dict(), default=str))["brigades"]
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from cibscan.dataset import Dataset
 from cibscan.traits import TraitSettings, account_traits
-from cibscan.traits.assess import CROWD, OPERATION, UNTESTED, assess_campaigns
+from cibscan.status import Assessment, CampaignStatus
+from cibscan.traits.assess import assess_campaigns
 from cibscan.traits.impersonation import fold, stem
 
 START = pd.Timestamp("2024-03-04")  # a Monday
@@ -241,12 +242,21 @@ def test_campaign_assessment_tells_an_operation_from_a_crowd_and_admits_blind_sp
     traits = account_traits(data.con, settings)
     crowd = list(accounts["account_id"].iloc[:10])
     members = pd.DataFrame({"account_id": op + crowd, "campaign": [1] * 10 + [2] * 10})
-    verdict = assess_campaigns(data.con, members, traits, settings).set_index("campaign")
-    assert verdict.loc[1, "status"] == OPERATION
-    assert "follow far more accounts" in verdict.loc[1, "markers"]
-    assert verdict.loc[2, "status"] == CROWD
+    verdicts, markers = assess_campaigns(data.con, members, traits, settings)
+    verdict = verdicts.set_index("campaign")
+    assert verdict.loc[1, "status"] == CampaignStatus.OPERATION
+    assert verdict.loc[1, "assessment"] == Assessment.TESTED
+    found = markers[(markers["campaign"] == 1) & markers["significant"]]
+    imbalance = found.set_index("marker").loc["follow imbalance"]
+    assert (imbalance["members"], imbalance["tested"]) == (10, 10)
+    assert imbalance["population_share"] < 0.2
+    assert verdict.loc[2, "status"] == CampaignStatus.CROWD
+    assert not markers.loc[markers["campaign"] == 2, "significant"].any()
+    # every marker tested is a row, significant or not
+    assert set(markers.loc[markers["campaign"] == 2, "marker"]) >= {"follow imbalance"}
     # with no profiles at all nothing can be cleared
     bare = traits.assign(followers=np.nan, following=np.nan, account_created=pd.NaT)
     bare["cohort_size"] = pd.NA
-    blind = assess_campaigns(data.con, members, bare, settings).set_index("campaign")
-    assert blind.loc[2, "status"] == UNTESTED
+    blind = assess_campaigns(data.con, members, bare, settings)[0].set_index("campaign")
+    assert blind.loc[2, "status"] == CampaignStatus.OPERATION
+    assert blind.loc[2, "assessment"] == Assessment.NO_METADATA

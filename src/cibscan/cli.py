@@ -115,8 +115,10 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
             f"[yellow]{behaviour}: {n:,} traces of hot keys were not paired "
             f"(sampled to {cap} accounts per key and window to bound the work)[/]"
         )
-    camps = findings.campaigns.head(15)
-    if len(camps):
+    from .view import KEY_GROUPS, campaign_list
+
+    camps = campaign_list(findings)[:15]
+    if camps:
         table = Table(title="Top campaigns", show_lines=False)
         table.add_column("#", no_wrap=True, min_width=2, justify="right")
         table.add_column("status", min_width=9)
@@ -125,30 +127,17 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
         table.add_column("significant links", min_width=14)
         table.add_column("shared most (members)", no_wrap=True, overflow="ellipsis", max_width=26)
         table.add_column("first seen", no_wrap=True, min_width=10)
-        for row in camps.itertuples(index=False):
-            shared = next(
-                (
-                    str(v)
-                    for v in (
-                        row.top_texts,
-                        row.top_hashtags,
-                        row.top_urls,
-                        row.top_targets,
-                        row.top_domains,
-                    )
-                    if isinstance(v, str) and v
-                ),
-                "",
-            )
+        for c in camps:
+            shared = next((c[group][0] for group in KEY_GROUPS if c[group]), None)
             # rich markup must never interpret text from the data
             table.add_row(
-                str(row.campaign),
-                "operation" if str(row.status).startswith("operation") else "crowd",
-                str(row.size),
-                f"{row.score:.3f}",
-                str(row.behaviours).replace(", ", "\n"),
-                _plain(shared.split(" | ")[0][:60]),
-                str(row.first_seen)[:10],
+                str(c["id"]),
+                c["status"],
+                str(c["size"]),
+                f"{c['score']:.3f}",
+                "\n".join(f"{b['name']}:{b['links']}" for b in c["behaviours"]),
+                _plain(f"{shared['label'][:60]} ({shared['members']})") if shared else "",
+                str(c["first_seen"] or "")[:10],
             )
         out.print(table)
     out.print(f"results written to [bold]{_plain(out_dir)}[/]")
@@ -314,6 +303,9 @@ def target_cmd(
         out.print(f"[yellow]{_plain(note)}[/]")
     if len(report.brigades):
         table = Table(title="Brigades (strongest first)")
+        from .status import campaign_words
+
+        behaviours = report.findings.campaign_behaviours
         for name in (
             "#",
             "size",
@@ -326,20 +318,24 @@ def target_cmd(
         ):
             table.add_column(name, overflow="fold")
         for b in report.brigades.itertuples(index=False):
+            used = report.terms[report.terms["brigade"] == b.brigade]
+            mine = behaviours[behaviours["campaign"] == b.brigade]
             table.add_row(
                 str(b.brigade),
                 str(b.size),
                 str(b.posts),
                 f"{b.threat_share:.0%}",
                 f"{b.busiest_hour:%Y-%m-%d %H}:00 ({b.posts_in_busiest_hour})",
-                _plain(str(b.top_terms)),
-                f"{b.status}, {b.campaign_size} accounts",
-                _plain(str(b.behaviours)),
+                _plain(", ".join(f"{t} ({n})" for t, n in used[["term", "posts"]].values)),
+                f"{campaign_words(b.status, b.assessment)}, {b.campaign_size} accounts",
+                ", ".join(f"{x}:{n}" for x, n in mine[["behaviour", "links"]].values),
             )
         out.print(table)
         for b in report.brigades.head(3).itertuples(index=False):
             out.print(f"[bold]brigade {b.brigade}[/], for example:")
-            for line in str(b.examples).split(" | "):
+            shown = report.examples[report.examples["brigade"] == b.brigade]
+            for e in shown.itertuples(index=False):
+                line = f"{e.created_at:%Y-%m-%d %H:%M:%S} {e.account_id}: {str(e.text)[:140]}"
                 out.print("  " + _plain(line), soft_wrap=True)
     table = Table(title="Accounts that posted at the target most")
     for name in ("account", "posts", "threats", "insults", "brigade"):

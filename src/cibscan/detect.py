@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -28,8 +29,9 @@ from .findings import Findings
 from .link import LinkSettings, build_traces, links_from_traces
 from .link_steps import CHANCE_STEPS, pair_steps
 from .reach import amplified_posts, off_platform
-from .traits import TraitSettings, account_traits, strong
-from .traits.assess import CROWD, assess_campaigns
+from .status import AccountStatus, Assessment, CampaignStatus
+from .traits import TraitSettings, account_traits, strong, typed
+from .traits.assess import assess_campaigns
 from .traits.schedule import population_histogram
 
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "day": 86400}
@@ -151,7 +153,7 @@ def detect(
     t0 = lap("campaigns", t0)
     stage("traits")
     traits = account_traits(con, config.traits)
-    verdicts = _verdicts(con, members, traits, config)
+    verdicts, markers = _verdicts(con, members, traits, config)
     t0 = lap("traits", t0)
     stage("evidence")
     significant = pairs[pairs["significant"]] if len(pairs) else pairs
@@ -162,9 +164,10 @@ def detect(
     accounts = _accounts(con, pairs, members, behaviours, windows, traits, verdicts)
     links, link_behaviours = _links(con, per, significant, members)
     operations = accounts.loc[accounts["flagged"], ["account_id", "campaign"]]
-    campaigns = _campaigns(con, members, accounts, link_behaviours, config.top_keys, verdicts)
+    campaigns = _campaigns(con, members, accounts, verdicts)
     everyone = accounts.loc[accounts["campaign"].notna(), ["account_id", "campaign"]]
-    campaigns["off_platform"] = campaigns["campaign"].map(off_platform(con, everyone))
+    keys = campaign_keys(con, members, config.top_keys) if len(members) else None
+    languages = campaign_languages(con, members) if len(members) else None
     amplified = amplified_posts(con, operations)
     listed_posts = _listed_posts(con, accounts)
     rhythm = population_histogram(con).astype(np.int64).tolist()
@@ -173,7 +176,9 @@ def detect(
     timings["total"] = round(time.perf_counter() - started, 3)
     summary = {
         "input": {
-            "files": data.report.files,
+            # File names only: a findings folder is shared, and folder names can say
+            # who ran the analysis and where.
+            "files": [os.path.basename(str(f)) for f in data.report.files],
             "rows_read": data.report.rows_read,
             "posts": data.n_posts,
             "accounts": data.n_accounts,
@@ -195,9 +200,9 @@ def detect(
             "candidate_links": stats.candidate_links,
             "significant_links": stats.significant_links,
             "campaigns": len(campaigns),
-            "campaigns_cleared": int((campaigns["status"] == CROWD).sum()),
+            "campaigns_cleared": int((campaigns["status"] == CampaignStatus.CROWD).sum()),
             "flagged_accounts": int(accounts["flagged"].sum()),
-            "review_accounts": int((accounts["status"] == "review").sum()),
+            "review_accounts": int((accounts["status"] == AccountStatus.REVIEW).sum()),
             "amplified_posts": len(amplified),
         },
         "sampling": {
@@ -212,6 +217,11 @@ def detect(
     return Findings(
         accounts=accounts,
         campaigns=campaigns,
+        campaign_behaviours=_campaign_behaviours(link_behaviours),
+        campaign_keys=keys,
+        campaign_languages=languages,
+        campaign_markers=markers,
+        campaign_domains=off_platform(con, everyone),
         links=links,
         link_behaviours=link_behaviours,
         evidence=evidence,
@@ -224,7 +234,7 @@ def detect(
 def _listed_posts(con: duckdb.DuckDBPyConnection, accounts: pd.DataFrame) -> pa.Table:
     """Every post of the accounts the findings list (campaign, crowd, review): the post
     history and timelines the report and dashboard show without the input files."""
-    listed = accounts.loc[accounts["status"] != "", ["account_id"]]
+    listed = accounts.loc[accounts["status"] != AccountStatus.NONE, ["account_id"]]
     con.register("_listed", listed)
     try:
         return con.sql(
@@ -267,10 +277,11 @@ def _accounts(
 ) -> pd.DataFrame:
     """One row per account: flagged, status, campaign, score, reasons and traits.
 
-    ``status``: ``campaign`` (flagged: a member of an operation), ``crowd`` (a member of
-    an authentic-looking crowd, kept for review), ``review`` (a strong trait and no
-    campaign) or empty. ``score`` is 1 - the best q-value of the account's links, halved
-    for crowd members; accounts listed on a trait alone score 0.25.
+    ``status`` (an :class:`AccountStatus`): ``campaign`` (flagged: a member of an
+    operation), ``crowd`` (a member of an authentic-looking crowd, kept for review),
+    ``review`` (a strong trait and no campaign) or ``none``. ``score`` is 1 - the best
+    q-value of the account's links, halved for crowd members; accounts listed on a trait
+    alone score 0.25.
     """
     index = con.execute(
         "SELECT ai.aid, ai.account_id, a.handle, a.display_name, a.bio, "
@@ -295,7 +306,9 @@ def _accounts(
     if len(members):
         campaign[members["aid"].to_numpy(dtype=np.int64)] = members["campaign"].to_numpy()
     reasons = _reasons(con, n, behaviours, windows)
-    cleared = set(verdicts.loc[verdicts["status"] == CROWD, "campaign"].astype(int))
+    cleared = set(
+        verdicts.loc[verdicts["status"] == CampaignStatus.CROWD, "campaign"].astype(int)
+    )
     in_crowd = np.isin(campaign, list(cleared)) & (campaign > 0)
     flagged = (campaign > 0) & ~in_crowd
     score = 1.0 - np.power(10.0, best)
@@ -307,7 +320,11 @@ def _accounts(
             "display_name": index["display_name"],
             "bio": index["bio"],
             "flagged": flagged,
-            "status": np.where(flagged, "campaign", np.where(in_crowd, "crowd", "")),
+            "status": np.where(
+                flagged,
+                AccountStatus.CAMPAIGN.value,
+                np.where(in_crowd, AccountStatus.CROWD.value, AccountStatus.NONE.value),
+            ),
             "campaign": pd.Series(campaign, dtype="Int64").where(campaign > 0),
             "score": score,
             "significant_links": sig_links,
@@ -315,16 +332,12 @@ def _accounts(
             "reasons": reasons,
         }
     )
-    out = out.merge(traits, on="account_id", how="left")
-    for col in ("loudspeaker", "office_hours", "watch_amplifier"):  # accounts without posts
-        out[col] = out[col].astype("boolean").fillna(False).astype(bool)
-    for col in ("schedule_tz", "impersonates", "evades"):
-        out[col] = out[col].astype("str")
-    alone = (out["status"] == "") & strong(out)
-    out.loc[alone, "status"] = "review"
+    out = typed(out.merge(traits, on="account_id", how="left"))  # accounts without posts too
+    alone = (out["status"] == AccountStatus.NONE) & strong(out)
+    out.loc[alone, "status"] = AccountStatus.REVIEW.value
     out.loc[alone, "score"] = np.maximum(out.loc[alone, "score"], 0.25)
     out["trait_reasons"] = out["trait_reasons"].fillna("")
-    order = out["status"].map({"campaign": 0, "crowd": 1, "review": 2, "": 3})
+    order = out["status"].map({s.value: i for i, s in enumerate(AccountStatus)})
     out = out.assign(_order=order).sort_values(["_order", "score"], ascending=[True, False])
     return out.drop(columns="_order").reset_index(drop=True)
 
@@ -334,16 +347,15 @@ def _verdicts(
     members: pd.DataFrame,
     traits: pd.DataFrame,
     config: DetectConfig,
-) -> pd.DataFrame:
-    """Each campaign's status and inauthentic markers (traits.assess)."""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each campaign's status and assessment, and the markers tested (traits.assess)."""
     ids = con.execute("SELECT aid, account_id FROM account_index").df().set_index("aid")
     named = members.assign(account_id=members["aid"].map(ids["account_id"]))
-    verdicts = assess_campaigns(con, named, traits, config.traits)
+    verdicts, markers = assess_campaigns(con, named, traits, config.traits)
     if not config.assess_campaigns:
-        verdicts["status"] = np.where(
-            verdicts["status"] == CROWD, "operation (assessment off)", verdicts["status"]
-        )
-    return verdicts
+        verdicts["status"] = CampaignStatus.OPERATION.value
+        verdicts["assessment"] = Assessment.OFF.value
+    return verdicts, markers
 
 
 def _reasons(
@@ -366,75 +378,48 @@ def _reasons(
     return ["; ".join(t for _, t in sorted(r, reverse=True)[:3]) for r in reasons]
 
 
+#: Columns of the campaigns table; what each campaign shared, its languages, markers
+#: and domains are long-form tables of their own (see ``Findings``).
+CAMPAIGN_COLUMNS = (
+    "campaign",
+    "status",
+    "assessment",
+    "size",
+    "score",
+    "first_seen",
+    "last_seen",
+)
+
+
 def _campaigns(
     con: duckdb.DuckDBPyConnection,
     members: pd.DataFrame,
     accounts: pd.DataFrame,
-    link_behaviours: pd.DataFrame,
-    top: int,
     verdicts: pd.DataFrame,
 ) -> pd.DataFrame:
-    cols = [
-        "campaign",
-        "status",
-        "markers",
-        "size",
-        "score",
-        "behaviours",
-        "top_texts",
-        "top_urls",
-        "top_domains",
-        "top_hashtags",
-        "top_targets",
-        "first_seen",
-        "last_seen",
-        "languages",
-    ]
+    """One row per campaign: status, assessment, size, mean member score, time span."""
     if members.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    keys = campaign_keys(con, members, top)
-    flagged = accounts[accounts["campaign"].notna()]
-    base = (
-        flagged.groupby("campaign")
-        .agg(size=("account_id", "size"), score=("score", "mean"))
-        .reset_index()
-    )
-    base["campaign"] = base["campaign"].astype("int64")
-
-    def joined(behaviours: tuple[str, ...], prefix: str = "") -> pd.Series:
-        part = keys[keys["behaviour"].isin(behaviours)]
-        text: dict[int, str] = {}
-        for camp, label, count in zip(
-            part["campaign"], part["label"], part["members"], strict=True
-        ):
-            item = f"{prefix}{str(label)[:200]} ({count})"
-            text[int(camp)] = f"{text[int(camp)]} | {item}" if int(camp) in text else item
-        return pd.Series(text, dtype="object")
-
-    inside = link_behaviours[link_behaviours["campaign"].notna()]
-    behaviour_counts = pd.Series(
-        {
-            int(camp): ", ".join(f"{b}:{c}" for b, c in g["behaviour"].value_counts().items())
-            for camp, g in inside.groupby("campaign")
-        },
-        dtype="object",
-    )
-    out = base.set_index("campaign")
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in CAMPAIGN_COLUMNS})
+    placed = accounts[accounts["campaign"].notna()]
+    out = placed.groupby("campaign").agg(size=("account_id", "size"), score=("score", "mean"))
+    out.index = out.index.astype("int64")
     v = verdicts.set_index(verdicts["campaign"].astype("int64"))
     out["status"] = v["status"]
-    out["markers"] = v["markers"]
-    out["behaviours"] = behaviour_counts
-    out["top_texts"] = joined(("copypaste", "corepost"))
-    out["top_urls"] = joined(("colink",))
-    out["top_domains"] = joined(("codomain",))
-    out["top_hashtags"] = joined(("cohashtag",), "#")
-    out["top_targets"] = joined(("comention",), "@")
-    spans = campaign_spans(con).set_index("campaign")
+    out["assessment"] = v["assessment"]
+    spans = campaign_spans(con, members).set_index("campaign")
     out["first_seen"] = spans["first_seen"]
     out["last_seen"] = spans["last_seen"]
-    langs = campaign_languages(con).set_index("campaign")
-    out["languages"] = langs["languages"]
-    return out.reset_index()[cols].sort_values("campaign").reset_index(drop=True)
+    out = out.rename_axis("campaign").reset_index()
+    return out[list(CAMPAIGN_COLUMNS)].sort_values("campaign").reset_index(drop=True)
+
+
+def _campaign_behaviours(link_behaviours: pd.DataFrame) -> pd.DataFrame:
+    """Per campaign and behaviour: the significant links inside the campaign."""
+    inside = link_behaviours[link_behaviours["campaign"].notna()]
+    out = inside.groupby(["campaign", "behaviour"]).size().rename("links").reset_index()
+    out["campaign"] = out["campaign"].astype("int64")
+    order = ["campaign", "links", "behaviour"]
+    return out.sort_values(order, ascending=[True, False, True]).reset_index(drop=True)
 
 
 def _links(

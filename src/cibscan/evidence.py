@@ -74,10 +74,17 @@ def account_behaviour_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
+def _store_members(con: duckdb.DuckDBPyConnection, members: pd.DataFrame) -> None:
+    """``members`` (aid, campaign) as the table the campaign queries below join on; each
+    query stores it itself, so none reads a table another step left behind."""
+    store_table(con, "members", members[["aid", "campaign"]])
+
+
 def campaign_keys(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, top: int) -> pd.DataFrame:
     """Per campaign and behaviour, the ``top`` keys shared by the most members, each with a
-    readable label (the post text for text-like keys) and its member count."""
-    store_table(con, "members", members[["aid", "campaign"]])
+    readable label (the post text for text-like keys), its member count and the first and
+    last time members shared it with each other."""
+    _store_members(con, members)
     return con.execute(
         "WITH used AS ("
         "  SELECT m.campaign, e.behaviour, e.key, e.a AS aid, e.post_a AS post, e.ts_a AS ts "
@@ -93,17 +100,20 @@ def campaign_keys(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, top: in
         "    row_number() OVER (PARTITION BY campaign, behaviour "
         "      ORDER BY count(DISTINCT aid) DESC, key) AS rk "
         "  FROM used GROUP BY campaign, behaviour, key"
-        ") SELECT r.campaign, r.behaviour, r.key, r.members, r.first_ts, r.last_ts, "
+        ") SELECT r.campaign, r.behaviour, r.key, "
         "  CASE WHEN r.behaviour IN ('copypaste', 'corepost', 'coreply') "
-        "    THEN coalesce(p.text, r.key) ELSE r.key END AS label "
+        "    THEN coalesce(p.text, r.key) ELSE r.key END AS label, r.members, "
+        "  to_timestamp(r.first_ts)::TIMESTAMP AS first_seen, "
+        "  to_timestamp(r.last_ts)::TIMESTAMP AS last_seen "
         "FROM ranked r LEFT JOIN posts p ON p.post_id = r.post WHERE r.rk <= $top "
         "ORDER BY r.campaign, r.behaviour, r.members DESC, r.key",
         {"top": top},
     ).df()
 
 
-def campaign_spans(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def campaign_spans(con: duckdb.DuckDBPyConnection, members: pd.DataFrame) -> pd.DataFrame:
     """Per campaign: first and last time of coordinated activity between its members."""
+    _store_members(con, members)
     return con.execute(
         "SELECT m.campaign, to_timestamp(min(least(e.ts_a, e.ts_b)))::TIMESTAMP AS first_seen, "
         "  to_timestamp(max(greatest(e.ts_a, e.ts_b)))::TIMESTAMP AS last_seen "
@@ -112,17 +122,20 @@ def campaign_spans(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def campaign_languages(con: duckdb.DuckDBPyConnection, top: int = 3) -> pd.DataFrame:
-    """Per campaign: its members' most used post languages with their shares."""
+def campaign_languages(
+    con: duckdb.DuckDBPyConnection, members: pd.DataFrame, top: int = 3
+) -> pd.DataFrame:
+    """Per campaign: its members' ``top`` most used post languages, each with its posts
+    and its share of the campaign's posts with a known language."""
+    _store_members(con, members)
     return con.execute(
-        "SELECT campaign, string_agg(language || ' ' || CAST(round(100.0 * n / total) AS INTEGER) "
-        "  || '%', ', ' ORDER BY n DESC, language) AS languages FROM ("
-        "  SELECT m.campaign, p.language, count(*) AS n, "
+        "SELECT campaign, language, posts, posts / total AS share FROM ("
+        "  SELECT m.campaign, p.language, count(*) AS posts, "
         "    sum(count(*)) OVER (PARTITION BY m.campaign) AS total, "
         "    row_number() OVER (PARTITION BY m.campaign ORDER BY count(*) DESC, p.language) AS rk "
         "  FROM posts p JOIN account_index ai ON ai.account_id = p.account_id "
         "  JOIN members m ON m.aid = ai.aid WHERE p.language IS NOT NULL "
         "  GROUP BY m.campaign, p.language"
-        ") WHERE rk <= $top GROUP BY campaign",
+        ") WHERE rk <= $top ORDER BY campaign, posts DESC, language",
         {"top": top},
     ).df()

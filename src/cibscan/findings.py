@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,11 +21,62 @@ import pyarrow.parquet as pq
 
 from .errors import FindingsError
 from .schema import POST_COLUMNS
+from .status import AccountStatus, Assessment, CampaignStatus
+from .traits.assess import MARKER_COLUMNS
 
-FORMAT_VERSION = 3
-#: Older formats ``load`` still reads; tables they lack come back empty.
-READABLE_VERSIONS = (2, 3)
-TABLES = ("accounts", "campaigns", "links", "link_behaviours", "evidence", "amplified_posts")
+FORMAT_VERSION = 4
+#: Older formats ``load`` still reads; tables they lack come back empty, and format 3's
+#: display strings are read into the long-form tables once, here.
+READABLE_VERSIONS = (2, 3, 4)
+
+#: The long-form tables about campaigns, with their columns and types. Each holds data,
+#: never display strings: words are built by the outputs, the report and the CLI.
+CAMPAIGN_TABLES: dict[str, dict[str, str]] = {
+    # significant links inside the campaign, per behaviour
+    "campaign_behaviours": {"campaign": "int64", "behaviour": "string", "links": "int64"},
+    # the keys (texts, links, domains, hashtags, targets) shared by the most members
+    "campaign_keys": {
+        "campaign": "int64",
+        "behaviour": "string",
+        "key": "string",
+        "label": "string",
+        "members": "int64",
+        "first_seen": "datetime64[us]",
+        "last_seen": "datetime64[us]",
+    },
+    # the members' most used post languages
+    "campaign_languages": {
+        "campaign": "int64",
+        "language": "string",
+        "posts": "int64",
+        "share": "float64",
+    },
+    # every inauthentic marker tested on the campaign (traits.assess)
+    "campaign_markers": MARKER_COLUMNS,
+    # where the campaign's own links send people, against everybody else's links
+    "campaign_domains": {
+        "campaign": "int64",
+        "domain": "string",
+        "links": "int64",
+        "share": "float64",
+        "others_share": "float64",
+    },
+}
+TABLES = (
+    "accounts",
+    "campaigns",
+    *CAMPAIGN_TABLES,
+    "links",
+    "link_behaviours",
+    "evidence",
+    "amplified_posts",
+)
+#: Columns holding a value of a fixed set, checked whenever findings are made or loaded.
+ENUMS = {
+    ("accounts", "status"): AccountStatus,
+    ("campaigns", "status"): CampaignStatus,
+    ("campaigns", "assessment"): Assessment,
+}
 #: Tables written as Parquet only: too long to be read as a spreadsheet.
 PARQUET_ONLY = ("posts",)
 
@@ -35,7 +87,10 @@ class Findings:
 
     - ``accounts``: one row per account seen: ``flagged``, ``campaign``, ``score`` in
       [0, 1] and ``reasons`` in words.
-    - ``campaigns``: one row per campaign: size, score, behaviours, what was shared.
+    - ``campaigns``: one row per campaign: status, assessment, size, score, time span.
+    - ``campaign_behaviours``, ``campaign_keys``, ``campaign_languages``,
+      ``campaign_markers``, ``campaign_domains``: long-form tables about the campaigns
+      (see ``CAMPAIGN_TABLES``).
     - ``links``: significant account pairs with p- and q-values and weight.
     - ``link_behaviours``: the same pairs broken down by behaviour, with the count
       expected by chance.
@@ -56,6 +111,33 @@ class Findings:
     amplified_posts: pd.DataFrame = field(default_factory=pd.DataFrame)
     posts: pa.Table = field(default_factory=lambda: pa.table({}))
     summary: dict[str, Any] = field(default_factory=dict)
+    campaign_behaviours: pd.DataFrame = field(default_factory=pd.DataFrame)
+    campaign_keys: pd.DataFrame = field(default_factory=pd.DataFrame)
+    campaign_languages: pd.DataFrame = field(default_factory=pd.DataFrame)
+    campaign_markers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    campaign_domains: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __post_init__(self) -> None:
+        for name, columns in CAMPAIGN_TABLES.items():
+            frame = getattr(self, name)
+            if frame is None or (frame.empty and not len(frame.columns)):
+                frame = pd.DataFrame(columns=list(columns))
+            missing = set(columns) - set(frame.columns)
+            if missing:
+                raise FindingsError(f"{name} lacks column(s) {', '.join(sorted(missing))}")
+            setattr(self, name, frame[list(columns)].astype(columns).reset_index(drop=True))
+        for col in ("status", "assessment"):
+            if col in self.campaigns:
+                self.campaigns[col] = self.campaigns[col].astype("string")
+        if "status" in self.accounts:
+            self.accounts["status"] = self.accounts["status"].astype("string")
+        for (table, col), enum in ENUMS.items():
+            frame = getattr(self, table)
+            if col in frame and len(frame):
+                bad = set(frame[col].dropna().unique()) - {e.value for e in enum}
+                if bad or frame[col].isna().any():
+                    shown = ", ".join(sorted(map(str, bad)))[:200] or "a missing value"
+                    raise FindingsError(f"{table}.{col}: {shown} is not a {enum.__name__}")
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -107,15 +189,116 @@ class Findings:
                 f"this version reads ({', '.join(map(str, READABLE_VERSIONS))}); "
                 "run detect again with this version"
             )
+        version = summary.get("format_version")
         tables: dict[str, Any] = {}
         for name in TABLES:
             table_path = os.path.join(folder, f"{name}.parquet")
+            if version < 4 and name in CAMPAIGN_TABLES:
+                continue
             if not os.path.isfile(table_path):
                 raise FindingsError(f"{folder}: {name}.parquet is missing")
             tables[name] = pd.read_parquet(table_path)
+        if version < 4:
+            tables.update(_from_format3(tables["campaigns"], tables["accounts"]))
         for name in PARQUET_ONLY:
             table_path = os.path.join(folder, f"{name}.parquet")
             if os.path.isfile(table_path):
                 tables[name] = pq.read_table(table_path)
         summary.pop("format_version", None)
         return cls(**tables, summary=summary)
+
+
+# --- reading formats 2 and 3 -------------------------------------------------------------
+
+#: Format 3 kept each campaign's top keys as one display string per kind.
+_LEGACY_KEYS = {
+    "top_texts": ("copypaste", ""),
+    "top_urls": ("colink", ""),
+    "top_domains": ("codomain", ""),
+    "top_hashtags": ("cohashtag", "#"),
+    "top_targets": ("comention", "@"),
+}
+_LEGACY_ITEM = re.compile(r"^(?P<label>.*) \((?P<members>\d+)\)$", re.S)
+_LEGACY_MARKER = re.compile(r"^(?P<k>\d+) of (?P<m>\d+) members .*\((?P<name>[^:()]+): ")
+
+
+def _from_format3(campaigns: pd.DataFrame, accounts: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Formats 2 and 3 as format 4: statuses as enums, display strings as long tables.
+
+    Those formats joined items with separators that the items themselves may contain
+    (a headline with " | " in it), so what is read back is the best reading of an
+    ambiguous string; detect again for exact tables.
+    """
+    camps = campaigns.copy()
+    status = camps["status"].astype(object).fillna("")
+    camps["status"] = [
+        CampaignStatus.CROWD.value if s.startswith("authentic") else CampaignStatus.OPERATION.value
+        for s in status
+    ]
+    camps["assessment"] = [
+        Assessment.NO_METADATA.value
+        if "no account metadata" in s
+        else Assessment.OFF.value
+        if "assessment off" in s
+        else Assessment.TESTED.value
+        for s in status
+    ]
+    behaviours: list[tuple[Any, ...]] = []
+    keys: list[tuple[Any, ...]] = []
+    languages: list[tuple[Any, ...]] = []
+    markers: list[tuple[Any, ...]] = []
+    domains: list[tuple[Any, ...]] = []
+    for row in camps.to_dict("records"):
+        camp = int(row["campaign"])
+        for part in _legacy_parts(row.get("behaviours"), ", "):
+            name, _, links = part.partition(":")
+            behaviours.append((camp, name, int(links) if links.isdigit() else 0))
+        for column, (behaviour, prefix) in _LEGACY_KEYS.items():
+            for part in _legacy_parts(row.get(column), " | "):
+                match = _LEGACY_ITEM.match(part)
+                label = match["label"] if match else part
+                label = label[len(prefix) :] if prefix and label.startswith(prefix) else label
+                count = int(match["members"]) if match else 0
+                keys.append((camp, behaviour, label, label, count, pd.NaT, pd.NaT))
+        for part in _legacy_parts(row.get("languages"), ", "):
+            language, _, pct = part.partition(" ")
+            share = float(pct.rstrip("%")) / 100 if pct.rstrip("%").isdigit() else float("nan")
+            languages.append((camp, language, 0, share))
+        for part in _legacy_parts(row.get("markers"), "; "):
+            found = _LEGACY_MARKER.match(part)
+            if found:
+                k, m = int(found["k"]), int(found["m"])
+                markers.append((camp, found["name"], k, m, k / m if m else None, True))
+            elif "office-hours" in part:
+                markers.append((camp, "office hours", None, None, None, True))
+        for part in _legacy_parts(row.get("off_platform"), " | "):
+            domain, _, rest = part.partition(": ")
+            percent = re.match(r"(\d+)%", rest)
+            domains.append((camp, domain, 0, int(percent[1]) / 100 if percent else None, None))
+    acc = accounts.copy()
+    if "status" in acc:
+        acc["status"] = acc["status"].astype(object).fillna("").replace("", "none")
+    tables = {
+        "campaign_behaviours": pd.DataFrame(behaviours, columns=["campaign", "behaviour", "links"]),
+        "campaign_keys": pd.DataFrame(keys, columns=list(CAMPAIGN_TABLES["campaign_keys"])),
+        "campaign_languages": pd.DataFrame(
+            languages, columns=list(CAMPAIGN_TABLES["campaign_languages"])
+        ),
+        "campaign_markers": pd.DataFrame(
+            markers, columns=["campaign", "marker", "members", "tested", "share", "significant"]
+        ).reindex(columns=list(MARKER_COLUMNS)),
+        "campaign_domains": pd.DataFrame(
+            domains, columns=list(CAMPAIGN_TABLES["campaign_domains"])
+        ),
+    }
+    tables["campaign_markers"]["significant"] = True
+    legacy = ["behaviours", "markers", "languages", "off_platform", *_LEGACY_KEYS]
+    return {
+        **tables,
+        "campaigns": camps.drop(columns=[c for c in legacy if c in camps]),
+        "accounts": acc,
+    }
+
+
+def _legacy_parts(text: Any, sep: str) -> list[str]:
+    return [p for p in text.split(sep) if p] if isinstance(text, str) and text else []

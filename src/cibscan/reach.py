@@ -19,11 +19,16 @@ import pandas as pd
 
 from .behaviours.colink import domain_sql, normalise_url_sql
 
+OFF_PLATFORM_COLUMNS = ("campaign", "domain", "links", "share", "others_share")
 
-def off_platform(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, top: int = 3) -> pd.Series:
-    """Per campaign, its top link domains in words, indexed by campaign."""
+
+def off_platform(
+    con: duckdb.DuckDBPyConnection, members: pd.DataFrame, top: int = 3
+) -> pd.DataFrame:
+    """Per campaign, its ``top`` link domains: ``links`` to it from members' own posts,
+    ``share`` of the campaign's links and ``others_share`` of everybody else's."""
     if members.empty:
-        return pd.Series(dtype=object)
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in OFF_PLATFORM_COLUMNS})
     con.register("_reach_members", members[["account_id", "campaign"]])
     try:
         frame = con.execute(
@@ -45,8 +50,8 @@ def off_platform(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, top: int
                        sum(count(*)) OVER (PARTITION BY campaign) AS total
                 FROM tagged WHERE campaign IS NOT NULL GROUP BY campaign, domain
             )
-            SELECT i.campaign, i.domain, i.n / i.total AS share,
-                   coalesce(o.n, 0) / (SELECT greatest(sum(n), 1) FROM outside) AS others,
+            SELECT i.campaign, i.domain, i.n AS links, i.n / i.total AS share,
+                   coalesce(o.n, 0) / (SELECT greatest(sum(n), 1) FROM outside) AS others_share,
                    row_number() OVER (PARTITION BY i.campaign ORDER BY i.n DESC, i.domain) AS r
             FROM inside i LEFT JOIN outside o ON o.domain = i.domain
             QUALIFY r <= $top
@@ -56,13 +61,7 @@ def off_platform(con: duckdb.DuckDBPyConnection, members: pd.DataFrame, top: int
         ).df()
     finally:
         con.unregister("_reach_members")
-    text: dict[int, str] = {}
-    for row in frame.itertuples(index=False):
-        item = f"{row.domain}: {row.share:.0%} of its links ({row.others:.2%} of others')"
-        text[int(row.campaign)] = (
-            f"{text[int(row.campaign)]} | {item}" if int(row.campaign) in text else item
-        )
-    return pd.Series(text, dtype=object)
+    return frame[list(OFF_PLATFORM_COLUMNS)]
 
 
 def amplified_posts(

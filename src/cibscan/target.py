@@ -23,6 +23,9 @@ from .errors import InputError
 from .findings import Findings
 from .traits._base import data_table
 
+TERM_COLUMNS = ["brigade", "term", "posts"]
+EXAMPLE_COLUMNS = ["brigade", "post_id", "created_at", "account_id", "text"]
+
 
 @dataclass
 class TargetReport:
@@ -36,6 +39,10 @@ class TargetReport:
     members: pd.DataFrame  #: one row per brigade member
     flooders: pd.DataFrame  #: the accounts that posted at the target most, brigade or not
     findings: Findings
+    #: per brigade, the lexicon terms its posts at the target used most: brigade, term, posts
+    terms: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TERM_COLUMNS))
+    #: per brigade, its first posts at the target: brigade, post_id, created_at, account_id, text
+    examples: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXAMPLE_COLUMNS))
     lexicon_terms: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -57,6 +64,8 @@ class TargetReport:
             "brigades": rows(self.brigades),
             "members": rows(self.members),
             "flooders": rows(self.flooders),
+            "terms": rows(self.terms),
+            "examples": rows(self.examples),
             "notes": self.notes,
         }
 
@@ -114,11 +123,12 @@ def target(
             hint="give the account id or the handle as it appears in the posts",
         )
     aimed = aimed[~aimed["account_id"].isin(keys)]
-    terms = lexicon()
-    patterns = _term_patterns(terms)
+    lexicon_terms = lexicon()
+    lexicon_size = len(lexicon_terms)
+    patterns = _term_patterns(lexicon_terms)
     lower = aimed["text"].fillna("").str.lower()
     hits = [[t for t, _, p in patterns if p.search(text)] for text in lower]
-    kinds = dict(zip(terms["term"].str.lower(), terms["kind"], strict=True))
+    kinds = dict(zip(lexicon_terms["term"].str.lower(), lexicon_terms["kind"], strict=True))
     aimed = aimed.assign(
         terms=hits,
         threat=[any(kinds.get(t) == "threat" for t in h) for h in hits],
@@ -141,11 +151,13 @@ def target(
             "threat_share",
             "busiest_hour",
             "posts_in_busiest_hour",
-            "top_terms",
-            "behaviours",
-            "examples",
+            "status",
+            "assessment",
+            "campaign_size",
         ]
     )
+    terms = pd.DataFrame(columns=TERM_COLUMNS)
+    examples = pd.DataFrame(columns=EXAMPLE_COLUMNS)
     findings = findings if findings is not None else detect(data, config)
     acc = findings.accounts[
         findings.accounts["campaign"].notna()
@@ -155,7 +167,9 @@ def target(
     if acc.empty:
         notes.append("no campaign has two or more members aiming at the target")
     else:
-        brigades, members = _brigades(acc, aimed, per_account, findings, top_examples)
+        brigades, members, terms, examples = _brigades(
+            acc, aimed, per_account, findings, top_examples
+        )
     flooders = per_account.sort_values(["posts", "threats"], ascending=False).head(20).reset_index()
     if not members.empty:
         flooders["brigade"] = (
@@ -172,8 +186,10 @@ def target(
         members=members,
         flooders=flooders,
         findings=findings,
-        lexicon_terms=len(terms),
+        lexicon_terms=lexicon_size,
         notes=notes,
+        terms=terms,
+        examples=examples,
     )
 
 
@@ -183,15 +199,23 @@ def _brigades(
     per_account: pd.DataFrame,
     findings: Findings,
     top_examples: int,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(brigades, members, terms, examples) of the campaigns in ``acc``."""
     rows = []
     member_rows = []
+    term_rows: list[pd.DataFrame] = []
+    example_rows: list[pd.DataFrame] = []
+    campaigns = findings.campaigns.set_index("campaign")
     for camp, group in acc.groupby("campaign"):
         mine = aimed[aimed["account_id"].isin(group["account_id"])]
         hourly = mine["created_at"].dt.floor("h").value_counts()
-        terms = pd.Series([t for h in mine["terms"] for t in h]).value_counts().head(5)
-        examples = mine.sort_values("created_at").head(top_examples)
-        info = findings.campaigns.set_index("campaign").loc[camp]
+        used = pd.Series([t for h in mine["terms"] for t in h], dtype=object).value_counts()
+        term_rows.append(
+            pd.DataFrame({"brigade": int(camp), "term": used.index[:5], "posts": used.values[:5]})
+        )
+        first = mine.sort_values(["created_at", "post_id"]).head(top_examples)
+        example_rows.append(first[EXAMPLE_COLUMNS[1:]].assign(brigade=int(camp)))
+        info = campaigns.loc[camp]
         rows.append(
             {
                 "brigade": int(camp),
@@ -200,19 +224,9 @@ def _brigades(
                 "threat_share": round(float(mine["threat"].mean()), 3),
                 "busiest_hour": hourly.index[0],
                 "posts_in_busiest_hour": int(hourly.iloc[0]),
-                "top_terms": ", ".join(f"{t} ({n})" for t, n in terms.items()),
                 "status": info["status"],
+                "assessment": info["assessment"],
                 "campaign_size": int(info["size"]),
-                "behaviours": info["behaviours"],
-                "examples": " | ".join(
-                    f"{t:%Y-%m-%d %H:%M:%S} {a}: {str(x)[:140]}"
-                    for t, a, x in zip(
-                        examples["created_at"],
-                        examples["account_id"],
-                        examples["text"],
-                        strict=True,
-                    )
-                ),
             }
         )
         for account, handle in zip(group["account_id"], group["handle"], strict=True):
@@ -230,4 +244,6 @@ def _brigades(
         brigades = brigades.sort_values(
             ["threat_share", "size", "posts"], ascending=False
         ).reset_index(drop=True)
-    return brigades, pd.DataFrame(member_rows)
+    terms = pd.concat(term_rows, ignore_index=True)[TERM_COLUMNS]
+    examples = pd.concat(example_rows, ignore_index=True)[EXAMPLE_COLUMNS]
+    return brigades, pd.DataFrame(member_rows), terms, examples

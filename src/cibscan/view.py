@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +20,9 @@ import pandas as pd
 from .cluster import link_weight
 from .detect import format_window
 from .findings import Findings
+from .status import LISTED, AccountStatus, CampaignStatus, campaign_words
+from .traits import MARKERS, TRAIT_COLUMNS
+from .traits.assess import SCHEDULE_MARKER
 
 #: Colours of campaigns in the graph and timelines (colour-blind-safe first eight, then
 #: a darker repeat); campaign n gets ``PALETTE[(n - 1) % len(PALETTE)]``.
@@ -47,7 +49,17 @@ UNPLACED_COLOUR = "#9aa0a6"
 TIMELINE_MEMBERS = 6
 EVIDENCE_PAIRS = 12
 EVIDENCE_PER_PAIR = 3
-_TOP_ITEM = re.compile(r"^(?P<label>.*) \((?P<members>\d+)\)$", re.S)
+#: Which shared keys a campaign view lists together, by the behaviour that found them.
+KEY_GROUPS = {
+    "top_texts": ("copypaste", "corepost", "coreply"),
+    "top_urls": ("colink",),
+    "top_domains": ("codomain",),
+    "top_hashtags": ("cohashtag",),
+    "top_targets": ("comention",),
+}
+#: How a view writes a key of these groups (a hashtag set as #..., a target as @...).
+KEY_PREFIX = {"top_hashtags": "#", "top_targets": "@"}
+LABEL_CHARS = 200  #: a shared text is cut to this many characters in views
 
 
 def clean(value: Any) -> Any:
@@ -78,22 +90,8 @@ def records(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> list[d
     ]
 
 
-def split_top(text: Any) -> list[dict[str, Any]]:
-    """``"label (12) | other (3)"`` -> ``[{"label": "label", "members": 12}, ...]``."""
-    if not isinstance(text, str) or not text:
-        return []
-    out = []
-    for item in text.split(" | "):
-        match = _TOP_ITEM.match(item)
-        if match:
-            out.append({"label": match["label"], "members": int(match["members"])})
-        else:
-            out.append({"label": item, "members": None})
-    return out
-
-
 def is_operation(status: Any) -> bool:
-    return isinstance(status, str) and status.startswith("operation")
+    return status == CampaignStatus.OPERATION
 
 
 def colour(campaign: Any) -> str:
@@ -154,7 +152,7 @@ def extras(findings: Findings) -> dict[str, Any]:
     """Accounts listed for review on traits alone, and posts amplified by operations."""
     return {
         "review_list": records(
-            findings.accounts[findings.accounts["status"] == "review"],
+            findings.accounts[findings.accounts["status"] == AccountStatus.REVIEW],
             ("account_id", "handle", "score", "trait_reasons"),
         ),
         "amplified_posts": records(findings.amplified_posts),
@@ -164,58 +162,101 @@ def extras(findings: Findings) -> dict[str, Any]:
 # --- campaigns -------------------------------------------------------------------------
 
 
-def _behaviours(text: Any) -> list[dict[str, Any]]:
-    if not isinstance(text, str) or not text:
-        return []
-    out = []
-    for part in text.split(", "):
-        name, _, count = part.partition(":")
-        out.append({"name": name, "links": int(count) if count.isdigit() else None})
+_MARKER_TEXT = {m.name: m.text for m in MARKERS}
+
+
+def marker_words(row: dict[str, Any]) -> str:
+    """One row of ``campaign_markers`` in words."""
+    name = row["marker"]
+    if name == SCHEDULE_MARKER:
+        if row.get("utc_offset") is None:
+            return "members' posts keep an office-hours schedule"
+        return (
+            f"members' posts keep an office-hours schedule of UTC{int(row['utc_offset']):+d}: "
+            f"{row['share']:.0%} of posts on weekdays 09:00-18:00 outside lunch (the data's "
+            f"rhythm gives {row['population_share']:.0%}), {row['weekend_share']:.0%} at "
+            f"weekends, {row['lunch_share']:.0%} at lunch"
+        )
+    what = _MARKER_TEXT.get(name, "carry it")
+    text = f"{row['members']} of {row['tested']} members {what} ({name}"
+    if row.get("population_share") is not None:
+        text += f": {row['population_share']:.0%} of all accounts"
+    return text + ")"
+
+
+def language_words(items: list[dict[str, Any]]) -> str:
+    """``en 60%, zh 40%`` from rows of ``campaign_languages``."""
+    return ", ".join(
+        f"{r['language']} {r['share']:.0%}" if r["share"] is not None else r["language"]
+        for r in items
+    )
+
+
+def domain_words(items: list[dict[str, Any]]) -> str:
+    """Where a campaign sends people, from rows of ``campaign_domains``."""
+    parts = []
+    for r in items:
+        text = r["domain"]
+        if r["share"] is not None:
+            text += f": {r['share']:.0%} of its links"
+        if r["others_share"] is not None:
+            text += f" ({r['others_share']:.2%} of others')"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def _by_campaign(frame: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    for row in records(frame):
+        out.setdefault(int(row["campaign"]), []).append(row)
     return out
-
-
-def _languages(text: Any) -> list[str]:
-    if not isinstance(text, str) or not text:
-        return []
-    return [part.split(" ")[0] for part in text.split(", ")]
-
-
-def _schedule(markers: Any) -> str | None:
-    if not isinstance(markers, str):
-        return None
-    for part in markers.split("; "):
-        if "office-hours" in part:
-            return part
-    return None
 
 
 def campaign_list(findings: Findings) -> list[dict[str, Any]]:
     """Campaigns ranked for review: operations first, then by score and size."""
+    behaviours = _by_campaign(findings.campaign_behaviours)
+    keys = _by_campaign(findings.campaign_keys)
+    languages = _by_campaign(findings.campaign_languages)
+    markers = _by_campaign(findings.campaign_markers)
+    domains = _by_campaign(findings.campaign_domains)
     out = []
     for row in records(findings.campaigns):
-        out.append(
-            {
-                "id": row["campaign"],
-                "status": row.get("status"),
-                "operation": is_operation(row.get("status")),
-                "markers": row.get("markers"),
-                "schedule": _schedule(row.get("markers")),
-                "size": row["size"],
-                "score": row["score"],
-                "behaviours": _behaviours(row.get("behaviours")),
-                "languages": _languages(row.get("languages")),
-                "languages_text": row.get("languages"),
-                "first_seen": row.get("first_seen"),
-                "last_seen": row.get("last_seen"),
-                "top_texts": split_top(row.get("top_texts")),
-                "top_urls": split_top(row.get("top_urls")),
-                "top_domains": split_top(row.get("top_domains")),
-                "top_hashtags": split_top(row.get("top_hashtags")),
-                "top_targets": split_top(row.get("top_targets")),
-                "off_platform": row.get("off_platform"),
-                "colour": colour(row["campaign"]),
-            }
-        )
+        camp = int(row["campaign"])
+        found = [m for m in markers.get(camp, []) if m["significant"]]
+        schedule = next((m for m in found if m["marker"] == SCHEDULE_MARKER), None)
+        langs = languages.get(camp, [])
+        shared = keys.get(camp, [])
+        item = {
+            "id": camp,
+            "status": row["status"],
+            "assessment": row["assessment"],
+            "status_text": campaign_words(row["status"], row["assessment"]),
+            "operation": is_operation(row["status"]),
+            "markers": [marker_words(m) for m in found],
+            "markers_tested": [m["marker"] for m in markers.get(camp, [])],
+            "schedule": marker_words(schedule) if schedule else None,
+            "size": row["size"],
+            "score": row["score"],
+            "behaviours": [
+                {"name": b["behaviour"], "links": b["links"]} for b in behaviours.get(camp, [])
+            ],
+            "languages": [r["language"] for r in langs],
+            "languages_text": language_words(langs),
+            "first_seen": row.get("first_seen"),
+            "last_seen": row.get("last_seen"),
+            "off_platform": domain_words(domains.get(camp, [])),
+            "colour": colour(camp),
+        }
+        for group, names in KEY_GROUPS.items():
+            item[group] = [
+                {
+                    "label": KEY_PREFIX.get(group, "") + str(k["label"])[:LABEL_CHARS],
+                    "members": k["members"],
+                }
+                for k in shared
+                if k["behaviour"] in names
+            ]
+        out.append(item)
     out.sort(key=lambda c: (not c["operation"], -(c["score"] or 0), -c["size"], c["id"]))
     for rank, item in enumerate(out, 1):
         item["rank"] = rank
@@ -268,19 +309,7 @@ ACCOUNT_FIELDS = (
     "posts",
     "significant_links",
     "reasons",
-    "trait_reasons",
-    "followers",
-    "following",
-    "account_created",
-    "posts_per_day",
-    "schedule_tz",
-    "office_hours_share",
-    "loudspeaker",
-    "impersonates",
-    "evades",
-    "creation_cohort",
-    "cohort_size",
-    "watch_amplifications",
+    *TRAIT_COLUMNS,
 )
 
 
@@ -509,7 +538,7 @@ def account_list(
     """Listed accounts (campaign, crowd, review), optionally those whose id, handle or
     name contains ``query`` (case-insensitive)."""
     acc = findings.accounts
-    acc = acc[acc["status"] != ""]
+    acc = acc[acc["status"].isin(LISTED)]
     if query:
         q = query.lower()
         hit = np.zeros(len(acc), dtype=bool)
@@ -642,7 +671,7 @@ def report_data(findings: Findings, title: str | None = None) -> dict[str, Any]:
     """All a report shows, as one JSON-ready dict."""
     campaigns = campaign_list(findings)
     details = {str(c["id"]): campaign_detail(findings, c["id"], campaigns) for c in campaigns}
-    listed = findings.accounts[findings.accounts["status"] != ""]  # campaign members included
+    listed = findings.accounts[findings.accounts["status"].isin(LISTED)]  # members included
     accounts = account_details(
         findings,
         listed["account_id"],

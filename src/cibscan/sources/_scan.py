@@ -107,6 +107,8 @@ def columns(con: duckdb.DuckDBPyConnection, path: str, options: ReadOptions) -> 
     except duckdb.Error as exc:
         raise translate_error(path, exc) from exc
     cols = {str(r[0]): str(r[1]) for r in rows}
+    if fmt == "csv":
+        _refuse_repeated_header(con, path, options, list(cols))
     if fmt == "csv" and len(cols) == 1:
         only = next(iter(cols))
         for sep in (";", "\t", "|", ","):
@@ -119,6 +121,39 @@ def columns(con: duckdb.DuckDBPyConnection, path: str, options: ReadOptions) -> 
         if only == "column0":
             raise InputError(path, "the file has no header row or no data")
     return cols
+
+
+_RENAMED = re.compile(r"^(?P<base>.+)_\d+$")
+
+
+def _refuse_repeated_header(
+    con: duckdb.DuckDBPyConnection, path: str, options: ReadOptions, names: list[str]
+) -> None:
+    """A header naming one column twice is an error: which of the two holds the data is
+    a guess. DuckDB renames the second ``name_1``; only then is the header row read as it
+    is written, to tell a repeat from a column really called ``name_1``."""
+    lowered = {n.lower() for n in names}
+    if not any((m := _RENAMED.match(n)) and m["base"].lower() in lowered for n in names):
+        return
+    header_sql = scan_sql("csv", options).replace("header = true", "header = false")
+    try:
+        row = con.execute(
+            f"SELECT * FROM {header_sql} LIMIT 1", scan_params(path, options)
+        ).fetchone()
+    except duckdb.Error as exc:
+        raise translate_error(path, exc) from exc
+    seen: set[str] = set()
+    for value in row or ():
+        name = str(value).strip()
+        if name.lower() in seen:
+            raise InputError(
+                path,
+                "the header names this column twice",
+                row=1,
+                field=name,
+                hint="rename or remove one of them",
+            )
+        seen.add(name.lower())
 
 
 _LINE = re.compile(r"Line:\s*(\d+)")

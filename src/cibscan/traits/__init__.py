@@ -9,6 +9,9 @@ whose members look like everybody else is told apart from one that does not.
 
 A trait alone never puts an account into a campaign: accounts with a strong trait and no
 coordination evidence are listed for review (``status = "review"``) with their reasons.
+
+Each trait is one declaration (``Trait`` in ``_base``): its measure, its columns and their
+kinds, the column that makes it strong and its campaign markers; ``TRAITS`` lists them.
 """
 
 from __future__ import annotations
@@ -16,70 +19,42 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from . import activity, cohorts, evasion, impersonation, schedule, watchlist
-from ._base import TraitSettings, account_base, drop_base
+from . import activity, cohorts, evasion, impersonation, profile, schedule, watchlist
+from ._base import KINDS, Marker, Trait, TraitSettings, account_base, drop_base, flagged
 
-#: Trait columns added to the findings' accounts table, in order.
-TRAIT_COLUMNS = (
-    "posts_per_day",
-    "followers",
-    "following",
-    "account_created",
-    "loudspeaker",
-    "creation_cohort",
-    "cohort_size",
-    "schedule_tz",
-    "office_hours_share",
-    "office_hours",
-    "impersonates",
-    "evades",
-    "watch_amplifications",
-    "watch_amplifier",
-    "trait_reasons",
+#: Every trait, in the order its columns appear. Adding a trait is one module that
+#: declares ``TRAIT`` and one entry here.
+TRAITS: tuple[Trait, ...] = (
+    profile.TRAIT,
+    activity.TRAIT,
+    cohorts.TRAIT,
+    schedule.TRAIT,
+    impersonation.TRAIT,
+    evasion.TRAIT,
+    watchlist.TRAIT,
 )
 
-_DTYPES = {
-    "posts_per_day": "float64",
-    "followers": "Int64",
-    "following": "Int64",
-    "account_created": "datetime64[us]",
-    "loudspeaker": "bool",
-    "creation_cohort": "datetime64[us]",
-    "cohort_size": "Int64",
-    "schedule_tz": "str",
-    "office_hours_share": "float64",
-    "office_hours": "bool",
-    "impersonates": "str",
-    "evades": "str",
-    "watch_amplifications": "Int64",
-    "watch_amplifier": "bool",
-}
+#: Trait columns added to the findings' accounts table, in order, and their kinds.
+TRAIT_KINDS: dict[str, str] = {c: k for t in TRAITS for c, k in t.columns.items()}
+TRAIT_COLUMNS = (*TRAIT_KINDS, "trait_reasons")
 
-#: Traits strong enough to list an account for review on their own.
-STRONG_TRAITS = ("loudspeaker", "impersonates", "evades", "watch_amplifier")
+#: Traits strong enough to list an account for review on their own (their columns).
+STRONG_TRAITS = tuple(t.strong for t in TRAITS if t.strong)
+
+#: Campaign-level markers of every trait, in order.
+MARKERS: tuple[Marker, ...] = tuple(m for t in TRAITS for m in t.markers)
 
 
 def account_traits(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataFrame:
     """One row per account with posts: every trait column and ``trait_reasons``."""
     account_base(con)
     try:
-        out = con.execute(
-            "SELECT account_id, posts_per_day, followers, following, account_created "
-            "FROM trait_base ORDER BY account_id"
-        ).df()
-        modules = {
-            "activity": activity,
-            "cohorts": cohorts,
-            "schedule": schedule,
-            "impersonation": impersonation,
-            "evasion": evasion,
-            "watchlist": watchlist,
-        }
+        out = con.execute("SELECT account_id FROM trait_base ORDER BY account_id").df()
         reasons: list[pd.Series] = []
-        for name, module in modules.items():
-            if name in settings.skip:
+        for trait in TRAITS:
+            if trait.name in settings.skip:
                 continue
-            part: pd.DataFrame = module.measure(con, settings)
+            part: pd.DataFrame = trait.measure(con, settings)
             if part.empty:
                 continue
             part = part.set_index("account_id")
@@ -87,15 +62,7 @@ def account_traits(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> p
             out = out.join(part, on="account_id")
     finally:
         drop_base(con)
-    for col, dtype in _DTYPES.items():
-        if col not in out:
-            out[col] = None
-        if dtype == "bool":
-            out[col] = out[col].astype("boolean").fillna(False).astype(bool)
-        elif dtype == "str":
-            out[col] = out[col].astype("str")
-        else:
-            out[col] = out[col].astype(dtype)
+    out = typed(out)
     if reasons:
         every = pd.concat(reasons).astype(str)
         joined = every.groupby(level=0).agg("; ".join) if len(every) else pd.Series(dtype=str)
@@ -106,14 +73,40 @@ def account_traits(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> p
     return out[["account_id", *TRAIT_COLUMNS]]
 
 
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every trait column present and of its declared kind: a missing flag
+    is False, every other missing value stays missing (NA, never the string 'nan')."""
+    out = frame.copy()
+    for col, kind in TRAIT_KINDS.items():
+        if col not in out:
+            out[col] = None
+        if kind == "bool":
+            out[col] = out[col].astype("boolean").fillna(False).astype(bool)
+        elif kind == "text":
+            values = out[col].astype(object)
+            out[col] = values.where(values.notna(), None).astype(KINDS[kind])
+        else:
+            out[col] = out[col].astype(KINDS[kind])
+    return out
+
+
 def strong(traits: pd.DataFrame) -> pd.Series:
     """Accounts with a trait strong enough to be listed for review on its own."""
-    return (
-        traits["loudspeaker"].astype(bool)
-        | traits["impersonates"].notna()
-        | traits["evades"].notna()
-        | traits["watch_amplifier"].astype(bool)
-    )
+    hit = pd.Series(False, index=traits.index)
+    for column in STRONG_TRAITS:
+        hit |= flagged(traits[column])
+    return hit
 
 
-__all__ = ["STRONG_TRAITS", "TRAIT_COLUMNS", "TraitSettings", "account_traits", "strong"]
+__all__ = [
+    "MARKERS",
+    "STRONG_TRAITS",
+    "TRAITS",
+    "TRAIT_COLUMNS",
+    "TRAIT_KINDS",
+    "Trait",
+    "TraitSettings",
+    "account_traits",
+    "strong",
+    "typed",
+]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 
@@ -21,6 +23,76 @@ class TraitSettings:
     cohort_window_days: int = 15  #: half-width of the creation-rate neighbourhood
     reference_top_followed: int = 50  #: most-followed accounts in the data added as references
     skip: tuple[str, ...] = field(default_factory=tuple)  #: trait modules not to run
+
+
+#: The column types a trait may declare, as pandas dtypes. Text is the nullable string
+#: type on every pandas version: a missing value stays missing (``pd.NA``), never the
+#: string ``'nan'``.
+KINDS = {
+    "float": "float64",
+    "int": "Int64",
+    "bool": "bool",
+    "text": "string",
+    "time": "datetime64[us]",
+}
+
+#: ``(population share, flags aligned with the traits table)``; a NaN share means the
+#: data cannot support the marker and it is not tested.
+MarkerFlags = tuple[float, np.ndarray]
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A campaign-level marker: members over-represented among the accounts it flags."""
+
+    name: str  #: e.g. "loudspeakers"
+    text: str  #: what flagged members do, in words: "post at rates ..."
+    flags: Callable[[pd.DataFrame, TraitSettings], MarkerFlags]
+    #: about who the members are (profile columns): without one such marker testable, a
+    #: campaign cannot be cleared as an authentic-looking crowd
+    profile: bool = False
+
+
+@dataclass(frozen=True)
+class Trait:
+    """One account trait, declared once: how it is measured, the columns it adds (name ->
+    a kind of ``KINDS``), which column makes it strong enough to list an account for
+    review on its own, and its campaign-level markers.
+
+    ``measure(con, settings)`` returns ``account_id``, the trait's columns and ``reason``
+    (words, or None), one row per account it applies to, or an empty frame.
+    """
+
+    name: str
+    measure: Callable[[duckdb.DuckDBPyConnection, TraitSettings], pd.DataFrame]
+    columns: Mapping[str, str]
+    strong: str | None = None
+    markers: tuple[Marker, ...] = ()
+
+
+def flagged(values: pd.Series) -> np.ndarray:
+    """True where a trait column holds a finding: True for a flag, a value otherwise."""
+    if values.dtype == bool or str(values.dtype) == "boolean":
+        return values.fillna(False).to_numpy(dtype=bool)
+    return values.notna().to_numpy(dtype=bool)
+
+
+def share_of(
+    column: str, testable: Callable[[pd.DataFrame, TraitSettings], bool]
+) -> Callable[[pd.DataFrame, TraitSettings], MarkerFlags]:
+    """Marker flags from one trait column, tested only where ``testable`` says the data
+    supports it (a population share of NaN otherwise)."""
+
+    def flags(traits: pd.DataFrame, settings: TraitSettings) -> MarkerFlags:
+        values = flagged(traits[column])
+        ok = testable(traits, settings) and len(values) > 0
+        return (float(values.mean()) if ok else float("nan")), values
+
+    return flags
+
+
+def always(traits: pd.DataFrame, settings: TraitSettings) -> bool:
+    return True
 
 
 def account_base(con: duckdb.DuckDBPyConnection) -> None:

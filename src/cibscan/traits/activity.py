@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ._base import TraitSettings
+from ._base import Marker, Trait, TraitSettings, share_of
 
 TOP_RATE_QUANTILE = 0.99
 RATE_OVER_MEDIAN = 10.0
@@ -49,3 +49,22 @@ def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataF
         for r, f in zip(hit["posts_per_day"], hit["followers"], strict=True)
     ]
     return pd.DataFrame({"account_id": hit["account_id"], "loudspeaker": True, "reason": reason})
+
+
+def _has_followers(traits: pd.DataFrame, settings: TraitSettings) -> bool:
+    return bool(traits["followers"].notna().any())
+
+
+TRAIT = Trait(
+    name="activity",
+    measure=measure,
+    columns={"loudspeaker": "bool"},
+    strong="loudspeaker",
+    markers=(
+        Marker(
+            "loudspeakers",
+            "post at rates their audience does not explain",
+            share_of("loudspeaker", _has_followers),
+        ),
+    ),
+)

@@ -23,73 +23,41 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from . import schedule
-from ._base import TraitSettings
+from ..status import Assessment, CampaignStatus
+from . import MARKERS, schedule
+from ._base import MarkerFlags, TraitSettings
 
-OPERATION = "operation"
-CROWD = "authentic-looking crowd"
-UNTESTED = "operation (no account metadata to test)"
-EXTREME = 0.10  #: tail of the population a marker counts
+#: The marker measured on a campaign's pooled posts rather than on its members.
+SCHEDULE_MARKER = "office hours"
+
+#: Columns of the ``campaign_markers`` table: one row per campaign and marker tested.
+#: ``members`` of ``tested`` members carry the marker (posts in office hours of all its
+#: posts for the schedule marker), ``share`` is that fraction, ``population_share`` the
+#: whole data's, ``p_value`` the binomial test's (1 where the effect is not substantial),
+#: ``significant`` after Bonferroni over the campaign's markers. The schedule marker also
+#: has its best UTC offset and its weekend and lunch shares.
+MARKER_COLUMNS = {
+    "campaign": "int64",
+    "marker": "string",
+    "members": "Int64",
+    "tested": "Int64",
+    "share": "float64",
+    "population_share": "float64",
+    "p_value": "float64",
+    "significant": "bool",
+    "utc_offset": "Int64",
+    "weekend_share": "float64",
+    "lunch_share": "float64",
+}
 
 
-def _tail_share(values: np.ndarray, upper: bool) -> tuple[float, np.ndarray]:
-    """(population share in the tail, per-value tail membership) at the EXTREME quantile."""
-    known = ~np.isnan(values)
-    if known.sum() < 10:
-        return float("nan"), np.zeros(len(values), dtype=bool)
-    cut = np.quantile(values[known], 1 - EXTREME if upper else EXTREME)
-    inside = known & ((values >= cut) if upper else (values <= cut))
-    return float(inside[known].mean()), inside
-
-
-#: Markers about who the members are; without at least one of them testable, a campaign
-#: cannot be cleared.
-PROFILE_MARKERS = ("follow imbalance", "young accounts")
-
-
-def markers(
-    traits: pd.DataFrame, settings: TraitSettings
-) -> dict[str, tuple[float, np.ndarray, str]]:
-    """Per marker: (population share, account flags aligned with ``traits``, description).
+def markers(traits: pd.DataFrame, settings: TraitSettings) -> dict[str, tuple[MarkerFlags, bool]]:
+    """Per marker name: ((population share, flags aligned with ``traits``), profile?).
 
     A marker the data cannot support (no follower counts, no creation dates, no list of
     suspended accounts) has a NaN share and is not tested.
     """
-    followers = traits["followers"].to_numpy(dtype=float)
-    following = traits["following"].to_numpy(dtype=float)
-    out: dict[str, tuple[float, np.ndarray, str]] = {}
-    ratio = np.log1p(following) - np.log1p(followers)
-    share, flags = _tail_share(ratio, upper=True)
-    out["follow imbalance"] = (share, flags, "follow far more accounts than follow them")
-    created = pd.to_datetime(traits["account_created"]).astype("int64").to_numpy(dtype=float)
-    created[traits["account_created"].isna().to_numpy()] = np.nan
-    share, flags = _tail_share(created, upper=True)
-    out["young accounts"] = (share, flags, "are among the newest tenth of accounts")
-    has_created = traits["account_created"].notna().any()
-    has_followers = traits["followers"].notna().any()
-    for name, column, text, testable in (
-        ("creation cohort", "cohort_size", "were created in a tight batch", has_created),
-        (
-            "loudspeakers",
-            "loudspeaker",
-            "post at rates their audience does not explain",
-            has_followers,
-        ),
-        ("impersonation", "impersonates", "imitate outlets or officials", True),
-        ("ban evasion", "evades", "resume suspended accounts", bool(settings.suspended)),
-        (
-            "watch-list amplification",
-            "watch_amplifier",
-            "amplify watched accounts abnormally",
-            traits["watch_amplifications"].notna().any(),
-        ),
-    ):
-        col = traits[column]
-        flags = col.fillna(False).astype(bool) if col.dtype == "boolean" else col.notna()
-        values = flags.to_numpy(dtype=bool)
-        share = float(values.mean()) if testable and len(values) else float("nan")
-        out[name] = (share, values, text)
-    return out
+    return {m.name: (m.flags(traits, settings), m.profile) for m in MARKERS}
 
 
 def assess_campaigns(
@@ -97,47 +65,82 @@ def assess_campaigns(
     members: pd.DataFrame,
     traits: pd.DataFrame,
     settings: TraitSettings,
-) -> pd.DataFrame:
-    """``campaign, status, markers`` (in words) for each campaign of ``members``.
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(verdicts, campaign_markers)`` for the campaigns of ``members``.
 
-    ``members`` has ``account_id`` and ``campaign``; ``traits`` is ``account_traits``.
+    ``verdicts``: ``campaign, status`` (a :class:`CampaignStatus`) and ``assessment`` (an
+    :class:`Assessment`); ``campaign_markers``: see ``MARKER_COLUMNS``. ``members`` has
+    ``account_id`` and ``campaign``; ``traits`` is ``account_traits``.
     """
-    cols = ["campaign", "status", "markers"]
+    cols = ["campaign", "status", "assessment"]
     if members.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols}), empty_markers()
     index = pd.Series(np.arange(len(traits)), index=traits["account_id"])
     marks = markers(traits, settings)
-    profiled = any(not np.isnan(marks[name][0]) for name in PROFILE_MARKERS)
+    profiled = any(not np.isnan(share) for (share, _), profile in marks.values() if profile)
     pooled = _pooled_schedules(con, members)
     rows = []
+    found: list[dict[str, object]] = []
     for camp, group in members.groupby("campaign", sort=True):
         pos = index.reindex(group["account_id"]).dropna().to_numpy(dtype=np.int64)
         m = len(pos)
-        tests: list[tuple[float, str]] = []
-        for name, (share, flags, text) in marks.items():
+        tests: list[dict[str, object]] = []
+        for name, ((share, flags), _) in marks.items():
             if np.isnan(share):
                 continue
             k = int(flags[pos].sum())
-            if k == 0:
-                tests.append((1.0, name))
-                continue
             base = max(share, 1.0 / len(traits))
             # significant *and* substantial: twice the population's share at least
-            p = float(binom.sf(k - 1, m, base)) if k >= 2 * base * m else 1.0
-            tests.append((p, f"{k} of {m} members {text} ({name}: {share:.0%} of all accounts)"))
+            p = float(binom.sf(k - 1, m, base)) if k and k >= 2 * base * m else 1.0
+            tests.append(
+                {"marker": name, "members": k, "tested": m, "share": k / m if m else np.nan,
+                 "population_share": share, "p_value": p}
+            )
         if camp in pooled:
             fp, i = pooled[camp]
             ok = bool(schedule.matches(fp, 1, 1.0)[i])  # effect size; the test is below
-            p = float(max(fp.p_office[i], fp.p_weekend[i])) if ok else 1.0
-            tests.append((p, "members' posts keep an " + schedule.describe(fp, i)))
+            tests.append(
+                {
+                    "marker": SCHEDULE_MARKER,
+                    "members": round(fp.office_share[i] * fp.posts[i]),
+                    "tested": int(fp.posts[i]),
+                    "share": float(fp.office_share[i]),
+                    "population_share": float(fp.expected_office[i]),
+                    "p_value": float(max(fp.p_office[i], fp.p_weekend[i])) if ok else 1.0,
+                    "utc_offset": int(fp.offset[i]),
+                    "weekend_share": float(fp.weekend_share[i]),
+                    "lunch_share": float(fp.lunch_share[i]),
+                }
+            )
         bar = settings.alpha / max(len(tests), 1)
-        found = [text for p, text in sorted(tests) if p < bar]
-        if found:
-            status = OPERATION
+        hit = False
+        for test in tests:
+            test["campaign"] = int(camp)
+            test["significant"] = float(test["p_value"]) < bar  # type: ignore[arg-type]
+            hit |= bool(test["significant"])
+        found.extend(tests)
+        if hit:
+            rows.append((camp, CampaignStatus.OPERATION.value, Assessment.TESTED.value))
+        elif profiled:
+            rows.append((camp, CampaignStatus.CROWD.value, Assessment.TESTED.value))
         else:
-            status = CROWD if profiled else UNTESTED
-        rows.append((camp, status, "; ".join(found)))
-    return pd.DataFrame(rows, columns=cols)
+            rows.append((camp, CampaignStatus.OPERATION.value, Assessment.NO_METADATA.value))
+    verdicts = pd.DataFrame(rows, columns=cols)
+    table = pd.DataFrame(found) if found else empty_markers()
+    return verdicts, marker_table(table)
+
+
+def empty_markers() -> pd.DataFrame:
+    return marker_table(pd.DataFrame(columns=list(MARKER_COLUMNS)))
+
+
+def marker_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the ``MARKER_COLUMNS`` in order and type, significant first."""
+    out = frame.reindex(columns=list(MARKER_COLUMNS))
+    out["significant"] = out["significant"].astype("boolean").fillna(False)
+    out = out.astype(MARKER_COLUMNS)
+    order = ["campaign", "significant", "p_value", "marker"]
+    return out.sort_values(order, ascending=[True, False, True, True]).reset_index(drop=True)
 
 
 def _pooled_schedules(

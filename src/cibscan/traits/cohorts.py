@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import poisson
 
-from ._base import TraitSettings
+from ._base import Marker, Trait, TraitSettings, share_of
 
 MIN_COHORT = 3
 
@@ -76,3 +76,21 @@ def _after_suspensions(
         gone = int(((last <= h) & (last >= h - 7 * 24)).sum())
         out.append(f", within a week after {gone} suspended accounts went silent" if gone else "")
     return out
+
+
+def _has_created(traits: pd.DataFrame, settings: TraitSettings) -> bool:
+    return bool(traits["account_created"].notna().any())
+
+
+TRAIT = Trait(
+    name="cohorts",
+    measure=measure,
+    columns={"creation_cohort": "time", "cohort_size": "int"},
+    markers=(
+        Marker(
+            "creation cohort",
+            "were created in a tight batch",
+            share_of("cohort_size", _has_created),
+        ),
+    ),
+)

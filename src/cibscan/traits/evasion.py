@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from ..behaviours.colink import domain_sql, normalise_url_sql
-from ._base import TraitSettings
+from ._base import Marker, Trait, TraitSettings, share_of
 
 MIN_SHARED_WITH_IDENTITY = 2
 MIN_SHARED_ALONE = 10
@@ -119,3 +119,18 @@ def _measure(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(
         {"account_id": hit["account_id"], "evades": hit["susp"].astype(str), "reason": reasons}
     )
+
+
+def _has_suspended(traits: pd.DataFrame, settings: TraitSettings) -> bool:
+    return bool(settings.suspended)
+
+
+TRAIT = Trait(
+    name="evasion",
+    measure=measure,
+    columns={"evades": "text"},
+    strong="evades",
+    markers=(
+        Marker("ban evasion", "resume suspended accounts", share_of("evades", _has_suspended)),
+    ),
+)

@@ -22,7 +22,7 @@ import unicodedata
 import duckdb
 import pandas as pd
 
-from ._base import TraitSettings, data_table
+from ._base import Marker, Trait, TraitSettings, always, data_table, share_of
 
 _HOMOGLYPHS = str.maketrans(
     {
@@ -237,3 +237,14 @@ def _levenshtein_at_most_one(a: str, b: str) -> bool:
         return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
     short, long = (a, b) if len(a) < len(b) else (b, a)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+TRAIT = Trait(
+    name="impersonation",
+    measure=measure,
+    columns={"impersonates": "text"},
+    strong="impersonates",
+    markers=(
+        Marker("impersonation", "imitate outlets or officials", share_of("impersonates", always)),
+    ),
+)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from ._base import TraitSettings
+from ._base import Trait, TraitSettings
 
 OFFSETS = np.arange(-12, 15)
 OFFICE_HOURS = (9, 10, 11, 14, 15, 16, 17)
@@ -42,6 +42,7 @@ OFFICE, WEEKEND, LUNCH = _masks()
 
 @dataclass(frozen=True)
 class Fingerprint:
+    posts: np.ndarray  #: posts per row
     offset: np.ndarray  #: best UTC offset per row
     office_share: np.ndarray
     weekend_share: np.ndarray
@@ -68,6 +69,7 @@ def fingerprint(hist: np.ndarray, population: np.ndarray) -> Fingerprint:
     k_off, k_we, k_lunch = office[rows, best], weekend[rows, best], lunch[rows, best]
     safe = np.maximum(n, 1)
     return Fingerprint(
+        posts=n,
         offset=OFFSETS[best],
         office_share=k_off / safe,
         weekend_share=k_we / safe,
@@ -156,3 +158,10 @@ def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataF
             "reason": [describe(fp, i) if match[i] else None for i in range(len(ids))],
         }
     )
+
+
+TRAIT = Trait(
+    name="schedule",
+    measure=measure,
+    columns={"schedule_tz": "text", "office_hours_share": "float", "office_hours": "bool"},
+)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from ._base import TraitSettings, data_lines
+from ._base import Marker, Trait, TraitSettings, data_lines, share_of
 
 MIN_AMPLIFICATIONS = 3
 
@@ -80,3 +80,22 @@ def _duration(seconds: float) -> str:
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def _has_amplifications(traits: pd.DataFrame, settings: TraitSettings) -> bool:
+    return bool(traits["watch_amplifications"].notna().any())
+
+
+TRAIT = Trait(
+    name="watchlist",
+    measure=measure,
+    columns={"watch_amplifications": "int", "watch_amplifier": "bool"},
+    strong="watch_amplifier",
+    markers=(
+        Marker(
+            "watch-list amplification",
+            "amplify watched accounts abnormally",
+            share_of("watch_amplifier", _has_amplifications),
+        ),
+    ),
+)

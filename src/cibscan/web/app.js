@@ -83,15 +83,13 @@
     return "#/" + kind + "/" + encodeURIComponent(String(id));
   }
 
-  function badge(status) {
-    const cls = !status
-      ? "badge"
-      : status.startsWith("operation") || status === "campaign"
-        ? "badge op"
-        : status.startsWith("authentic") || status === "crowd"
-          ? "badge crowd"
-          : "badge review";
-    return h("span", { class: cls, text: status || "not listed" });
+  // Statuses are fixed values (cibscan.status); the words shown come with the data.
+  const BADGE_CLASS = { operation: "badge op", campaign: "badge op", crowd: "badge crowd", review: "badge review" };
+  const STATUS_WORDS = { campaign: "campaign", crowd: "crowd", review: "review", none: "not listed" };
+
+  function badge(status, words) {
+    const cls = BADGE_CLASS[status] || "badge";
+    return h("span", { class: cls, text: words || STATUS_WORDS[status] || status || "not listed" });
   }
 
   function decisionBadge(review) {
@@ -501,7 +499,7 @@
           h("a", { href: route("campaign", c.id), class: "campaign-link" },
             h("i", { class: "dot", style: { background: c.colour } }),
             h("b", { text: "Campaign " + c.id }),
-            " ", badge(c.status), " ", decisionBadge(review),
+            " ", badge(c.status, c.status_text), " ", decisionBadge(review),
             h("div", { class: "meta", text: fmt.n(c.size) + " accounts · score " + fmt.score(c.score) + " · " + c.behaviours.map((b) => b.name).join(", ") }),
             h("div", { class: "meta", text: (c.first_seen || "").slice(0, 10) + " → " + (c.last_seen || "").slice(0, 10) + (c.languages.length ? " · " + c.languages.join(", ") : "") }),
             c.top_texts.length ? h("div", { class: "snippet", text: c.top_texts[0].label }) : null)));
@@ -572,10 +570,10 @@
         ["Targets", c.top_targets],
       ].filter(([, items]) => items.length);
       return h("section", { class: "campaign" },
-        h("h2", {}, h("i", { class: "dot", style: { background: c.colour } }), "Campaign " + c.id + " ", badge(c.status), " ", decisionBadge(this.decisions["campaign:" + c.id])),
+        h("h2", {}, h("i", { class: "dot", style: { background: c.colour } }), "Campaign " + c.id + " ", badge(c.status, c.status_text), " ", decisionBadge(this.decisions["campaign:" + c.id])),
         h("p", { class: "facts", text: fmt.n(c.size) + " accounts · score " + fmt.score(c.score) + " · " + fmt.n(c.links) + " significant links · " + (c.first_seen || "") + " → " + (c.last_seen || "") + " UTC" + (c.languages_text ? " · languages: " + c.languages_text : "") }),
         h("p", { class: "facts", text: "Behaviours (links): " + c.behaviours.map((b) => b.name + " " + b.links).join(", ") }),
-        c.markers ? h("p", { class: "markers" }, h("b", { text: "Inauthentic markers: " }), c.markers) : h("p", { class: "muted", text: "No inauthentic marker found among its members." }),
+        c.markers.length ? h("p", { class: "markers" }, h("b", { text: "Inauthentic markers: " }), c.markers.join("; ")) : h("p", { class: "muted", text: "No inauthentic marker found among its members" + (c.markers_tested.length ? " (tested: " + c.markers_tested.join(", ") + ")." : "; none could be tested.") }),
         c.schedule ? null : h("p", { class: "muted", text: "Working hours: no office-hours schedule found in its posts." }),
         c.off_platform ? h("p", {}, h("b", { text: "Where it sends people: " }), c.off_platform) : null,
         this.reviewBox("campaign", c.id),
