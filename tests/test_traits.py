@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from cibscan.dataset import Dataset
-from cibscan.traits import TraitSettings, account_traits
 from cibscan.status import Assessment, CampaignStatus
+from cibscan.traits import TraitSettings, account_traits
 from cibscan.traits.assess import assess_campaigns
 from cibscan.traits.impersonation import fold, stem
 

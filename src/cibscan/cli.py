@@ -109,6 +109,11 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
     )
     for reason, n in skipped.items():
         out.print(f"[yellow]skipped {n:,} rows: {reason}[/]")
+    if s["input"].get("rows_merged"):
+        out.print(
+            f"{s['input']['rows_merged']:,} rows repeat a post id with other links, hashtags "
+            "or objects: read as one post with all of them"
+        )
     for behaviour, n in s["sampling"]["traces_left_out_of_pairing"].items():
         cap = s["sampling"]["hot_cap"].get(behaviour)
         out.print(

@@ -180,6 +180,7 @@ def detect(
             # who ran the analysis and where.
             "files": [os.path.basename(str(f)) for f in data.report.files],
             "rows_read": data.report.rows_read,
+            "rows_merged": data.report.rows_merged,
             "posts": data.n_posts,
             "accounts": data.n_accounts,
             "skipped": dict(data.report.skipped),

@@ -254,11 +254,8 @@ def _from_format3(campaigns: pd.DataFrame, accounts: pd.DataFrame) -> dict[str, 
             name, _, links = part.partition(":")
             behaviours.append((camp, name, int(links) if links.isdigit() else 0))
         for column, (behaviour, prefix) in _LEGACY_KEYS.items():
-            for part in _legacy_parts(row.get(column), " | "):
-                match = _LEGACY_ITEM.match(part)
-                label = match["label"] if match else part
+            for label, count in _legacy_items(row.get(column)):
                 label = label[len(prefix) :] if prefix and label.startswith(prefix) else label
-                count = int(match["members"]) if match else 0
                 keys.append((camp, behaviour, label, label, count, pd.NaT, pd.NaT))
         for part in _legacy_parts(row.get("languages"), ", "):
             language, _, pct = part.partition(" ")
@@ -298,6 +295,21 @@ def _from_format3(campaigns: pd.DataFrame, accounts: pd.DataFrame) -> dict[str, 
         "campaigns": camps.drop(columns=[c for c in legacy if c in camps]),
         "accounts": acc,
     }
+
+
+def _legacy_items(text: Any) -> list[tuple[str, int]]:
+    """``"label (12) | other (3)"`` as (label, members); a part without its count is
+    the start of a label that itself held " | ", so it joins the next part."""
+    out, pending = [], []
+    for part in _legacy_parts(text, " | "):
+        pending.append(part)
+        match = _LEGACY_ITEM.match(" | ".join(pending))
+        if match:
+            out.append((match["label"], int(match["members"])))
+            pending = []
+    if pending:
+        out.append((" | ".join(pending), 0))
+    return out
 
 
 def _legacy_parts(text: Any, sep: str) -> list[str]:

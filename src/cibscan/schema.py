@@ -24,6 +24,9 @@ POST_COLUMNS: Final[dict[str, str]] = {
     "hashtags": "VARCHAR[]",
     "mentions": "VARCHAR[]",
     "client": "VARCHAR",
+    # other objects the post shares, each as "kind:value" (an image hash as
+    # "image:9280", a domain id as "domain:3498"), for exports that give ids, not texts
+    "objects": "VARCHAR[]",
 }
 
 #: Columns a post must have a value in; a row without one is an input error.

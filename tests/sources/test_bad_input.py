@@ -89,7 +89,7 @@ def test_huge_text_cell(tmp_path: Path) -> None:
 def test_repeated_post_ids_are_counted(tmp_path: Path) -> None:
     data = cibscan.read(_write(tmp_path, "p.csv", GOOD + "1,a,2021-01-01 10:00,hello\n"))
     assert data.n_posts == 2
-    assert data.report.skipped["repeated post id (first kept)"] == 1
+    assert data.report.skipped == {"repeated row (exact copy of another)": 1}
 
 
 def test_cli_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:
@@ -148,3 +148,64 @@ def test_huge_text_cell_via_cli_names_the_option(tmp_path: Path) -> None:
     assert run.returncode == 2 and "--max-text-chars" in run.stderr
     run = subprocess.run([*cmd, "--max-text-chars", "200000"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+def test_a_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "p.csv",
+        "post_id,account_id,created_at,account_id,text\n1,a,2021-01-01 10:00,b,hi\n",
+    )
+    with pytest.raises(InputError) as err:
+        cibscan.read(path)
+    assert err.value.field == "account_id" and err.value.row == 1
+    assert "twice" in str(err.value)
+
+
+def test_a_column_really_named_like_a_renamed_repeat_is_read(tmp_path: Path) -> None:
+    header = "post_id,account_id,account_id_1,created_at\n"
+    path = _write(tmp_path, "p.csv", header + "1,a,x,2021-01-01\n")
+    data = cibscan.read(path)
+    assert data.con.execute("SELECT account_id FROM posts").fetchall() == [("a",)]
+
+
+def test_every_error_is_one_bounded_line_even_for_a_file_without_line_breaks(
+    tmp_path: Path,
+) -> None:
+    path = _write(tmp_path, "p.csv", "x" * 3_000_000)
+    run = subprocess.run(
+        [sys.executable, "-m", "cibscan.cli", "detect", path, "--out", str(tmp_path / "r")],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2
+    assert len(run.stderr) < 1000 and "\n" not in run.stderr.strip(), run.stderr[:300]
+    assert "p.csv" in run.stderr and "more characters" in run.stderr
+
+
+def test_long_format_rows_of_one_post_are_one_post_with_all_its_objects(tmp_path: Path) -> None:
+    rows = (
+        "account_id,post_id,url_id,hashtag_id,domain_id,phash_id,timestamp\n"
+        "a,1,u1,,d1,,1629589836\n"
+        "a,1,,h1,,p1,1629589836\n"  # the same post, other objects
+        "a,1,u1,,d1,,1629589836\n"  # an exact repeat
+        "b,2,u2,,,,1629589900\n"
+        "c,2,u2,,,,1629589999\n"  # the same post id, another author: a conflict
+    )
+    data = cibscan.read(_write(tmp_path, "long.csv", rows))
+    posts = data.con.execute(
+        "SELECT post_id, account_id, urls, hashtags, objects FROM posts ORDER BY post_id"
+    ).fetchall()
+    assert posts == [
+        ("1", "a", ["u1"], ["h1"], ["domain:d1", "image:p1"]),
+        ("2", "b", ["u2"], [], []),
+    ]
+    report = data.report
+    assert report.skipped == {
+        "repeated row (exact copy of another)": 1,
+        "repeated post id with other author, time or text (earliest kept)": 1,
+    }
+    assert report.rows_merged == 1
+    assert report.rows_read == report.posts_loaded + report.rows_merged + sum(
+        report.skipped.values()
+    )

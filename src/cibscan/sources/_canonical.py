@@ -53,6 +53,8 @@ class LoadReport:
     files: list[str] = field(default_factory=list)
     rows_read: int = 0
     posts_loaded: int = 0
+    #: rows that repeat a post id with other objects, read into that post
+    rows_merged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
@@ -241,17 +243,24 @@ def load_file(
     con.execute("DROP TABLE _stage")
 
 
+#: Post columns that hold lists of objects (links, hashtags, mentions): a long-format
+#: export gives one row per post and object, and those rows are one post.
+OBJECT_COLUMNS = ("urls", "hashtags", "mentions", "objects")
+
+
 def finish(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
-    """Drop repeated post ids (counted) and build ``accounts`` from every file's rows."""
+    """Resolve repeated post ids (each kind counted) and build ``accounts`` from every
+    file's rows.
+
+    Rows with one post id are told apart three ways: exact repeats (the same row twice)
+    are dropped; rows that differ only in their objects (a second hashtag or link, as
+    long-format exports write them) are one post with the union of their objects; rows
+    that differ in anything else (author, time, text) keep the earliest.
+    """
     create_tables(con)
     dupes = fetch_int(con, "SELECT count(*) - count(DISTINCT post_id) FROM posts")
     if dupes:
-        con.execute(
-            "CREATE OR REPLACE TABLE posts AS SELECT * FROM posts "
-            "QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY created_at) = 1"
-        )
-        report.skipped["repeated post id (first kept)"] += dupes
-        report.posts_loaded -= dupes
+        _resolve_repeats(con, report)
     cols = [c for c in ACCOUNT_COLUMNS if c != "account_id"]
     latest = ", ".join(f"arg_max({quote_ident(c)}, _seen_at) AS {quote_ident(c)}" for c in cols)
     con.execute(
@@ -259,6 +268,56 @@ def finish(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
         f"FROM _account_rows GROUP BY account_id"
     )
     con.execute("DROP TABLE _account_rows")
+
+
+def _resolve_repeats(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
+    scalars = ", ".join(quote_ident(c) for c in POST_COLUMNS if c not in OBJECT_COLUMNS)
+    merged_lists = ", ".join(
+        f"list_sort(list_distinct(flatten(list({quote_ident(c)})))) AS {quote_ident(c)}"
+        for c in OBJECT_COLUMNS
+    )
+    columns = ", ".join(quote_ident(c) for c in POST_COLUMNS)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _repeated AS SELECT * FROM posts WHERE post_id IN "
+        "(SELECT post_id FROM posts GROUP BY post_id HAVING count(*) > 1)"
+    )
+    rows = fetch_int(con, "SELECT count(*) FROM _repeated")
+    con.execute("CREATE OR REPLACE TEMP TABLE _distinct AS SELECT DISTINCT * FROM _repeated")
+    exact = rows - fetch_int(con, "SELECT count(*) FROM _distinct")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _merged AS SELECT {scalars}, {merged_lists} "
+        f"FROM _distinct GROUP BY ALL"
+    )
+    merged = fetch_int(con, "SELECT count(*) FROM _distinct") - fetch_int(
+        con, "SELECT count(*) FROM _merged"
+    )
+    posts = fetch_int(con, "SELECT count(DISTINCT post_id) FROM _merged")
+    conflicting = fetch_int(con, "SELECT count(*) FROM _merged") - posts
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _kept AS SELECT {columns} FROM _merged "
+        "QUALIFY row_number() OVER (PARTITION BY post_id "
+        "ORDER BY created_at, account_id, text, kind) = 1"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE posts AS "
+        "SELECT * FROM posts p ANTI JOIN (SELECT DISTINCT post_id FROM _repeated) r "
+        "ON r.post_id = p.post_id UNION ALL SELECT * FROM _kept"
+    )
+    for name in ("_repeated", "_distinct", "_merged", "_kept"):
+        con.execute(f"DROP TABLE {name}")
+    if exact:
+        report.skipped["repeated row (exact copy of another)"] += exact
+    if merged:
+        report.rows_merged += merged
+        report.notes.append(
+            f"{merged:,} rows repeat a post id with other links, hashtags, mentions or objects: "
+            "read as one post with all of them"
+        )
+    if conflicting:
+        report.skipped["repeated post id with other author, time or text (earliest kept)"] += (
+            conflicting
+        )
+    report.posts_loaded -= exact + merged + conflicting
 
 
 def insert_frames(

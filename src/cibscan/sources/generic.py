@@ -34,8 +34,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "language": ("language", "lang"),
     "parent_post_id": ("parent_post_id", "parent_id", "shared_post_id", "retweeted_id"),
     "parent_account_id": ("parent_account_id", "parent_user_id", "retweeted_user_id"),
-    "urls": ("urls", "links"),
-    "hashtags": ("hashtags", "tags"),
+    "urls": ("urls", "links", "url", "url_id"),
+    "hashtags": ("hashtags", "tags", "hashtag", "hashtag_id"),
     "mentions": ("mentions", "user_mentions"),
     "client": ("client", "source", "app"),
     "handle": ("handle", "screen_name", "username"),
@@ -45,7 +45,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "followers": ("followers", "followers_count", "follower_count"),
     "following": ("following", "friends_count", "following_count"),
     "location": ("location",),
+    # shared objects given as ids, kept in the posts' ``objects`` as "kind:value"
+    "image_hash": ("image_hash", "phash", "phash_id", "media_hash"),
+    "domain_id": ("domain_id",),
 }
+#: Fields of ``ALIASES`` that fill ``objects``, with the kind each value is tagged with.
+OBJECT_FIELDS = {"image_hash": "image", "domain_id": "domain"}
 
 ACCOUNT_FIELDS = {
     "handle": "handle",
@@ -134,6 +139,13 @@ def plan(cols: dict[str, str], mapping: dict[str, str], path: str) -> ReaderPlan
         if "mentions" in chosen
         else mentions_from_text_sql(text)
     )
+    tagged = [
+        f"list_transform({list_cell_sql(col(fld), cols[chosen[fld]])}, lambda v: '{kind}:' || v)"
+        for fld, kind in OBJECT_FIELDS.items()
+        if fld in chosen
+    ]
+    if tagged:
+        posts["objects"] = f"list_concat({', '.join(tagged)})" if len(tagged) > 1 else tagged[0]
     accounts = {target: col(fld) for fld, target in ACCOUNT_FIELDS.items() if fld in chosen}
     if "language" in chosen:
         accounts["language"] = col("language")
