@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -121,3 +122,22 @@ def test_candidate_links_are_identical_across_engines(engine: str, inputs) -> No
             np.testing.assert_allclose(
                 got[col].astype(float), reference[col].astype(float), rtol=exact, err_msg=col
             )
+
+
+def test_each_connection_spills_into_a_private_folder_removed_with_it(tmp_path: Path) -> None:
+    import gc
+    import stat
+
+    from cibscan.engine import EngineSettings, connect
+
+    shared = tmp_path / "cibscan-spill"  # another user's folder of the old fixed name
+    shared.mkdir(mode=0o777)
+    con = connect(EngineSettings(temp_directory=str(tmp_path)))
+    (spill,) = con.execute("SELECT current_setting('temp_directory')").fetchone()
+    assert os.path.dirname(spill) == str(tmp_path) and os.path.basename(spill) != "cibscan-spill"
+    assert stat.S_IMODE(os.stat(spill).st_mode) == 0o700
+    other = connect(EngineSettings(temp_directory=str(tmp_path)))
+    assert other.execute("SELECT current_setting('temp_directory')").fetchone()[0] != spill
+    del con
+    gc.collect()
+    assert not os.path.exists(spill)

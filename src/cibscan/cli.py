@@ -109,6 +109,8 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
     )
     for reason, n in skipped.items():
         out.print(f"[yellow]skipped {n:,} rows: {reason}[/]")
+    for fld, n in s["input"].get("cut", {}).items():
+        out.print(f"[yellow]cut {n:,} over-long values of {fld} (see schema.MAX_FIELD_CHARS)[/]")
     if s["input"].get("rows_merged"):
         out.print(
             f"{s['input']['rows_merged']:,} rows repeat a post id with other links, hashtags "
@@ -146,6 +148,12 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
             )
         out.print(table)
     out.print(f"results written to [bold]{_plain(out_dir)}[/]")
+
+
+def _check_out_folder(path: str) -> None:
+    """A findings folder: one that exists, or can be made; never an existing file."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise CibscanError(f"--out {path}: is a file, not a folder; choose a folder")
 
 
 def _plain(text: str) -> str:
@@ -228,10 +236,32 @@ def detect_cmd(
     memory_limit: Annotated[
         str | None, typer.Option(help="Engine memory limit, e.g. 6GB; spills beyond.")
     ] = None,
+    spill_dir: Annotated[
+        str | None,
+        typer.Option(help="Folder for the engine's private spill folder (default: system temp)."),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a folder that holds review decisions (they carry over only to "
+            "the campaigns and accounts found again).",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
 ) -> None:
     """Find coordinated campaigns in post files and write the findings to --out."""
     from .detect import DetectConfig as _Config
+    from .review import FILE_NAME
+
+    _check_out_folder(out_dir)
+    if os.path.isfile(os.path.join(out_dir, FILE_NAME)) and not force:
+        raise CibscanError(
+            f"{out_dir} holds review decisions ({FILE_NAME}); new findings there keep each "
+            "decision only where the same campaign (the same members) or account is found "
+            "again, the rest show as from an earlier run: pass --force to go ahead, or "
+            "choose another --out"
+        )
 
     config = _Config(
         behaviours=tuple(b.strip() for b in behaviours.split(","))
@@ -254,7 +284,9 @@ def detect_cmd(
             encoding=encoding,
             on_bad_rows=on_bad_rows,  # type: ignore[arg-type]
             max_text_chars=max_text_chars,
-            engine=EngineSettings(threads=threads, memory_limit=memory_limit),
+            engine=EngineSettings(
+                threads=threads, memory_limit=memory_limit, temp_directory=spill_dir
+            ),
         ),
         out_dir,
         config=config,

@@ -32,7 +32,14 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from . import __version__, view
 from .findings import Findings
 from .outputs.tables import csv_bytes
-from .review import MAX_NOTE, MAX_REVIEWER, ReviewError, ReviewStore, confirmed_accounts
+from .review import (
+    MAX_NOTE,
+    MAX_REVIEWER,
+    ReviewError,
+    ReviewStore,
+    confirmed_accounts,
+    subject_of,
+)
 from .web import render_page
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -222,20 +229,24 @@ def create_app(
 
     @app.get("/api/reviews", summary="The current decision on every reviewed item")
     def reviews() -> list[dict[str, Any]]:
-        return store.current()
+        return store.current(findings)
+
+    @app.get(
+        "/api/reviews-earlier",
+        summary="Decisions on campaigns or accounts these findings no longer hold",
+    )
+    def earlier_reviews() -> list[dict[str, Any]]:
+        return store.earlier(findings)
 
     @app.get("/api/reviews/{kind}/{target:path}", summary="Every decision on one item")
     def review_history(kind: Literal["campaign", "account"], target: str) -> list[dict[str, Any]]:
-        return store.history(kind, target)
+        subject = subject_of(findings, kind, target)
+        return [] if subject is None else store.history(kind, subject)
 
     @app.post("/api/reviews", summary="Record a decision", status_code=201)
     def record(decision: Decision) -> dict[str, Any]:
-        known = (
-            decision.target in views.account_ids
-            if decision.kind == "account"
-            else any(str(c["id"]) == decision.target for c in views.campaigns)
-        )
-        if not known:
+        subject = subject_of(findings, decision.kind, decision.target)
+        if subject is None:
             raise HTTPException(404, f"no {decision.kind} {decision.target}")
         try:
             return store.record(
@@ -244,13 +255,15 @@ def create_app(
                 decision.decision,
                 decision.note,
                 decision.reviewer,
+                subject=subject,
+                run_id=findings.summary.get("run_id"),
             )
         except ReviewError as exc:
             raise HTTPException(422, str(exc)) from exc
 
     @app.get("/api/export/confirmed.csv", summary="Confirmed accounts with evidence, as CSV")
     def export_csv() -> Response:
-        table, _ = confirmed_accounts(findings, store.current())
+        table, _ = confirmed_accounts(findings, store.current(findings))
         return Response(
             csv_bytes(table),
             media_type="text/csv; charset=utf-8",
@@ -259,7 +272,7 @@ def create_app(
 
     @app.get("/api/export/confirmed.json", summary="Confirmed accounts with evidence, as JSON")
     def export_json() -> Response:
-        table, evidence = confirmed_accounts(findings, store.current())
+        table, evidence = confirmed_accounts(findings, store.current(findings))
         items = view.records(table)
         for item in items:
             item["evidence"] = evidence.get(item["account_id"], [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
@@ -25,7 +26,7 @@ from .evidence import (
     campaign_spans,
     evidence_rows,
 )
-from .findings import Findings
+from .findings import Findings, members_hashes
 from .link import LinkSettings, build_traces, links_from_traces
 from .link_steps import CHANCE_STEPS, pair_steps
 from .reach import amplified_posts, off_platform
@@ -175,15 +176,19 @@ def detect(
     _drop_intermediates(con)
     timings["total"] = round(time.perf_counter() - started, 3)
     summary = {
+        # which run made these findings: review decisions record it
+        "run_id": uuid.uuid4().hex,
         "input": {
             # File names only: a findings folder is shared, and folder names can say
             # who ran the analysis and where.
             "files": [os.path.basename(str(f)) for f in data.report.files],
             "rows_read": data.report.rows_read,
             "rows_merged": data.report.rows_merged,
+            "fingerprint": _fingerprint(con),
             "posts": data.n_posts,
             "accounts": data.n_accounts,
             "skipped": dict(data.report.skipped),
+            "cut": dict(data.report.cut),
         },
         "settings": {
             "behaviours": list(config.behaviours),
@@ -230,6 +235,15 @@ def detect(
         posts=listed_posts,
         summary=summary,
     )
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """A hash of the posts read (ids, authors, times, texts), the same for the same input
+    in any order: tells whether two runs looked at the same data."""
+    row = con.execute(
+        "SELECT count(*), bit_xor(hash(post_id, account_id, created_at, text)) FROM posts"
+    ).fetchone()
+    return f"{int(row[0]):x}-{int(row[1] or 0):016x}" if row else ""
 
 
 def _listed_posts(con: duckdb.DuckDBPyConnection, accounts: pd.DataFrame) -> pa.Table:
@@ -383,6 +397,7 @@ def _reasons(
 #: and domains are long-form tables of their own (see ``Findings``).
 CAMPAIGN_COLUMNS = (
     "campaign",
+    "members_hash",
     "status",
     "assessment",
     "size",
@@ -410,6 +425,7 @@ def _campaigns(
     spans = campaign_spans(con, members).set_index("campaign")
     out["first_seen"] = spans["first_seen"]
     out["last_seen"] = spans["last_seen"]
+    out["members_hash"] = members_hashes(placed)
     out = out.rename_axis("campaign").reset_index()
     return out[list(CAMPAIGN_COLUMNS)].sort_values("campaign").reset_index(drop=True)
 

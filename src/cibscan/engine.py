@@ -7,7 +7,9 @@ same text can be handed to another engine; this module only opens and configures
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +25,8 @@ class EngineSettings:
 
     threads: int | None = None
     memory_limit: str | None = None  # e.g. "6GB"; default: a quarter of RAM; spills beyond
+    #: where the private spill folder of each connection is made (default: the system's
+    #: temporary folder)
     temp_directory: str | None = None
 
 
@@ -37,9 +41,23 @@ def connect(settings: EngineSettings | None = None) -> duckdb.DuckDBPyConnection
     if settings.threads:
         con.execute(f"SET threads = {int(settings.threads)}")
     con.execute("SET memory_limit = $m", {"m": settings.memory_limit or default_memory_limit()})
-    temp = settings.temp_directory or os.path.join(tempfile.gettempdir(), "cibscan-spill")
-    con.execute("SET temp_directory = $t", {"t": temp})
+    con.execute("SET temp_directory = $t", {"t": spill_folder(con, settings.temp_directory)})
     return con
+
+
+def spill_folder(con: duckdb.DuckDBPyConnection, parent: str | None) -> str:
+    """A new folder only this user can read (mode 0700, a fresh name, never one another
+    user made), for ``con``'s spill files; removed with the connection."""
+    from .errors import ConfigError
+
+    try:
+        path = tempfile.mkdtemp(prefix="cibscan-spill-", dir=parent)
+    except OSError as exc:
+        raise ConfigError(
+            f"--spill-dir {parent}: cannot make a folder there ({exc.strerror})"
+        ) from None
+    weakref.finalize(con, shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def default_memory_limit() -> str:

@@ -8,6 +8,7 @@ never recompute detection.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -208,6 +209,19 @@ class Findings:
         return cls(**tables, summary=summary)
 
 
+def members_hash(account_ids: Any) -> str:
+    """A campaign's identity across runs: a hash of its sorted member ids. Two runs that
+    find the same members find the same campaign, whatever number each gives it."""
+    text = "\n".join(sorted(str(a) for a in account_ids))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def members_hashes(accounts: pd.DataFrame) -> pd.Series:
+    """``members_hash`` of every campaign in ``accounts``, indexed by campaign number."""
+    placed = accounts[accounts["campaign"].notna()]
+    return placed.groupby(placed["campaign"].astype("int64"))["account_id"].agg(members_hash)
+
+
 # --- reading formats 2 and 3 -------------------------------------------------------------
 
 #: Format 3 kept each campaign's top keys as one display string per kind.
@@ -290,6 +304,7 @@ def _from_format3(campaigns: pd.DataFrame, accounts: pd.DataFrame) -> dict[str, 
     }
     tables["campaign_markers"]["significant"] = True
     legacy = ["behaviours", "markers", "languages", "off_platform", *_LEGACY_KEYS]
+    camps["members_hash"] = camps["campaign"].astype("int64").map(members_hashes(acc))
     return {
         **tables,
         "campaigns": camps.drop(columns=[c for c in legacy if c in camps]),

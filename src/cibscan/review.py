@@ -8,6 +8,12 @@ a campaign or account is its latest row.
 The list a platform or researcher acts on is :func:`confirmed_accounts`: accounts
 confirmed one by one, and members of confirmed campaigns that were not dismissed one by
 one, each with the decision behind it and its evidence.
+
+A decision is bound to what was reviewed, not to a number: a campaign by the hash of its
+members (``findings.members_hash``), an account by its id, each with the run that showed
+it. After detection runs again into the folder, :func:`bind` carries a decision over only
+to the same campaign (the same members) or account found again; the rest are decisions
+*from an earlier run*, shown as such and never exported as confirmed.
 """
 
 from __future__ import annotations
@@ -42,7 +48,10 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_target ON decisions (kind, target, id);
 """
-_FIELDS = "kind, target, decision, note, reviewer, decided_at"
+#: Columns added after the first version; a store without them gains them (old rows:
+#: NULL, decisions that cannot be tied to what they were made on).
+_ADDED = {"subject": "TEXT", "run_id": "TEXT"}
+_FIELDS = "kind, target, decision, note, reviewer, decided_at, subject, run_id"
 
 
 class ReviewError(CibscanError):
@@ -58,6 +67,13 @@ class ReviewStore:
         with self._connect() as con:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(_SCHEMA)
+            have = {r[1] for r in con.execute("PRAGMA table_info(decisions)").fetchall()}
+            for name, typ in _ADDED.items():
+                if name not in have:
+                    con.execute(f"ALTER TABLE decisions ADD COLUMN {name} {typ}")
+            con.execute(
+                "CREATE INDEX IF NOT EXISTS decisions_subject ON decisions (kind, subject, id)"
+            )
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -70,9 +86,22 @@ class ReviewStore:
             con.close()
 
     def record(
-        self, kind: str, target: str, decision: str, note: str, reviewer: str
+        self,
+        kind: str,
+        target: str,
+        decision: str,
+        note: str,
+        reviewer: str,
+        *,
+        subject: str | None = None,
+        run_id: str | None = None,
     ) -> dict[str, Any]:
-        """Append one decision and return it as stored."""
+        """Append one decision and return it as stored.
+
+        ``target`` is what the reviewer saw (a campaign number, an account id); ``subject``
+        what the decision is bound to (the campaign's members hash, the account id; the
+        target when not given); ``run_id`` the findings' run.
+        """
         if kind not in KINDS:
             raise ReviewError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         if decision not in DECISIONS:
@@ -91,34 +120,97 @@ class ReviewStore:
             "note": note,
             "reviewer": reviewer,
             "decided_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "subject": str(subject if subject is not None else target),
+            "run_id": run_id,
         }
         with self._connect() as con, con:  # the second `con` commits or rolls back
             cur = con.execute(
                 f"INSERT INTO decisions ({_FIELDS}) VALUES "
-                "(:kind, :target, :decision, :note, :reviewer, :decided_at)",
+                "(:kind, :target, :decision, :note, :reviewer, :decided_at, :subject, :run_id)",
                 row,
             )
             row["id"] = cur.lastrowid
         return row
 
-    def current(self) -> list[dict[str, Any]]:
-        """The latest decision on every reviewed campaign and account."""
+    def latest(self) -> list[dict[str, Any]]:
+        """The latest decision on every reviewed subject, of any run (see :func:`bind`)."""
         with self._connect() as con:
             rows = con.execute(
-                f"SELECT id, {_FIELDS} FROM decisions WHERE id IN "
-                "(SELECT max(id) FROM decisions GROUP BY kind, target) ORDER BY id"
+                f"SELECT id, {_FIELDS} FROM decisions WHERE id IN (SELECT max(id) FROM "
+                "decisions GROUP BY kind, coalesce(subject, 'legacy:' || target)) ORDER BY id"
             ).fetchall()
         return [dict(r) for r in rows]
 
-    def history(self, kind: str, target: str) -> list[dict[str, Any]]:
-        """Every decision on one campaign or account, newest first."""
+    def current(self, findings: Findings) -> list[dict[str, Any]]:
+        """The latest decision on everything reviewed that these findings hold."""
+        return bind(findings, self.latest())[0]
+
+    def earlier(self, findings: Findings) -> list[dict[str, Any]]:
+        """The latest decisions on what these findings no longer hold (an earlier run)."""
+        return bind(findings, self.latest())[1]
+
+    def history(self, kind: str, subject: str) -> list[dict[str, Any]]:
+        """Every decision on one subject, newest first."""
         with self._connect() as con:
             rows = con.execute(
-                f"SELECT id, {_FIELDS} FROM decisions WHERE kind = ? AND target = ? "
+                f"SELECT id, {_FIELDS} FROM decisions WHERE kind = ? AND subject = ? "
                 "ORDER BY id DESC",
-                (kind, str(target)),
+                (kind, str(subject)),
             ).fetchall()
         return [dict(r) for r in rows]
+
+
+def subject_of(findings: Findings, kind: str, target: str) -> str | None:
+    """What a decision on ``target`` (a campaign number, an account id) is bound to in
+    these findings, or None when they hold no such campaign or account."""
+    if kind == "account":
+        ids = findings.accounts["account_id"]
+        return str(target) if (ids == str(target)).any() else None
+    camps = findings.campaigns
+    if not str(target).isdigit() or "members_hash" not in camps:
+        return None
+    hit = camps.loc[camps["campaign"] == int(target), "members_hash"]
+    return str(hit.iloc[0]) if len(hit) else None
+
+
+def bind(
+    findings: Findings, decisions: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(decisions that apply to these findings, decisions from an earlier run).
+
+    A campaign decision applies where a campaign with the same members is found, and its
+    ``target`` becomes that campaign's number here; an account decision applies where the
+    account is found. A decision recorded before decisions were bound (no subject)
+    applies only to findings from before runs were recorded.
+    """
+    camps = findings.campaigns
+    by_hash: dict[str, int] = (
+        {str(h): int(c) for c, h in zip(camps["campaign"], camps["members_hash"], strict=True)}
+        if "members_hash" in camps
+        else {}
+    )
+    accounts = set(findings.accounts["account_id"])
+    unrecorded_run = "run_id" not in findings.summary
+    applies: list[dict[str, Any]] = []
+    earlier: list[dict[str, Any]] = []
+    for d in decisions:
+        item = dict(d)
+        subject = item.get("subject")
+        if subject is None:
+            ok = unrecorded_run and (
+                item["target"] in accounts
+                if item["kind"] == "account"
+                else str(item["target"]).isdigit() and int(item["target"]) in by_hash.values()
+            )
+        elif item["kind"] == "campaign":
+            ok = subject in by_hash
+            if ok:
+                item["target"] = str(by_hash[subject])
+        else:
+            ok = subject in accounts
+        item["earlier_run"] = not ok
+        (applies if ok else earlier).append(item)
+    return applies, earlier
 
 
 def confirmed_accounts(

@@ -50,3 +50,21 @@ ACCOUNT_REQUIRED: Final = ("account_id",)
 #: characters for paid accounts, Facebook: 63,206); a longer cell is almost always a
 #: broken file or an attack on the tool, so it is an error unless the user raises the bar.
 DEFAULT_MAX_TEXT_CHARS: Final = 65_536
+
+#: Longest value kept of each other text field, and most items kept of each list, far
+#: above what any platform allows (a handle of 15 to 30 characters, a bio of 160 to 500).
+#: Longer values are written by adversaries to make work explode (one 300,000-character
+#: handle once made impersonation matching quadratic); they are cut, and counted.
+MAX_FIELD_CHARS: Final[dict[str, int]] = {
+    "handle": 256,
+    "display_name": 256,
+    "bio": 4_096,
+    "location": 256,
+    "language": 64,
+    "client": 256,
+    "urls": 4_096,
+    "hashtags": 256,
+    "mentions": 256,
+    "objects": 256,
+}
+MAX_LIST_ITEMS: Final = 256

@@ -209,3 +209,29 @@ def test_long_format_rows_of_one_post_are_one_post_with_all_its_objects(tmp_path
     assert report.rows_read == report.posts_loaded + report.rows_merged + sum(
         report.skipped.values()
     )
+
+
+def test_over_long_profile_fields_and_lists_are_cut_and_counted(tmp_path: Path) -> None:
+    from cibscan.dataset import Dataset
+    from cibscan.schema import MAX_FIELD_CHARS, MAX_LIST_ITEMS
+
+    posts = pd.DataFrame(
+        {
+            "post_id": [str(i) for i in range(40)],
+            "account_id": [f"a{i % 4}" for i in range(40)],
+            "created_at": pd.date_range("2024-01-01", periods=40, freq="min"),
+            "text": "hi",
+            "hashtags": [["x" * 5000, *(["t"] * 1000)]] * 40,
+        }
+    )
+    # a 1 MB handle once made impersonation matching quadratic (minutes for one account)
+    accounts = pd.DataFrame({"account_id": ["a0"], "handle": ["h" * 1_000_000], "bio": ["b"]})
+    data = Dataset.from_frames(posts, accounts)
+    assert data.report.cut == {"hashtags": 40, "handle": 1}
+    handle = data.con.execute("SELECT handle FROM accounts WHERE account_id = 'a0'").fetchone()
+    assert handle == ("h" * MAX_FIELD_CHARS["handle"],)
+    tags = data.con.execute("SELECT max(len(hashtags)), max(length(hashtags[1])) FROM posts")
+    assert tags.fetchone() == (MAX_LIST_ITEMS, MAX_FIELD_CHARS["hashtags"])
+    findings = cibscan.detect(data)
+    assert findings.summary["input"]["cut"] == {"hashtags": 40, "handle": 1}
+    assert findings.accounts["handle"].str.len().max() == MAX_FIELD_CHARS["handle"]

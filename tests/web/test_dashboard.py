@@ -218,7 +218,30 @@ def test_review_store_checks_its_input(tmp_path: Path) -> None:
     store.record("account", "a", "dismissed", "", "ana")
     store.record("account", "b", "confirmed", "", "ana")
     store.record("account", "a", "confirmed", "changed my mind", "bo")
-    assert [(r["target"], r["decision"]) for r in store.current()] == [
+    assert [(r["target"], r["decision"]) for r in store.latest()] == [
         ("b", "confirmed"),
         ("a", "confirmed"),
     ]
+
+
+def test_decisions_on_what_a_rerun_no_longer_finds_are_shown_apart_and_never_exported(
+    hostile_findings: Findings, folder: Path
+) -> None:
+    client = TestClient(create_app(hostile_findings, str(folder)), base_url=LOCAL)
+    op = _operation(client)
+    _decide(client, "campaign", op["id"], "confirmed")
+    assert len(client.get("/api/export/confirmed.json").json()["accounts"]) == op["size"]
+    # the same folder after a re-run that found that campaign with other members
+    store = ReviewStore(str(folder))
+    (made,) = store.latest()
+    assert made["subject"] and made["run_id"] == hostile_findings.summary["run_id"]
+    regrouped = hostile_findings.campaigns.assign(
+        members_hash=hostile_findings.campaigns["members_hash"] + "-other"
+    )
+    rerun = Findings(**{**hostile_findings.__dict__, "campaigns": regrouped})
+    client = TestClient(create_app(rerun, str(folder)), base_url=LOCAL)
+    assert client.get("/api/reviews").json() == []
+    (earlier,) = client.get("/api/reviews-earlier").json()
+    assert earlier["earlier_run"] and earlier["target"] == str(op["id"])
+    assert client.get("/api/export/confirmed.json").json()["accounts"] == []
+    assert client.get(f"/api/reviews/campaign/{op['id']}").json() == []

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 from ..engine import fetch_int, fetch_row, quote_ident, table_exists
 from ..errors import InputError
-from ..schema import ACCOUNT_COLUMNS, POST_COLUMNS, POST_KINDS
+from ..schema import ACCOUNT_COLUMNS, MAX_FIELD_CHARS, MAX_LIST_ITEMS, POST_COLUMNS, POST_KINDS
 from ._scan import ReadOptions, scan_params, scan_sql, translate_error
 from ._sql import sql_str
 
@@ -56,6 +56,8 @@ class LoadReport:
     #: rows that repeat a post id with other objects, read into that post
     rows_merged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    #: values cut to the bounds of ``schema.MAX_FIELD_CHARS``, per field
+    cut: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
 
@@ -268,6 +270,34 @@ def finish(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
         f"FROM _account_rows GROUP BY account_id"
     )
     con.execute("DROP TABLE _account_rows")
+    _bound_values(con, report)
+
+
+def _bound_values(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
+    """Cut every text field and list to the lengths of ``schema.MAX_FIELD_CHARS`` and
+    ``MAX_LIST_ITEMS``, counting the values cut per field in ``report.cut``."""
+    for table, columns in (("posts", POST_COLUMNS), ("accounts", ACCOUNT_COLUMNS)):
+        for col, typ in columns.items():
+            limit = MAX_FIELD_CHARS.get(col)
+            if limit is None:
+                continue
+            name = quote_ident(col)
+            if typ.endswith("[]"):
+                too_long = (
+                    f"len({name}) > {MAX_LIST_ITEMS} OR "
+                    f"list_bool_or(list_transform({name}, lambda v: length(v) > {limit}))"
+                )
+                cut = (
+                    f"list_transform(list_slice({name}, 1, {MAX_LIST_ITEMS}), "
+                    f"lambda v: left(v, {limit}))"
+                )
+            else:
+                too_long = f"length({name}) > {limit}"
+                cut = f"left({name}, {limit})"
+            n = fetch_int(con, f"SELECT count(*) FROM {table} WHERE {too_long}")
+            if n:
+                con.execute(f"UPDATE {table} SET {name} = {cut} WHERE {too_long}")
+                report.cut[col] += n
 
 
 def _resolve_repeats(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:

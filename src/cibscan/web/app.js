@@ -117,6 +117,9 @@
         amplified_posts: this.data.amplified_posts,
       });
     }
+    earlierReviews() {
+      return Promise.resolve([]);
+    }
     campaigns() {
       return Promise.resolve(this.data.campaigns);
     }
@@ -181,6 +184,9 @@
         if (chunk.done) return;
         offset = chunk.next_offset;
       }
+    }
+    earlierReviews() {
+      return this.get("/api/reviews-earlier");
     }
     async reviews() {
       const rows = await this.get("/api/reviews");
@@ -548,7 +554,12 @@
       ];
       const review = extras.review_list || [];
       const amplified = extras.amplified_posts || [];
+      const earlier = await this.store.earlierReviews();
       return h("section", { class: "overview" },
+        earlier.length ? h("div", { class: "earlier" },
+          h("h2", { text: "Decisions from an earlier run (" + earlier.length + ")" }),
+          h("p", { class: "muted", text: "These were made on campaigns or accounts that these findings no longer hold (detection ran again and found other members). They are kept, not applied, and never exported as confirmed." }),
+          table(["was", "decision", "by", "at", "note"], earlier.map((r) => [r.kind + " " + r.target, r.decision, r.reviewer, r.decided_at, r.note]))) : null,
         h("h2", { text: "What was analysed" }),
         h("table", { class: "kv" }, h("tbody", {}, rows.map(([k, v]) => h("tr", {}, h("th", { text: k }), h("td", { text: v }))))),
         h("p", { class: "muted", text: "A campaign is a group of accounts whose joint activity is beyond chance (every pair tested against what their own activity predicts, false discovery rate controlled). An operation is a campaign whose members also carry inauthentic markers; an authentic-looking crowd is kept with its evidence but not flagged." }),
