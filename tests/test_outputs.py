@@ -54,3 +54,40 @@ def test_gexf_escapes_names(tmp_path: Path) -> None:
     root = ET.parse(tmp_path / "g.gexf").getroot()
     labels = {n.get("label") for n in root.iter("{http://gexf.net/1.3}node")}
     assert labels == {"<script>", "x&y"}
+
+
+def test_control_characters_are_escaped_not_dropped_everywhere(tmp_path: Path) -> None:
+    from cibscan.cli import _plain
+
+    nasty = ["nul\x00here", "\x1b[2J\x1b]0;owned\x07", "c1 \x9b control", "fine"]
+    accounts = pd.DataFrame(
+        {
+            "account_id": ["a", "b", "c", "d"],
+            "handle": nasty,
+            "flagged": True,
+            "campaign": pd.array([1] * 4, dtype="Int64"),
+            "score": 1.0,
+        }
+    )
+    links = pd.DataFrame(
+        {
+            "account_a": ["a", "b"],
+            "account_b": ["c", "d"],
+            "behaviours": ["corepost", "copypaste"],
+            "shared": [3, 3],
+            "weight": [2.0, 2.0],
+            "log10_q": [-5.0, -5.0],
+        }
+    )
+    empty = pd.DataFrame()
+    write_gexf(Findings(accounts, empty, links, empty, empty), str(tmp_path / "g.gexf"))
+    root = ET.parse(tmp_path / "g.gexf").getroot()  # well-formed XML
+    labels = {n.get("label") for n in root.iter("{http://gexf.net/1.3}node")}
+    assert labels == {
+        "nul\\x00here", "\\x1b[2J\\x1b]0;owned\\x07", "c1 \\x9b control", "fine"
+    }
+    write_csv(accounts[["account_id", "handle"]].iloc[:2], str(tmp_path / "a.csv"))
+    text = (tmp_path / "a.csv").read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\x00" not in text and "\\x1b[2J" in text and "nul\\x00" in text
+    shown = _plain(nasty[1])
+    assert "\x1b" not in shown and "\x07" not in shown and "owned" in shown

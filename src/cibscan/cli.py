@@ -157,9 +157,12 @@ def _check_out_folder(path: str) -> None:
 
 
 def _plain(text: str) -> str:
+    """Text from the data for the terminal: no rich markup, no control sequences."""
     from rich.markup import escape
 
-    return escape(text)
+    from .outputs.safe import escape_controls
+
+    return escape(escape_controls(text))
 
 
 @app.command("detect")
@@ -528,8 +531,22 @@ def report_cmd(
     ] = None,
 ) -> None:
     """Write one self-contained HTML report (opens offline; can be mailed) of a findings folder."""
+    from .findings import TABLES
     from .report import write_report
 
+    if os.path.isdir(output):
+        raise CibscanError(f"-o {output}: is a folder; give the report's file name")
+    inside = os.path.realpath(os.path.dirname(os.path.abspath(output))) == os.path.realpath(
+        results
+    )
+    if inside and os.path.basename(output) in {
+        *(f"{t}.{x}" for t in TABLES for x in ("parquet", "csv")),
+        "summary.json",
+        "posts.parquet",
+        "graph.gexf",
+        "reviews.sqlite",
+    }:
+        raise CibscanError(f"-o {output}: would overwrite the findings themselves")
     with err.status("reading findings and drawing the report"):
         findings = Findings.load(results)
         size = write_report(findings, output, title)
@@ -561,6 +578,10 @@ def serve_cmd(
     shown = "localhost" if host in ("127.0.0.1", "::1", "localhost") else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     out.print(f"dashboard on {url}  (Ctrl-C stops it)", soft_wrap=True)
+    from .review import ReviewStore
+
+    if not ReviewStore.writable(results):
+        out.print("[yellow]this folder is read-only here: served with reviews off[/]")
     serve(app_, host, port)
 
 

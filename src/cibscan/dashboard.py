@@ -25,8 +25,9 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from . import __version__, view
@@ -45,6 +46,9 @@ from .web import render_page
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 GRAPH_CHUNK = 4000
 HISTORY_LIMIT = 5000
+#: Largest request body accepted, checked before it is read: a decision with the longest
+#: note allowed, in the widest UTF-8, and room for the rest.
+MAX_BODY = 4 * MAX_NOTE + 4 * MAX_REVIEWER + 8192
 
 
 def access_token(host: str, token: str | None) -> str | None:
@@ -62,6 +66,16 @@ class Decision(BaseModel):
     decision: Literal["confirmed", "dismissed", "needs-review"]
     note: str = Field(default="", max_length=MAX_NOTE)
     reviewer: str = Field(min_length=1, max_length=MAX_REVIEWER)
+
+    @field_validator("target", "note", "reviewer")
+    @classmethod
+    def _encodable(cls, value: str) -> str:
+        # JSON may carry a lone surrogate ("\ud800"), which no file can store
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("holds a lone surrogate, not text") from None
+        return value
 
 
 class _Views:
@@ -112,6 +126,13 @@ class _Guard(BaseHTTPMiddleware):
             ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if ctype != "application/json":
                 return JSONResponse({"detail": "send JSON"}, status_code=415)
+            length = request.headers.get("content-length", "")
+            if not length.isdigit():
+                return JSONResponse({"detail": "say the body's length"}, status_code=411)
+            if int(length) > MAX_BODY:
+                return JSONResponse(
+                    {"detail": f"the body is over {MAX_BODY} bytes"}, status_code=413
+                )
             origin = request.headers.get("origin")
             if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
                 return JSONResponse({"detail": "cross-origin request refused"}, status_code=403)
@@ -136,7 +157,11 @@ def create_app(
     behind its token).
     """
     views = _Views(findings)
-    store = ReviewStore(folder)
+    # a folder this user cannot write is served read-only: reviews off, and it says so
+    store = ReviewStore(folder) if ReviewStore.writable(folder) else None
+
+    def decided() -> list[dict[str, Any]]:
+        return store.current(findings) if store else []
     shown = os.path.join(*os.path.abspath(folder).split(os.sep)[-2:])
     app = FastAPI(
         title="cibscan dashboard",
@@ -145,6 +170,15 @@ def create_app(
         docs_url=None,  # the interactive docs load scripts from the internet; /openapi.json
         redoc_url=None,
     )
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # name the field and what is wrong, never echo the value back
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
+
     app.add_middleware(_Guard, token=token, hosts=hosts)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -153,7 +187,10 @@ def create_app(
 
     @app.get("/api/overview", summary="Data covered, counts and settings")
     def overview() -> dict[str, Any]:
-        return view.overview(findings, title=f"cibscan dashboard: {shown}")
+        return {
+            **view.overview(findings, title=f"cibscan dashboard: {shown}"),
+            "reviews_enabled": store is not None,
+        }
 
     @app.get("/api/extras", summary="Accounts listed on traits alone; amplified posts")
     def extras() -> dict[str, Any]:
@@ -229,22 +266,24 @@ def create_app(
 
     @app.get("/api/reviews", summary="The current decision on every reviewed item")
     def reviews() -> list[dict[str, Any]]:
-        return store.current(findings)
+        return decided()
 
     @app.get(
         "/api/reviews-earlier",
         summary="Decisions on campaigns or accounts these findings no longer hold",
     )
     def earlier_reviews() -> list[dict[str, Any]]:
-        return store.earlier(findings)
+        return store.earlier(findings) if store else []
 
     @app.get("/api/reviews/{kind}/{target:path}", summary="Every decision on one item")
     def review_history(kind: Literal["campaign", "account"], target: str) -> list[dict[str, Any]]:
         subject = subject_of(findings, kind, target)
-        return [] if subject is None else store.history(kind, subject)
+        return [] if subject is None or store is None else store.history(kind, subject)
 
     @app.post("/api/reviews", summary="Record a decision", status_code=201)
     def record(decision: Decision) -> dict[str, Any]:
+        if store is None:
+            raise HTTPException(403, "this findings folder is read-only: reviews are off")
         subject = subject_of(findings, decision.kind, decision.target)
         if subject is None:
             raise HTTPException(404, f"no {decision.kind} {decision.target}")
@@ -263,7 +302,7 @@ def create_app(
 
     @app.get("/api/export/confirmed.csv", summary="Confirmed accounts with evidence, as CSV")
     def export_csv() -> Response:
-        table, _ = confirmed_accounts(findings, store.current(findings))
+        table, _ = confirmed_accounts(findings, decided())
         return Response(
             csv_bytes(table),
             media_type="text/csv; charset=utf-8",
@@ -272,7 +311,7 @@ def create_app(
 
     @app.get("/api/export/confirmed.json", summary="Confirmed accounts with evidence, as JSON")
     def export_json() -> Response:
-        table, evidence = confirmed_accounts(findings, store.current(findings))
+        table, evidence = confirmed_accounts(findings, decided())
         items = view.records(table)
         for item in items:
             item["evidence"] = evidence.get(item["account_id"], [])

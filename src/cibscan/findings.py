@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .errors import FindingsError
+from .errors import FindingsError, clip
 from .schema import POST_COLUMNS
 from .status import AccountStatus, Assessment, CampaignStatus
 from .traits.assess import MARKER_COLUMNS
@@ -182,15 +182,22 @@ class Findings:
         path = os.path.join(folder, "summary.json")
         if not os.path.isfile(path):
             raise FindingsError(f"{folder}: not a findings folder (no summary.json)")
-        with open(path, encoding="utf-8") as handle:
-            summary = json.load(handle)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                summary = json.load(handle)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise FindingsError(
+                f"{path}: not a readable summary ({clip(exc, 120)}); run detect again"
+            ) from None
+        if not isinstance(summary, dict):
+            raise FindingsError(f"{path}: not a findings summary (not a JSON object)")
         if summary.get("format_version") not in READABLE_VERSIONS:
             raise FindingsError(
                 f"{folder}: findings format {summary.get('format_version')} is not one "
                 f"this version reads ({', '.join(map(str, READABLE_VERSIONS))}); "
                 "run detect again with this version"
             )
-        version = summary.get("format_version")
+        version = int(summary["format_version"])
         tables: dict[str, Any] = {}
         for name in TABLES:
             table_path = os.path.join(folder, f"{name}.parquet")
@@ -198,15 +205,27 @@ class Findings:
                 continue
             if not os.path.isfile(table_path):
                 raise FindingsError(f"{folder}: {name}.parquet is missing")
-            tables[name] = pd.read_parquet(table_path)
-        if version < 4:
-            tables.update(_from_format3(tables["campaigns"], tables["accounts"]))
+            tables[name] = _read_table(table_path).to_pandas()
         for name in PARQUET_ONLY:
             table_path = os.path.join(folder, f"{name}.parquet")
             if os.path.isfile(table_path):
-                tables[name] = pq.read_table(table_path)
+                tables[name] = _read_table(table_path)
         summary.pop("format_version", None)
-        return cls(**tables, summary=summary)
+        try:
+            if version < 4:
+                tables.update(_from_format3(tables["campaigns"], tables["accounts"]))
+            for name, columns in REQUIRED_COLUMNS.items():
+                missing = sorted(set(columns) - set(tables[name].columns))
+                if missing:
+                    raise FindingsError(
+                        f"{os.path.join(folder, name + '.parquet')}: lacks column(s) "
+                        f"{clip(', '.join(missing))}; run detect again"
+                    )
+            return cls(**tables, summary=summary)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise FindingsError(
+                f"{folder}: tables that do not fit together ({clip(exc, 120)}); run detect again"
+            ) from None
 
 
 def members_hash(account_ids: Any) -> str:
@@ -220,6 +239,24 @@ def members_hashes(accounts: pd.DataFrame) -> pd.Series:
     """``members_hash`` of every campaign in ``accounts``, indexed by campaign number."""
     placed = accounts[accounts["campaign"].notna()]
     return placed.groupby(placed["campaign"].astype("int64"))["account_id"].agg(members_hash)
+
+
+#: Columns every reader of findings relies on, checked when a folder is loaded.
+REQUIRED_COLUMNS = {
+    "accounts": ("account_id", "handle", "status", "campaign", "score", "flagged", "reasons"),
+    "campaigns": ("campaign", "status", "size", "score", "first_seen", "last_seen"),
+    "links": ("account_a", "account_b", "log10_q", "campaign"),
+    "evidence": ("behaviour", "account_a", "account_b", "time_a", "time_b"),
+}
+
+
+def _read_table(path: str) -> pa.Table:
+    try:
+        return pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise FindingsError(
+            f"{path}: not a readable Parquet file ({clip(exc, 120)}); run detect again"
+        ) from None
 
 
 # --- reading formats 2 and 3 -------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from .errors import CibscanError
 from .findings import Findings
 from .view import report_data
 from .web import render_page
@@ -25,7 +26,12 @@ def write_report(findings: Findings, path: str, title: str | None = None) -> int
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     tmp = path + ".part"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(html)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(html)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise CibscanError(f"{path}: cannot write the report ({exc.strerror})") from None
     return os.path.getsize(path)

@@ -64,6 +64,23 @@ class ReviewStore:
 
     def __init__(self, folder: str) -> None:
         self.path = os.path.join(folder, FILE_NAME)
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            raise ReviewError(
+                f"{self.path}: not a readable review store ({exc}); it is left as it is: "
+                "move it away to start a new one"
+            ) from None
+
+    @staticmethod
+    def writable(folder: str) -> bool:
+        """Whether decisions can be kept in ``folder`` (a store there can be written)."""
+        path = os.path.join(folder, FILE_NAME)
+        if os.path.exists(path):
+            return os.access(path, os.W_OK) and os.access(folder, os.W_OK)
+        return os.access(folder, os.W_OK)
+
+    def _open(self) -> None:
         with self._connect() as con:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(_SCHEMA)

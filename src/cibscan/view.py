@@ -548,7 +548,7 @@ def account_list(
                 .astype("string")
                 .str.lower()
                 .str.contains(q, regex=False, na=False)
-                .to_numpy()
+                .to_numpy(dtype=bool, na_value=False)
             )
         acc = acc[hit]
     fields = (

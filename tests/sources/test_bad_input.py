@@ -129,14 +129,16 @@ def test_frames_roundtrip_preserves_every_post() -> None:
 def test_zstd_and_gzip_are_read_transparently(tmp_path: Path) -> None:
     import duckdb
 
+    from cibscan.sources._sql import sql_str
+
     plain = _write(tmp_path, "p.csv", GOOD)
     con = duckdb.connect()
     for name, codec in (("p.csv.zst", "zstd"), ("p.csv.gz", "gzip")):
         target = str(tmp_path / name)
+        # COPY ... TO takes no parameter on every DuckDB version allowed: a quoted literal
         con.execute(
-            f"COPY (SELECT * FROM read_csv($src, all_varchar = true)) TO $dst "
-            f"(FORMAT csv, HEADER, COMPRESSION {codec})",
-            {"src": plain, "dst": target},
+            f"COPY (SELECT * FROM read_csv({sql_str(plain)}, all_varchar = true)) "
+            f"TO {sql_str(target)} (FORMAT csv, HEADER, COMPRESSION {codec})"
         )
         assert cibscan.read(target).n_posts == 2
 

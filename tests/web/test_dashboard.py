@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from cibscan.dashboard import LOOPBACK, access_token, create_app
+from cibscan.dashboard import LOOPBACK, MAX_BODY, access_token, create_app
 from cibscan.findings import Findings
-from cibscan.review import ReviewError, ReviewStore
+from cibscan.review import MAX_NOTE, ReviewError, ReviewStore
 
 from .conftest import FORMULA, SCRIPT
 
@@ -245,3 +245,24 @@ def test_decisions_on_what_a_rerun_no_longer_finds_are_shown_apart_and_never_exp
     assert earlier["earlier_run"] and earlier["target"] == str(op["id"])
     assert client.get("/api/export/confirmed.json").json()["accounts"] == []
     assert client.get(f"/api/reviews/campaign/{op['id']}").json() == []
+
+
+def test_bodies_are_bounded_and_refused_values_never_echoed(client: TestClient) -> None:
+    op = _operation(client)
+    huge = "x" * (MAX_BODY + 1)
+    body = {"kind": "campaign", "target": str(op["id"]), "decision": "confirmed",
+            "note": huge, "reviewer": "ana"}  # fmt: skip
+    refused = client.post("/api/reviews", json=body)
+    assert refused.status_code == 413 and huge not in refused.text and len(refused.text) < 200
+    long_note = {**body, "note": "y" * (MAX_NOTE + 1)}
+    refused = client.post("/api/reviews", json=long_note)
+    assert refused.status_code == 422 and "yyyy" not in refused.text
+    assert refused.json()["detail"][0]["field"] == "note"
+    fields = {**body, "note": "LONE"}
+    raw = json.dumps(fields).replace('"LONE"', '"\\ud800"')
+    lone = client.post("/api/reviews", content=raw, headers={"content-type": "application/json"})
+    assert lone.status_code == 422 and lone.json()["detail"][0]["field"] == "note"
+    nan = raw.replace('"\\ud800"', "NaN")
+    bad = client.post("/api/reviews", content=nan, headers={"content-type": "application/json"})
+    assert bad.status_code == 422
+    assert client.get("/api/reviews").json() == []

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 import pandas as pd
+
+from .safe import escape_controls
 
 if TYPE_CHECKING:
     from ..findings import Findings
@@ -17,6 +19,11 @@ _NODE_ATTRS = (
     ("flagged", "boolean"),
 )
 _EDGE_ATTRS = (("behaviours", "string"), ("shared", "integer"), ("log10_q", "double"))
+
+
+def quoteattr(value: str) -> str:
+    """An XML attribute value, well-formed whatever the data holds."""
+    return _quoteattr(escape_controls(value))
 
 
 def write_gexf(findings: Findings, path: str) -> None:

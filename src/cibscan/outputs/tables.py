@@ -6,6 +6,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from .safe import escape_controls
+
+#: The control characters of ``outputs.safe`` in a form every regex engine pandas may use
+#: reads (Python's and RE2, for Arrow strings, which can hold no surrogates).
+_CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_PATTERN = r"^[=+\-@\t\r]"
 
@@ -19,8 +25,13 @@ def defuse_cell(value: object) -> object:
 
 
 def defuse_column(column: pd.Series) -> pd.Series:
-    """``defuse_cell`` over a whole text column at once."""
+    """``defuse_cell`` over a whole text column at once, with control characters written
+    as visible escapes (``outputs.safe``)."""
     text = column.astype("string")
+    unsafe = text.str.contains(_CONTROL_PATTERN, regex=True, na=False)
+    if unsafe.any():
+        column = column.where(~unsafe, text.map(escape_controls, na_action="ignore"))
+        text = column.astype("string")
     risky = text.str.contains(_FORMULA_PATTERN, regex=True, na=False)
     if not risky.any():
         return column

@@ -406,6 +406,7 @@
 
     async start() {
       this.overview = await this.store.overview();
+      if (this.overview.reviews_enabled === false) this.store.canReview = false;
       document.title = this.overview.title + " · cibscan";
       this.decisions = await this.store.reviews();
       this.drawSummary();
