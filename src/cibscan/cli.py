@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
+import duckdb
 import pandas as pd
 import typer
 from rich.console import Console
@@ -565,18 +566,39 @@ def serve_cmd(
         str | None,
         typer.Option(
             envvar="CIBSCAN_TOKEN",
-            help="Access token (default: none on loopback, a random one elsewhere).",
+            help="Access token, also on loopback (default: none on loopback, a random one "
+            "elsewhere). Set CIBSCAN_TOKEN rather than this option: other users of the "
+            "machine can read a command line.",
+        ),
+    ] = None,
+    reviewers: Annotated[
+        str | None,
+        typer.Option(
+            help="File of reviewer tokens, one 'TOKEN NAME' a line: each reviewer signs in "
+            "with their own token and decisions record their name."
         ),
     ] = None,
 ) -> None:
     """Open a local dashboard on a findings folder: filter, inspect, record review decisions."""
-    from .dashboard import LOOPBACK, access_token, create_app, serve
+    from .dashboard import LOOPBACK, access_token, create_app, read_reviewers, serve
 
     findings = Findings.load(results)
-    token = access_token(host, token)
-    app_ = create_app(findings, results, token=token, hosts=LOOPBACK if host in LOOPBACK else None)
+    named = read_reviewers(reviewers) if reviewers else None
+    if token and os.environ.get("CIBSCAN_TOKEN") != token:
+        err.print("[yellow]--token on the command line is visible to other users: "
+                  "set CIBSCAN_TOKEN instead[/]")  # fmt: skip
+    token = token if named else access_token(host, token)
+    app_ = create_app(
+        findings,
+        results,
+        token=token,
+        hosts=LOOPBACK if host in LOOPBACK else None,
+        reviewers=named,
+    )
     shown = "localhost" if host in ("127.0.0.1", "::1", "localhost") else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    if named:
+        url = f"http://{shown}:{port}/?token=YOUR_TOKEN ({len(named)} reviewers)"
     out.print(f"dashboard on {url}  (Ctrl-C stops it)", soft_wrap=True)
     from .review import ReviewStore
 
@@ -637,6 +659,14 @@ def main() -> None:
         app()
     except CibscanError as exc:
         err.print(f"[bold red]error:[/] {_plain(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except duckdb.OutOfMemoryException:
+        err.print(
+            "[bold red]error:[/] the engine ran out of memory: raise --memory-limit, or leave "
+            "it unset for a quarter of this machine's memory",
+            highlight=False,
+            soft_wrap=True,
+        )
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted")

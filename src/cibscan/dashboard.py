@@ -38,6 +38,7 @@ from .review import (
     MAX_REVIEWER,
     ReviewError,
     ReviewStore,
+    ReviewStoreError,
     confirmed_accounts,
     subject_of,
 )
@@ -66,6 +67,8 @@ class Decision(BaseModel):
     decision: Literal["confirmed", "dismissed", "needs-review"]
     note: str = Field(default="", max_length=MAX_NOTE)
     reviewer: str = Field(min_length=1, max_length=MAX_REVIEWER)
+    #: chosen by the client once per decision: a retry with it records nothing twice
+    request_id: str | None = Field(default=None, min_length=8, max_length=100)
 
     @field_validator("target", "note", "reviewer")
     @classmethod
@@ -107,10 +110,46 @@ class _Views:
         return set(self.findings.accounts["account_id"])
 
 
+def read_reviewers(path: str) -> dict[str, str]:
+    """Reviewer tokens from a file: one ``TOKEN NAME`` a line (``#`` comments), where the
+    token is what that reviewer's browser sends and the name what their decisions say."""
+    from .errors import InputError
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot read the reviewers file ({exc})") from None
+    out: dict[str, str] = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        token, _, name = line.strip().partition(" ")
+        if len(token) < 16 or not name.strip():
+            raise InputError(
+                path, "each line is a token of 16 characters or more, a space and a name",
+                row=number,
+            )
+        if token in out:
+            raise InputError(path, "a token given twice", row=number)
+        out[token] = name.strip()[:MAX_REVIEWER]
+    if not out:
+        raise InputError(path, "no reviewer in the file")
+    return out
+
+
 class _Guard(BaseHTTPMiddleware):
-    def __init__(self, app: Any, token: str | None, hosts: tuple[str, ...] | None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        token: str | None,
+        hosts: tuple[str, ...] | None,
+        reviewers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(app)
-        self.token = token
+        self.tokens: dict[str, str | None] = dict(reviewers or {})
+        if token is not None:
+            self.tokens[token] = None
         self.hosts = hosts
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
@@ -118,10 +157,18 @@ class _Guard(BaseHTTPMiddleware):
             host = (request.url.hostname or "").strip("[]")
             if host not in self.hosts:
                 return JSONResponse({"detail": "unknown host"}, status_code=400)
-        if self.token is not None:
-            given = request.headers.get("x-cibscan-token") or request.query_params.get("token")
-            if not given or not secrets.compare_digest(given.encode(), self.token.encode()):
+        request.state.reviewer = None
+        if self.tokens:
+            given = (
+                request.headers.get("x-cibscan-token") or request.query_params.get("token") or ""
+            ).encode()
+            # every token is compared, in constant time, whichever matches
+            matched = [
+                name for t, name in self.tokens.items() if secrets.compare_digest(given, t.encode())
+            ]
+            if not given or not matched:
                 return JSONResponse({"detail": "a valid token is required"}, status_code=401)
+            request.state.reviewer = matched[0]
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if ctype != "application/json":
@@ -150,8 +197,13 @@ def create_app(
     *,
     token: str | None = None,
     hosts: tuple[str, ...] | None = LOOPBACK,
+    reviewers: dict[str, str] | None = None,
 ) -> FastAPI:
     """The dashboard over ``findings`` saved in ``folder`` (where decisions are kept).
+
+    ``reviewers`` (token -> name, see :func:`read_reviewers`): each request needs one of
+    these tokens, on loopback too, and a decision records the name of its token whatever
+    the request says.
 
     ``hosts``: host names the server answers to (None: any, for a server bound elsewhere
     behind its token).
@@ -170,6 +222,10 @@ def create_app(
         docs_url=None,  # the interactive docs load scripts from the internet; /openapi.json
         redoc_url=None,
     )
+    @app.exception_handler(ReviewStoreError)
+    async def _store_failed(request: Request, exc: ReviewStoreError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         # name the field and what is wrong, never echo the value back
@@ -179,7 +235,7 @@ def create_app(
         ]
         return JSONResponse({"detail": errors}, status_code=422)
 
-    app.add_middleware(_Guard, token=token, hosts=hosts)
+    app.add_middleware(_Guard, token=token, hosts=hosts, reviewers=reviewers)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> HTMLResponse:
@@ -281,7 +337,7 @@ def create_app(
         return [] if subject is None or store is None else store.history(kind, subject)
 
     @app.post("/api/reviews", summary="Record a decision", status_code=201)
-    def record(decision: Decision) -> dict[str, Any]:
+    def record(decision: Decision, request: Request) -> dict[str, Any]:
         if store is None:
             raise HTTPException(403, "this findings folder is read-only: reviews are off")
         subject = subject_of(findings, decision.kind, decision.target)
@@ -293,9 +349,10 @@ def create_app(
                 decision.target,
                 decision.decision,
                 decision.note,
-                decision.reviewer,
+                request.state.reviewer or decision.reviewer,
                 subject=subject,
                 run_id=findings.summary.get("run_id"),
+                request_id=decision.request_id,
             )
         except ReviewError as exc:
             raise HTTPException(422, str(exc)) from exc

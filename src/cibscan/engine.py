@@ -40,7 +40,15 @@ def connect(settings: EngineSettings | None = None) -> duckdb.DuckDBPyConnection
     con.execute("SET enable_progress_bar = false")
     if settings.threads:
         con.execute(f"SET threads = {int(settings.threads)}")
-    con.execute("SET memory_limit = $m", {"m": settings.memory_limit or default_memory_limit()})
+    limit = settings.memory_limit or default_memory_limit()
+    try:
+        con.execute("SET memory_limit = $m", {"m": limit})
+    except duckdb.Error:
+        from .errors import ConfigError
+
+        raise ConfigError(
+            f"--memory-limit {limit!r} is not an amount of memory such as 6GB or 500MB"
+        ) from None
     con.execute("SET temp_directory = $t", {"t": spill_folder(con, settings.temp_directory)})
     return con
 

@@ -50,12 +50,16 @@ CREATE INDEX IF NOT EXISTS decisions_target ON decisions (kind, target, id);
 """
 #: Columns added after the first version; a store without them gains them (old rows:
 #: NULL, decisions that cannot be tied to what they were made on).
-_ADDED = {"subject": "TEXT", "run_id": "TEXT"}
-_FIELDS = "kind, target, decision, note, reviewer, decided_at, subject, run_id"
+_ADDED = {"subject": "TEXT", "run_id": "TEXT", "request_id": "TEXT"}
+_FIELDS = "kind, target, decision, note, reviewer, decided_at, subject, run_id, request_id"
 
 
 class ReviewError(CibscanError):
     """A decision that cannot be recorded as given."""
+
+
+class ReviewStoreError(CibscanError):
+    """A review store that cannot be opened or written: damaged, or its folder gone."""
 
 
 class ReviewStore:
@@ -67,7 +71,7 @@ class ReviewStore:
         try:
             self._open()
         except sqlite3.DatabaseError as exc:
-            raise ReviewError(
+            raise ReviewStoreError(
                 f"{self.path}: not a readable review store ({exc}); it is left as it is: "
                 "move it away to start a new one"
             ) from None
@@ -91,14 +95,24 @@ class ReviewStore:
             con.execute(
                 "CREATE INDEX IF NOT EXISTS decisions_subject ON decisions (kind, subject, id)"
             )
+            con.execute(
+                "CREATE UNIQUE INDEX IF NOT EXISTS decisions_request ON decisions (request_id)"
+            )
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        if not os.path.isdir(os.path.dirname(self.path) or "."):
+            raise ReviewStoreError(
+                f"{self.path}: its folder is gone (moved or deleted while serving); "
+                "restart on the folder where it now is"
+            )
         con = sqlite3.connect(self.path, timeout=30)
         try:
             con.execute("PRAGMA synchronous=FULL")
             con.row_factory = sqlite3.Row
             yield con
+        except sqlite3.OperationalError as exc:
+            raise ReviewStoreError(f"{self.path}: the review store failed ({exc})") from None
         finally:
             con.close()
 
@@ -112,12 +126,15 @@ class ReviewStore:
         *,
         subject: str | None = None,
         run_id: str | None = None,
+        request_id: str | None = None,
     ) -> dict[str, Any]:
         """Append one decision and return it as stored.
 
         ``target`` is what the reviewer saw (a campaign number, an account id); ``subject``
         what the decision is bound to (the campaign's members hash, the account id; the
-        target when not given); ``run_id`` the findings' run.
+        target when not given); ``run_id`` the findings' run. ``request_id``, chosen by the
+        client once per decision, makes a retry after a lost answer return the decision
+        already stored instead of recording it twice.
         """
         if kind not in KINDS:
             raise ReviewError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
@@ -139,11 +156,18 @@ class ReviewStore:
             "decided_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
             "subject": str(subject if subject is not None else target),
             "run_id": run_id,
+            "request_id": request_id,
         }
         with self._connect() as con, con:  # the second `con` commits or rolls back
+            if request_id is not None:
+                done = con.execute(
+                    f"SELECT id, {_FIELDS} FROM decisions WHERE request_id = ?", (request_id,)
+                ).fetchone()
+                if done is not None:
+                    return dict(done)
             cur = con.execute(
-                f"INSERT INTO decisions ({_FIELDS}) VALUES "
-                "(:kind, :target, :decision, :note, :reviewer, :decided_at, :subject, :run_id)",
+                f"INSERT INTO decisions ({_FIELDS}) VALUES (:kind, :target, :decision, :note, "
+                ":reviewer, :decided_at, :subject, :run_id, :request_id)",
                 row,
             )
             row["id"] = cur.lastrowid

@@ -237,3 +237,16 @@ def test_over_long_profile_fields_and_lists_are_cut_and_counted(tmp_path: Path) 
     findings = cibscan.detect(data)
     assert findings.summary["input"]["cut"] == {"hashtags": 40, "handle": 1}
     assert findings.accounts["handle"].str.len().max() == MAX_FIELD_CHARS["handle"]
+
+
+def test_a_memory_limit_that_is_no_amount_or_too_small_is_one_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.csv", GOOD * 1)
+    for limit, words in (("abc", "not an amount of memory"), ("1KB", "memory")):
+        run = subprocess.run(
+            [sys.executable, "-m", "cibscan.cli", "detect", path, "--out",
+             str(tmp_path / "r"), "--memory-limit", limit, "-q"],
+            capture_output=True,
+            text=True,
+        )  # fmt: skip
+        assert run.returncode == 2 and words in run.stderr, run.stderr[-300:]
+        assert "Traceback" not in run.stderr and "\n" not in run.stderr.strip()

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from cibscan.dashboard import create_app
 from cibscan.findings import Findings
-from cibscan.review import FILE_NAME, ReviewError, ReviewStore
+from cibscan.review import FILE_NAME, ReviewStore, ReviewStoreError
 from tests.conftest import run_cli
 
 
@@ -57,7 +57,7 @@ def test_a_damaged_review_store_is_refused_and_left_as_it_is(folder: Path) -> No
     store = folder / FILE_NAME
     store.write_bytes(b"not a database at all" * 100)
     before = store.read_bytes()
-    with pytest.raises(ReviewError, match=FILE_NAME):
+    with pytest.raises(ReviewStoreError, match=FILE_NAME):
         ReviewStore(str(folder))
     assert store.read_bytes() == before
 
@@ -85,3 +85,14 @@ def test_report_output_onto_a_folder_or_the_findings_is_refused(folder: Path) ->
     assert (folder / "summary.json").read_bytes() == before
     assert not list(folder.parent.glob("**/*.part"))
     assert json.loads(before)["format_version"] == 4
+
+
+def test_a_folder_deleted_while_serving_answers_in_one_line(
+    hostile_findings: Findings, folder: Path
+) -> None:
+    client = TestClient(create_app(hostile_findings, str(folder)), base_url="http://127.0.0.1")
+    assert client.get("/api/reviews").status_code == 200
+    shutil.rmtree(folder)
+    gone = client.get("/api/reviews")
+    assert gone.status_code == 503 and "moved or deleted" in gone.json()["detail"]
+    assert client.get("/api/campaigns").status_code == 200  # the findings are in memory

@@ -266,3 +266,38 @@ def test_bodies_are_bounded_and_refused_values_never_echoed(client: TestClient) 
     bad = client.post("/api/reviews", content=nan, headers={"content-type": "application/json"})
     assert bad.status_code == 422
     assert client.get("/api/reviews").json() == []
+
+
+def test_reviewer_tokens_guard_loopback_and_name_the_reviewer(
+    hostile_findings: Findings, folder: Path, tmp_path: Path
+) -> None:
+    from cibscan.dashboard import read_reviewers
+    from cibscan.errors import InputError
+
+    tokens = tmp_path / "reviewers.txt"
+    tokens.write_text("# token name\n" + "a" * 20 + " Ana Lima\n" + "b" * 20 + " Bo\n")
+    named = read_reviewers(str(tokens))
+    assert set(named.values()) == {"Ana Lima", "Bo"}
+    app = create_app(hostile_findings, str(folder), reviewers=named)
+    client = TestClient(app, base_url=LOCAL)
+    assert client.get("/api/overview").status_code == 401  # loopback is no user boundary
+    bo = {"X-Cibscan-Token": "b" * 20}
+    op = next(c for c in client.get("/api/campaigns", headers=bo).json() if c["operation"])
+    body = {"kind": "campaign", "target": str(op["id"]), "decision": "dismissed", "note": "",
+            "reviewer": "Ana Lima"}  # fmt: skip
+    made = client.post("/api/reviews", json=body, headers=bo)
+    assert made.status_code == 201 and made.json()["reviewer"] == "Bo"
+    (short := tmp_path / "short.txt").write_text("abc Ana\n")
+    with pytest.raises(InputError, match="row 1"):
+        read_reviewers(str(short))
+
+
+def test_a_retried_decision_is_recorded_once(client: TestClient) -> None:
+    op = _operation(client)
+    body = {"kind": "campaign", "target": str(op["id"]), "decision": "confirmed", "note": "",
+            "reviewer": "ana", "request_id": "retry-0123456789"}  # fmt: skip
+    first = client.post("/api/reviews", json=body)
+    again = client.post("/api/reviews", json=body)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert len(client.get(f"/api/reviews/campaign/{op['id']}").json()) == 1

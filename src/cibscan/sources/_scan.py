@@ -172,6 +172,12 @@ def translate_error(path: str, exc: duckdb.Error) -> InputError:
             f"line {row}: not valid UTF-8" if row else "not valid UTF-8",
             hint="pass --encoding latin-1 or --encoding utf-16 if that is what it is",
         )
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return InputError(
+            path,
+            "the engine ran out of memory reading it",
+            hint="raise --memory-limit, or leave it unset for a quarter of this machine's memory",
+        )
     if "Maximum line size" in text:
         return InputError(path, f"line {row}: a line is longer than {_MAX_LINE_BYTES} bytes")
     if "No files found" in text or "No such file" in text:

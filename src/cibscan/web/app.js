@@ -195,11 +195,18 @@
       return out;
     }
     async review(kind, target, decision, note, reviewer) {
-      const res = await fetch("/api/reviews", {
-        method: "POST",
-        headers: this.headers({ "Content-Type": "application/json" }),
-        body: JSON.stringify({ kind, target: String(target), decision, note, reviewer }),
-      });
+      // one id per decision: if the answer is lost, the retry records nothing twice
+      const request_id = crypto.getRandomValues(new Uint32Array(4)).join("-");
+      const body = JSON.stringify({ kind, target: String(target), decision, note, reviewer, request_id });
+      let res;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          res = await fetch("/api/reviews", { method: "POST", headers: this.headers({ "Content-Type": "application/json" }), body });
+          break;
+        } catch (e) {
+          if (attempt >= 2) throw e;
+        }
+      }
       if (!res.ok) throw new Error("saving the decision failed: " + (await res.text()));
       return res.json();
     }
