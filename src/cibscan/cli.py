@@ -181,6 +181,14 @@ def detect_cmd(
         str | None,
         typer.Option("--map", help="Column mapping, e.g. account_id=user,created_at=ts."),
     ] = None,
+    objects: Annotated[
+        str | None,
+        typer.Option(
+            "--object",
+            help="Columns of shared objects, each a behaviour key of its own, e.g. "
+            "image=phash_id,video=video_id.",
+        ),
+    ] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter if sniffing fails.")] = None,
     encoding: Annotated[
         str | None, typer.Option(help="utf-8 (default), utf-16 or latin-1.")
@@ -284,6 +292,7 @@ def detect_cmd(
             inputs,
             format=fmt,
             mapping=mapping,
+            objects=objects,
             delimiter=delimiter,
             encoding=encoding,
             on_bad_rows=on_bad_rows,  # type: ignore[arg-type]

@@ -70,7 +70,7 @@ class DetectConfig:
 
     ``window`` sets all behaviours' windows at once; ``windows`` sets single ones and wins
     over ``window``. Behaviour names: corepost, copypaste, colink, codomain, cohashtag,
-    coreply, comention.
+    coreply, comention, coobject.
     """
 
     behaviours: tuple[str, ...] = tuple(BEHAVIOURS)

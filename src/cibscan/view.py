@@ -56,6 +56,7 @@ KEY_GROUPS = {
     "top_domains": ("codomain",),
     "top_hashtags": ("cohashtag",),
     "top_targets": ("comention",),
+    "top_objects": ("coobject",),
 }
 #: How a view writes a key of these groups (a hashtag set as #..., a target as @...).
 KEY_PREFIX = {"top_hashtags": "#", "top_targets": "@"}

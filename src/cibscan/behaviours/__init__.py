@@ -3,7 +3,7 @@ adding one never touches the linker. ``BEHAVIOURS`` lists them by name, in repor
 
 from __future__ import annotations
 
-from . import cohashtag, colink, comention, copypaste, coreply, corepost
+from . import cohashtag, colink, comention, coobject, copypaste, coreply, corepost
 from .base import TRACE_COLUMNS, Behaviour, TextSettings
 
 BEHAVIOURS: dict[str, Behaviour] = {
@@ -16,6 +16,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
         cohashtag.BEHAVIOUR,
         coreply.BEHAVIOUR,
         comention.BEHAVIOUR,
+        coobject.BEHAVIOUR,
     )
 }
 

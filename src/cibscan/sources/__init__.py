@@ -26,7 +26,22 @@ def detect_format(cols: dict[str, str]) -> str:
     return generic.NAME
 
 
-def _plan(fmt: str, cols: dict[str, str], mapping: dict[str, str], path: str) -> ReaderPlan:
+def _plan(
+    fmt: str,
+    cols: dict[str, str],
+    mapping: dict[str, str],
+    path: str,
+    objects: dict[str, str] | None = None,
+) -> ReaderPlan:
+    plan = _layout_plan(fmt, cols, mapping, path)
+    if objects:
+        plan.posts["objects"] = generic.objects_sql(objects, cols, path, plan.posts.get("objects"))
+    return plan
+
+
+def _layout_plan(
+    fmt: str, cols: dict[str, str], mapping: dict[str, str], path: str
+) -> ReaderPlan:
     if fmt == "auto":
         fmt = generic.NAME if mapping else detect_format(cols)
     for module in _NAMED:
@@ -50,6 +65,7 @@ def read(
     on_bad_rows: OnBadRows = "error",
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
     engine: EngineSettings | None = None,
+    objects: dict[str, str] | str | None = None,
 ) -> Dataset:
     """Read one or more files into a :class:`Dataset` of canonical posts and accounts.
 
@@ -64,6 +80,7 @@ def read(
     if on_bad_rows not in ("error", "skip"):
         raise InputError("--on-bad-rows", f"'{on_bad_rows}' is not 'error' or 'skip'")
     cols_map = generic.parse_mapping(mapping) if isinstance(mapping, str) else dict(mapping or {})
+    object_map = generic.parse_objects(objects) if isinstance(objects, str) else dict(objects or {})
     options = ReadOptions(delimiter=delimiter, encoding=encoding)
     con = connect(engine)
     report = LoadReport()
@@ -78,7 +95,7 @@ def read(
             continue
         fmt = file_format(path)
         cols = columns(con, path, options)
-        plan = _plan(format, cols, cols_map, path)
+        plan = _plan(format, cols, cols_map, path, object_map)
         load_file(
             con,
             path,

@@ -7,9 +7,11 @@ links and mentions are taken from the text when the file has no column for them.
 
 from __future__ import annotations
 
+import re
+
 from ..assignments import parse_assignments
 from ..engine import quote_ident
-from ..errors import InputError
+from ..errors import InputError, clip
 from ._canonical import ReaderPlan
 from ._sql import (
     hashtags_from_text_sql,
@@ -19,6 +21,7 @@ from ._sql import (
     mentions_from_text_sql,
     mentions_sql,
     nonempty_sql,
+    sql_str,
     urls_from_text_sql,
 )
 
@@ -66,6 +69,38 @@ ACCOUNT_FIELDS = {
 def parse_mapping(text: str | None) -> dict[str, str]:
     """Parse ``field=column,field=column`` into a dict (fields are checked by ``plan``)."""
     return parse_assignments(text, "--map", "field=column (e.g. account_id=user)")
+
+
+def parse_objects(text: str) -> dict[str, str]:
+    """Parse ``kind=column,kind=column`` (``--object image=phash_id``)."""
+    return parse_assignments(text, "--object", "kind=column (e.g. image=phash_id)")
+
+
+_KIND = re.compile(r"[a-z][a-z0-9_-]{0,30}")
+
+
+def objects_sql(
+    objects: dict[str, str], cols: dict[str, str], path: str, existing: str | None = None
+) -> str:
+    """SQL for the posts' ``objects``: each column's values tagged ``kind:value``, after the
+    ``existing`` expression's objects when there is one."""
+    parts = [existing] if existing else []
+    for kind, column in objects.items():
+        if not _KIND.fullmatch(kind):
+            raise InputError(
+                path,
+                f"--object {clip(kind, 40)}={clip(column, 60)}: a kind is a short lower-case "
+                "word (image, video, phone...)",
+            )
+        if column not in cols:
+            raise InputError(
+                path,
+                f"--object {kind}={clip(column, 60)}: no such column",
+                hint=f"columns: {', '.join(list(cols)[:20])}",
+            )
+        values = list_cell_sql(f"src.{quote_ident(column)}", cols[column])
+        parts.append(f"list_transform({values}, lambda v: {sql_str(kind + ':')} || v)")
+    return f"list_concat({', '.join(parts)})" if len(parts) > 1 else parts[0]
 
 
 def plan(cols: dict[str, str], mapping: dict[str, str], path: str) -> ReaderPlan:
@@ -139,13 +174,9 @@ def plan(cols: dict[str, str], mapping: dict[str, str], path: str) -> ReaderPlan
         if "mentions" in chosen
         else mentions_from_text_sql(text)
     )
-    tagged = [
-        f"list_transform({list_cell_sql(col(fld), cols[chosen[fld]])}, lambda v: '{kind}:' || v)"
-        for fld, kind in OBJECT_FIELDS.items()
-        if fld in chosen
-    ]
-    if tagged:
-        posts["objects"] = f"list_concat({', '.join(tagged)})" if len(tagged) > 1 else tagged[0]
+    found = {kind: chosen[fld] for fld, kind in OBJECT_FIELDS.items() if fld in chosen}
+    if found:
+        posts["objects"] = objects_sql(found, cols, path)
     accounts = {target: col(fld) for fld, target in ACCOUNT_FIELDS.items() if fld in chosen}
     if "language" in chosen:
         accounts["language"] = col("language")

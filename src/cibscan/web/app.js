@@ -587,6 +587,7 @@
         ["Domains", c.top_domains],
         ["Hashtags", c.top_hashtags],
         ["Targets", c.top_targets],
+        ["Objects (images, media, ids)", c.top_objects],
       ].filter(([, items]) => items.length);
       return h("section", { class: "campaign" },
         h("h2", {}, h("i", { class: "dot", style: { background: c.colour } }), "Campaign " + c.id + " ", badge(c.status, c.status_text), " ", decisionBadge(this.decisions["campaign:" + c.id])),
