@@ -41,7 +41,7 @@ def test_a_group_sharing_the_same_images_is_found_from_the_hashes_alone(tmp_path
     others = findings.accounts[~findings.accounts["account_id"].str.startswith("ring")]
     assert not others["flagged"].any()
     keys = findings.campaign_keys
-    assert set(keys["behaviour"]) == {"coobject"}
+    assert set(keys["behaviour"]) == {"coobject:image"}  # each kind a behaviour of its own
     assert keys["key"].str.startswith("image:meme").all()
 
 
@@ -51,7 +51,7 @@ def test_any_column_becomes_an_object_from_the_command_line(tmp_path: Path) -> N
     run = run_cli("detect", str(path), "--object", "video=vid", "--out", str(out), "-q")
     assert run.returncode == 0, run.stderr
     evidence = pd.read_parquet(out / "evidence.parquet")
-    shared = set(evidence.loc[evidence["behaviour"] == "coobject", "key"])
+    shared = set(evidence.loc[evidence["behaviour"].str.startswith("coobject:"), "key"])
     # the images and the clips of the ring both link its members (evidence is the
     # earliest episodes of each link)
     assert any(k.startswith("video:clip") for k in shared)

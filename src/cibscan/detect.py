@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .behaviours import BEHAVIOURS, Behaviour, TextSettings
+from .behaviours import BEHAVIOURS, Behaviour, TextSettings, base_name
 from .cluster import ClusterSettings, campaigns_from_links
 from .dataset import Dataset
 from .errors import ConfigError
@@ -383,11 +383,11 @@ def _reasons(
     summary = account_behaviour_summary(con)
     reasons: list[list[tuple[int, str]]] = [[] for _ in range(n)]
     for row in summary.itertuples(index=False):
-        b = by_name[row.behaviour]
+        b = by_name[base_name(row.behaviour)]
         others = f"{row.partners} other account" + ("s" if row.partners != 1 else "")
         text = (
             f"{b.verb} the same {b.count_noun(int(row.keys))} within "
-            f"{format_window(windows[row.behaviour])} of {others}"
+            f"{format_window(windows[base_name(row.behaviour)])} of {others}"
         )
         reasons[int(row.aid)].append((int(row.keys) * int(row.partners), text))
     return ["; ".join(t for _, t in sorted(r, reverse=True)[:3]) for r in reasons]

@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 from scipy.stats import poisson
 
-from .behaviours import Behaviour, TextSettings
+from .behaviours import Behaviour, TextSettings, base_name
 from .engine import duckdb_runner, fetch_int, store_table
 from .link_steps import CHANCE_STEPS, TRACES, pair_steps, run_steps
 
@@ -94,21 +94,21 @@ def build_traces(
             progress(f"traces: {b.name}")
         if b.prepare is not None:
             b.prepare(con, text)
+        name = "$b || ':' || split_part(t.key, ':', 1)" if b.per_kind else "$b"
         con.execute(
-            "INSERT INTO raw_traces SELECT $b, ai.aid, t.key, t.ts, t.post_id "
+            f"INSERT INTO raw_traces SELECT {name}, ai.aid, t.key, t.ts, t.post_id "
             f"FROM ({b.traces_sql()}) t JOIN account_index ai ON t.account_id = ai.account_id "
             "WHERE t.key IS NOT NULL",
             {"b": b.name},
         )
+    # one window per behaviour name in the traces (each kind of a per-kind behaviour
+    # takes the behaviour's window)
+    names = [str(r[0]) for r in con.execute("SELECT DISTINCT behaviour FROM raw_traces").fetchall()]
+    names = sorted(set(names) | {b.name for b in behaviours})
     store_table(
         con,
         "windows",
-        pa.table(
-            {
-                "behaviour": [b.name for b in behaviours],
-                "w": [int(windows[b.name]) for b in behaviours],
-            }
-        ),
+        pa.table({"behaviour": names, "w": [int(windows[base_name(n)]) for n in names]}),
     )
     duckdb_runner(con)("traces", TRACES)
     con.execute("DROP TABLE raw_traces")

@@ -17,6 +17,7 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
+from .behaviours import base_name
 from .cluster import link_weight
 from .detect import format_window
 from .findings import Findings
@@ -255,7 +256,7 @@ def campaign_list(findings: Findings) -> list[dict[str, Any]]:
                     "members": k["members"],
                 }
                 for k in shared
-                if k["behaviour"] in names
+                if base_name(k["behaviour"]) in names
             ]
         out.append(item)
     out.sort(key=lambda c: (not c["operation"], -(c["score"] or 0), -c["size"], c["id"]))

@@ -199,8 +199,8 @@ def test_long_format_rows_of_one_post_are_one_post_with_all_its_objects(tmp_path
         "SELECT post_id, account_id, urls, hashtags, objects FROM posts ORDER BY post_id"
     ).fetchall()
     assert posts == [
-        ("1", "a", ["u1"], ["h1"], ["domain:d1", "image:p1"]),
-        ("2", "b", ["u2"], [], []),
+        ("1", "a", [], ["h1"], ["domain:d1", "image:p1", "url:u1"]),
+        ("2", "b", [], [], ["url:u2"]),
     ]
     report = data.report
     assert report.skipped == {

@@ -4,7 +4,7 @@ adding one never touches the linker. ``BEHAVIOURS`` lists them by name, in repor
 from __future__ import annotations
 
 from . import cohashtag, colink, comention, coobject, copypaste, coreply, corepost
-from .base import TRACE_COLUMNS, Behaviour, TextSettings
+from .base import TRACE_COLUMNS, Behaviour, TextSettings, base_name
 
 BEHAVIOURS: dict[str, Behaviour] = {
     b.name: b
@@ -20,4 +20,4 @@ BEHAVIOURS: dict[str, Behaviour] = {
     )
 }
 
-__all__ = ["BEHAVIOURS", "TRACE_COLUMNS", "Behaviour", "TextSettings"]
+__all__ = ["BEHAVIOURS", "TRACE_COLUMNS", "Behaviour", "TextSettings", "base_name"]

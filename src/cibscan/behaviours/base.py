@@ -24,6 +24,12 @@ def parent_post_traces_sql(kind: str) -> str:
     )
 
 
+def base_name(behaviour: str) -> str:
+    """The behaviour a trace's behaviour name belongs to: ``coobject`` for
+    ``coobject:image``, the name itself otherwise."""
+    return behaviour.split(":", 1)[0]
+
+
 @dataclass(frozen=True)
 class Behaviour:
     """A kind of coordination: accounts leaving the same ``key`` within ``window`` seconds.
@@ -41,6 +47,10 @@ class Behaviour:
     noun: str
     noun_one: str = ""  # singular of ``noun``; derived by dropping the final s if empty
     prepare: Callable[[duckdb.DuckDBPyConnection, TextSettings], None] | None = None
+    #: Keys are ``kind:value`` and each kind is a behaviour of its own (``coobject:image``),
+    #: with its own chance model: an image and the domain of a link posted with it are
+    #: not two coincidences.
+    per_kind: bool = False
 
     def count_noun(self, n: int) -> str:
         """``n`` with the noun in the right number: "1 post", "14 posts"."""

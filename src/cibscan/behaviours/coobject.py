@@ -3,9 +3,11 @@ identifies by an id rather than by text: a perceptual image hash, a video or mus
 phone number, a wallet address, a channel invite.
 
 Readers keep such objects in the posts' ``objects`` list as ``kind:value`` (``image:9280``,
-``domain:3498``; ``--object KIND=COLUMN`` adds any column), and the key is that tagged value,
-so an image and a video with the same id are different keys. The window and the chance
-model are those of every behaviour: an image everybody posts is a heavily discounted key.
+``domain:3498``; ``--object KIND=COLUMN`` adds any column). Each kind is a behaviour of its
+own (``coobject:image``, ``coobject:domain``), with its own chance model, so that a post's
+image and the domain of its link are not counted as two coincidences. The window and the
+chance model are those of every behaviour: an image everybody posts is a heavily
+discounted key.
 """
 
 from __future__ import annotations
@@ -21,5 +23,10 @@ def traces_sql() -> str:
 
 
 BEHAVIOUR = Behaviour(
-    name="coobject", window=3600, traces_sql=traces_sql, verb="shared", noun="objects"
+    name="coobject",
+    window=3600,
+    traces_sql=traces_sql,
+    verb="shared",
+    noun="objects",
+    per_kind=True,
 )

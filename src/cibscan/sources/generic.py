@@ -37,7 +37,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "language": ("language", "lang"),
     "parent_post_id": ("parent_post_id", "parent_id", "shared_post_id", "retweeted_id"),
     "parent_account_id": ("parent_account_id", "parent_user_id", "retweeted_user_id"),
-    "urls": ("urls", "links", "url", "url_id"),
+    "urls": ("urls", "links", "url"),
     "hashtags": ("hashtags", "tags", "hashtag", "hashtag_id"),
     "mentions": ("mentions", "user_mentions"),
     "client": ("client", "source", "app"),
@@ -51,9 +51,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     # shared objects given as ids, kept in the posts' ``objects`` as "kind:value"
     "image_hash": ("image_hash", "phash", "phash_id", "media_hash"),
     "domain_id": ("domain_id",),
+    # an id standing for a link, not the link itself: no domain can be read from it
+    "url_id": ("url_id",),
 }
 #: Fields of ``ALIASES`` that fill ``objects``, with the kind each value is tagged with.
-OBJECT_FIELDS = {"image_hash": "image", "domain_id": "domain"}
+OBJECT_FIELDS = {"image_hash": "image", "domain_id": "domain", "url_id": "url"}
 
 ACCOUNT_FIELDS = {
     "handle": "handle",
