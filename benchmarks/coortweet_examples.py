@@ -33,10 +33,13 @@ def main() -> int:
             f"{c['significant_links']} significant, {c['campaigns']} campaigns, "
             f"{c['flagged_accounts']} accounts"
         )
+        links = findings.campaign_behaviours
         for camp in findings.campaigns.head(2).itertuples(index=False):
+            mine = links[links["campaign"] == camp.campaign]
+            behaviours = ", ".join(f"{b}:{n}" for b, n in mine[["behaviour", "links"]].values)
             print(
                 f"  campaign {camp.campaign}: {camp.size} accounts, score {camp.score:.3f}, "
-                f"{camp.behaviours}, {str(camp.first_seen)[:16]} .. {str(camp.last_seen)[:16]}"
+                f"{behaviours}, {str(camp.first_seen)[:16]} .. {str(camp.last_seen)[:16]}"
             )
             members = findings.accounts[findings.accounts["campaign"] == camp.campaign]
             for m in members.itertuples(index=False):

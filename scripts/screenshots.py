@@ -18,6 +18,7 @@ import cibscan
 from cibscan.dashboard import create_app, serve_in_thread
 from cibscan.report import write_report
 from cibscan.simulate import SimConfig, generate, write
+from cibscan.traits.assess import SCHEDULE_MARKER
 from cibscan.web import chromium
 
 VIEWPORT = {"width": 1440, "height": 900}
@@ -37,7 +38,8 @@ def main() -> None:
     report = os.path.join(work, "report.html")
     write_report(findings, report, title="Simulated platform, 50,000 posts (seed 7)")
     # the campaign with the office-hours schedule shows most at a glance
-    office = findings.campaigns[findings.campaigns["markers"].str.contains("office", na=False)]
+    markers = findings.campaign_markers
+    office = markers[(markers["marker"] == SCHEDULE_MARKER) & markers["significant"]]
     campaign = int(office["campaign"].iloc[0])
     with sync_playwright() as p:
         browser = chromium.launch(p)
