@@ -92,3 +92,38 @@ def test_bh_q_values_are_valid(log_p: list[float], m: float) -> None:
     order = np.argsort(lp, kind="stable")
     assert np.all(np.diff(lq[order]) >= -1e-9)  # q is monotone in p
     assert np.array_equal(pairs["significant"].to_numpy(), lq <= np.log10(0.01))
+
+
+def _big_ring(seed: int = 2) -> pd.DataFrame:
+    """The viral background of ``_platform`` and a ring of 40 that is itself a crowd: each
+    of its 60 posts is reposted by a random half of the ring within half a minute."""
+    rng = np.random.default_rng(seed)
+    frame = _platform(seed)
+    rows = []
+    for p in range(60):
+        start = T0 + pd.Timedelta(hours=2 * p + 1)
+        for r in rng.choice(40, 20, replace=False):
+            rows.append(
+                (f"ring{r}", f"task{p}", start + pd.Timedelta(seconds=int(rng.integers(0, 30))))
+            )
+    ring = pd.DataFrame(rows, columns=["account_id", "parent_post_id", "created_at"])
+    ring["post_id"] = [f"t{i}" for i in range(len(ring))]
+    ring["kind"] = "repost"
+    return pd.concat([frame[frame["account_id"].str.startswith(("u", "busy"))], ring])
+
+
+def test_sampling_never_hides_the_rest_of_a_campaign_once_part_of_it_is_found() -> None:
+    tight = {"pairs_per_trace": 0.2, "min_hot_cap": 8, "min_pair_budget": 0}
+    ring = {f"ring{r}" for r in range(40)}
+
+    def found(rounds: int) -> tuple[set[str], object]:
+        pairs, stats = _links(_big_ring(), LinkSettings(**tight, snowball_rounds=rounds))
+        sig = pairs[pairs["significant"]]
+        return set(sig["account_a"]).union(sig["account_b"]), stats
+
+    sampled, stats = found(0)
+    assert stats.hot_cap.get("corepost") == 8  # type: ignore[attr-defined]
+    assert len(sampled & ring) < len(ring)  # sampling alone loses members of the ring
+    followed, stats = found(3)
+    assert followed == ring  # every member, and nobody else
+    assert stats.snowball and stats.snowball[0]["accounts"] > 0  # type: ignore[attr-defined]

@@ -28,7 +28,7 @@ from .evidence import (
 )
 from .findings import Findings, members_hashes
 from .link import LinkSettings, build_traces, links_from_traces
-from .link_steps import CHANCE_STEPS, pair_steps
+from .link_steps import CHANCE_STEPS, pair_steps, snowball_steps
 from .reach import amplified_posts, off_platform
 from .status import AccountStatus, Assessment, CampaignStatus
 from .traits import TraitSettings, account_traits, strong, typed
@@ -214,6 +214,9 @@ def detect(
         "sampling": {
             "hot_cap": stats.hot_cap,
             "traces_left_out_of_pairing": stats.traces_sampled_out,
+            # accounts on significant links followed into the groups sampled down
+            "snowball_rounds": stats.snowball,
+            "followed_up_to_group_size": stats.follow_max,
         },
         "timings_seconds": timings,
         # Everybody's posts per UTC hour of the week (Monday 00:00 first), the baseline
@@ -268,7 +271,8 @@ _INTERMEDIATES = (
     "windows",
     "traces",
     "caps",
-    *(name for name, _ in (*CHANCE_STEPS, *pair_steps(0))),
+    *(name for name, _ in (*CHANCE_STEPS, *pair_steps(0), *snowball_steps(0))),
+    "suspects",
     "sig_links",
     "evidence_all",
     "members",

@@ -34,7 +34,7 @@ from scipy.stats import poisson
 
 from .behaviours import Behaviour, TextSettings, base_name
 from .engine import duckdb_runner, fetch_int, store_table
-from .link_steps import CHANCE_STEPS, TRACES, pair_steps, run_steps
+from .link_steps import CHANCE_STEPS, TRACES, pair_steps, run_steps, snowball_steps
 
 Progress = Callable[[str], None]
 
@@ -51,6 +51,13 @@ class LinkSettings:
     pairs_per_trace: float = 5.0
     min_hot_cap: int = 64  # never sample a (key, window) below this many accounts
     min_pair_budget: float = 1e6  # below this much pair work nothing is ever sampled
+    #: Snowball rounds after sampling: every account on a significant link is paired with
+    #: everybody in the hot groups it was sampled out of, so sampling never hides the rest
+    #: of a campaign once part of it is found (0 turns this off).
+    snowball_rounds: int = 3
+    #: Pair work a snowball round may do per trace of the behaviour: it pairs followed
+    #: traces with whole groups, so its work is linear in the group sizes, not quadratic.
+    follow_pairs_per_trace: float = 20.0
     evidence_per_link: int = 10  # rows kept per link and behaviour, earliest first
 
 
@@ -65,6 +72,10 @@ class LinkStats:
     significant_links: int = 0
     hot_cap: dict[str, int] = field(default_factory=dict)
     traces_sampled_out: dict[str, int] = field(default_factory=dict)
+    #: per snowball round: accounts followed, their hot traces, pair rows added
+    snowball: list[dict[str, int]] = field(default_factory=list)
+    #: per behaviour: the largest hot group followed (larger ones stay sampled)
+    follow_max: dict[str, int] = field(default_factory=dict)
 
 
 def build_traces(
@@ -156,6 +167,61 @@ def _hot_caps(
     return caps
 
 
+def _store_caps(
+    con: duckdb.DuckDBPyConnection, caps: dict[str, int], follow_max: dict[str, int]
+) -> None:
+    store_table(
+        con,
+        "caps",
+        pa.table(
+            {
+                "behaviour": list(caps),
+                "cap": pa.array(list(caps.values()), type=pa.int64()),
+                "follow_max": pa.array([follow_max.get(b, 0) for b in caps], type=pa.int64()),
+            }
+        ),
+    )
+
+
+def _follow_limits(
+    con: duckdb.DuckDBPyConnection,
+    caps: dict[str, int],
+    settings: LinkSettings,
+) -> dict[str, int]:
+    """Per behaviour, the largest hot group a snowball round follows its accounts into:
+    groups are taken smallest first while the pairs they make (followed traces times the
+    traces of the group and its neighbours) stay within the linker's pair budget. The
+    groups left are the most crowded, where sharing a key proves least."""
+    rows = con.execute(
+        "SELECT kb.behaviour, kb.c, count(*) AS s FROM traces t "
+        "JOIN key_buckets kb ON t.behaviour = kb.behaviour AND t.key = kb.key "
+        "AND t.bucket = kb.bucket JOIN suspects s ON s.behaviour = t.behaviour "
+        "AND s.aid = t.aid JOIN caps cp ON cp.behaviour = t.behaviour "
+        "WHERE cp.cap > 0 AND kb.c > cp.cap GROUP BY kb.behaviour, kb.c ORDER BY kb.c"
+    ).fetchall()
+    totals = {
+        str(b): int(n)
+        for b, n in con.execute("SELECT behaviour, count(*) FROM traces GROUP BY 1").fetchall()
+    }
+    limits: dict[str, int] = {}
+    used: dict[str, float] = {}
+    full: set[str] = set()
+    for b, c, s in rows:
+        b = str(b)
+        if b in full:
+            continue
+        budget = max(
+            settings.follow_pairs_per_trace * totals.get(b, 0), settings.min_pair_budget
+        )
+        cost = float(s) * float(c) * 3.0
+        if used.get(b, 0.0) + cost > budget:
+            full.add(b)  # larger groups stay sampled
+            continue
+        used[b] = used.get(b, 0.0) + cost
+        limits[b] = int(c)
+    return {b: limits.get(b, 0) for b, cap in caps.items() if cap}
+
+
 def _sampled_out(con: duckdb.DuckDBPyConnection, stats: LinkStats) -> None:
     for b, n in con.execute(
         "SELECT t.behaviour, t.n - coalesce(j.n, 0) FROM "
@@ -183,21 +249,52 @@ def links_from_traces(
         progress("links: chance model")
     run_steps(run, CHANCE_STEPS)
     caps = _hot_caps(con, settings, stats)
-    store_table(con, "caps", pa.table({"behaviour": list(caps), "cap": list(caps.values())}))
+    _store_caps(con, caps, {})
     if progress:
         progress("links: windowed co-occurrence")
     run_steps(run, pair_steps(settings.min_shared))
     _sampled_out(con, stats)
-    per = con.execute("SELECT * FROM pair_chance").df()
     stats.accounts_active = fetch_int(con, "SELECT count(DISTINCT aid) FROM traces")
     n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM traces"))
     n = stats.accounts_active
     stats.pairs_tested = n * (n - 1) / 2.0
 
+    def significance() -> tuple[pd.DataFrame, pd.DataFrame]:
+        found = _behaviour_significance(con.execute("SELECT * FROM pair_chance").df())
+        fused = _fuse_pairs(con, found)
+        return found, _fdr(fused, n_behaviours, stats.pairs_tested, settings.alpha)
+
     if progress:
         progress("links: significance")
-    per = _behaviour_significance(per)
-    pairs = _fdr(_fuse_pairs(con, per), n_behaviours, stats.pairs_tested, settings.alpha)
+    per, pairs = significance()
+    capped = [b for b, c in caps.items() if c]
+    followed: set[int] = set()
+    for _ in range(settings.snowball_rounds if capped else 0):
+        sig = pairs[pairs["significant"]] if len(pairs) else pairs
+        fresh = sorted((set(sig["a"].tolist()) | set(sig["b"].tolist())) - followed)
+        if not fresh:
+            break
+        if progress:
+            progress(f"links: following {len(fresh):,} accounts into sampled groups")
+        followed.update(fresh)
+        suspects = pa.table(
+            {
+                "behaviour": [b for b in capped for _ in fresh],
+                "aid": pa.array([a for _ in capped for a in fresh], type=pa.int32()),
+            }
+        )
+        store_table(con, "suspects", suspects)
+        stats.follow_max = _follow_limits(con, caps, settings)
+        _store_caps(con, caps, stats.follow_max)
+        run_steps(run, snowball_steps(settings.min_shared))
+        stats.snowball.append(
+            {
+                "accounts": len(fresh),
+                "traces": fetch_int(con, "SELECT count(*) FROM seed_traces"),
+                "pair_rows": fetch_int(con, "SELECT count(*) FROM seed_pair_keys"),
+            }
+        )
+        per, pairs = significance()
     stats.candidate_links = len(pairs)
     stats.significant_links = int(pairs["significant"].sum()) if len(pairs) else 0
     return per, pairs, stats

@@ -98,6 +98,53 @@ FROM (
 ) g
 """
 
+#: Traces of hot (key, bucket) groups, those sampled out of ``join_traces`` included, of
+#: the accounts in ``suspects`` (accounts on a significant link, per behaviour) that were
+#: not followed in an earlier round: the seeds of one snowball round.
+SEED_TRACES = """
+SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts FROM traces t
+JOIN key_buckets kb ON t.behaviour = kb.behaviour AND t.key = kb.key AND t.bucket = kb.bucket
+JOIN caps cp ON t.behaviour = cp.behaviour
+JOIN suspects s ON s.behaviour = t.behaviour AND s.aid = t.aid
+WHERE cp.cap > 0 AND kb.c > cp.cap AND kb.c <= cp.follow_max
+"""
+
+#: Every pair of a seed trace with any trace of its key within the window (the same or a
+#: neighbouring bucket, the seed on either side), in the shape of ``pair_keys``: sampling
+#: never hides a partner of an account already on a significant link.
+SEED_PAIR_KEYS = """
+SELECT behaviour, a, b, key, episode, first_pair.ta AS ts_a, first_pair.tb AS ts_b,
+       first_ts, last_ts
+FROM (
+  SELECT behaviour, least(xa, ya) AS a, greatest(xa, ya) AS b, key, episode,
+         min(struct_pack(ta := CASE WHEN xa < ya THEN xt ELSE yt END,
+                         tb := CASE WHEN xa < ya THEN yt ELSE xt END)) AS first_pair,
+         min(least(xt, yt)) AS first_ts, max(greatest(xt, yt)) AS last_ts
+  FROM (
+    SELECT x.behaviour, x.key, least(x.bucket, y.bucket) AS episode, x.aid AS xa,
+           y.aid AS ya, x.ts AS xt, y.ts AS yt
+    FROM seed_traces x
+    JOIN (SELECT t.behaviour, t.key, t.aid, t.ts, t.bucket, t.bucket + o.o AS near
+          FROM traces t
+          CROSS JOIN (SELECT -1 AS o UNION ALL SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
+      ON x.behaviour = y.behaviour AND x.key = y.key AND x.bucket = y.near
+    JOIN windows w ON x.behaviour = w.behaviour
+    WHERE x.aid <> y.aid AND abs(x.ts - y.ts) <= w.w
+  ) p
+  GROUP BY behaviour, least(xa, ya), greatest(xa, ya), key, episode
+) g
+"""
+
+#: ``pair_keys`` with the pairs a snowball round found, each (pair, key, episode) once.
+MERGED_PAIR_KEYS = """
+SELECT behaviour, a, b, key, episode,
+       min(struct_pack(ta := ts_a, tb := ts_b)).ta AS ts_a,
+       min(struct_pack(ta := ts_a, tb := ts_b)).tb AS ts_b,
+       min(first_ts) AS first_ts, max(last_ts) AS last_ts
+FROM (SELECT * FROM pair_keys UNION ALL SELECT * FROM seed_pair_keys) u
+GROUP BY behaviour, a, b, key, episode
+"""
+
 #: Per pair and behaviour: episodes shared, distinct keys, and a weight where each
 #: episode counts log(N / n_key): a key used by 2 of 10,000 accounts weighs 8.5, one used
 #: by 5,000 of them 0.7. Pairs below ``min_shared`` episodes are never significant after
@@ -136,6 +183,17 @@ def pair_steps(min_shared: int) -> tuple[tuple[str, str], ...]:
     return (
         ("join_traces", JOIN_TRACES),
         ("pair_keys", PAIR_KEYS),
+        ("pair_counts", PAIR_COUNTS.format(min_shared=int(min_shared))),
+        ("pair_chance", PAIR_CHANCE),
+    )
+
+
+def snowball_steps(min_shared: int) -> tuple[tuple[str, str], ...]:
+    """One snowball round, from ``suspects`` and ``caps`` to a new ``pair_chance``."""
+    return (
+        ("seed_traces", SEED_TRACES),
+        ("seed_pair_keys", SEED_PAIR_KEYS),
+        ("pair_keys", MERGED_PAIR_KEYS),
         ("pair_counts", PAIR_COUNTS.format(min_shared=int(min_shared))),
         ("pair_chance", PAIR_CHANCE),
     )
