@@ -19,7 +19,7 @@ import cibscan
 from cibscan.behaviours import BEHAVIOURS, TextSettings
 from cibscan.engine import duckdb_runner
 from cibscan.link import build_traces
-from cibscan.link_steps import CHANCE_STEPS, TRACES, pair_steps, run_steps
+from cibscan.link_steps import CHANCE_STEPS, TRACES, pair_steps, run_steps, snowball_steps
 from cibscan.simulate import SimConfig, generate
 
 CAPS = {
@@ -51,11 +51,25 @@ def inputs() -> dict[str, pd.DataFrame]:
     behaviours = list(BEHAVIOURS.values())
     build_traces(data.con, behaviours, {b.name: b.window for b in behaviours}, TextSettings())
     raw = data.con.execute("SELECT t.behaviour, t.key, t.aid, t.ts, t.post_id FROM traces t").df()
+    # the snowball round follows the busiest reposters into the sampled groups
+    busiest = (
+        raw[raw["behaviour"] == "corepost"]["aid"].value_counts().head(30).index.astype("int32")
+    )
     return {
         "raw_traces": raw,
         "windows": data.con.execute("SELECT * FROM windows").df(),
-        "caps": pd.DataFrame({"behaviour": list(CAPS), "cap": list(CAPS.values())}),
+        "caps": pd.DataFrame(
+            {
+                "behaviour": list(CAPS),
+                "cap": list(CAPS.values()),
+                "follow_max": [10_000 if c else 0 for c in CAPS.values()],
+            }
+        ),
+        "suspects": pd.DataFrame({"behaviour": "corepost", "aid": busiest}),
     }
+
+
+STEPS = (("traces", TRACES), *CHANCE_STEPS, *pair_steps(2), *snowball_steps(2))
 
 
 def _duckdb(inputs: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -66,7 +80,8 @@ def _duckdb(inputs: dict[str, pd.DataFrame]) -> pd.DataFrame:
         con.register(f"_{name}", frame)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
     run = duckdb_runner(con)
-    run_steps(run, (("traces", TRACES), *CHANCE_STEPS, *pair_steps(2)))
+    run_steps(run, STEPS)
+    assert con.execute("SELECT count(*) FROM seed_pair_keys").fetchone()[0] > 0
     return con.execute("SELECT * FROM pair_chance").df()
 
 
@@ -96,7 +111,7 @@ def _spark(inputs: dict[str, pd.DataFrame]) -> pd.DataFrame:
             # Plain rows both ways: PySpark's pandas bridge warns under pandas 3.
             rows = [tuple(r) for r in frame.astype(object).itertuples(index=False)]
             spark.createDataFrame(rows, schema=list(frame.columns)).createOrReplaceTempView(name)
-        run_steps(spark_runner(spark), (("traces", TRACES), *CHANCE_STEPS, *pair_steps(2)))
+        run_steps(spark_runner(spark), STEPS)
         result = spark.sql("SELECT * FROM pair_chance")
         return pd.DataFrame([r.asDict() for r in result.collect()], columns=result.columns)
     finally:

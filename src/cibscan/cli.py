@@ -120,8 +120,15 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
     for behaviour, n in s["sampling"]["traces_left_out_of_pairing"].items():
         cap = s["sampling"]["hot_cap"].get(behaviour)
         out.print(
-            f"[yellow]{behaviour}: {n:,} traces of hot keys were not paired "
-            f"(sampled to {cap} accounts per key and window to bound the work)[/]"
+            f"[yellow]{behaviour}: {n:,} traces of hot keys were sampled out of pairing "
+            f"(groups cut to {cap} accounts per key and window to bound the work)[/]"
+        )
+    rounds = s["sampling"].get("snowball_rounds") or []
+    if rounds:
+        followed = ", ".join(f"{r['accounts']:,}" for r in rounds)
+        out.print(
+            f"accounts on significant links followed into the sampled groups: "
+            f"{followed} in {len(rounds)} round(s)"
         )
     from .view import KEY_GROUPS, campaign_list
 

@@ -135,14 +135,16 @@ FROM (
 ) g
 """
 
-#: ``pair_keys`` with the pairs a snowball round found, each (pair, key, episode) once.
+#: ``pair_keys`` with the episodes a snowball round found that it did not hold, each
+#: (pair, key, episode) once: a copy and an anti-join, not a regrouping of every row.
 MERGED_PAIR_KEYS = """
-SELECT behaviour, a, b, key, episode,
-       min(struct_pack(ta := ts_a, tb := ts_b)).ta AS ts_a,
-       min(struct_pack(ta := ts_a, tb := ts_b)).tb AS ts_b,
-       min(first_ts) AS first_ts, max(last_ts) AS last_ts
-FROM (SELECT * FROM pair_keys UNION ALL SELECT * FROM seed_pair_keys) u
-GROUP BY behaviour, a, b, key, episode
+SELECT behaviour, a, b, key, episode, ts_a, ts_b, first_ts, last_ts FROM pair_keys
+UNION ALL
+SELECT s.behaviour, s.a, s.b, s.key, s.episode, s.ts_a, s.ts_b, s.first_ts, s.last_ts
+FROM seed_pair_keys s
+LEFT JOIN pair_keys p ON p.behaviour = s.behaviour AND p.a = s.a AND p.b = s.b
+  AND p.key = s.key AND p.episode = s.episode
+WHERE p.a IS NULL
 """
 
 #: Per pair and behaviour: episodes shared, distinct keys, and a weight where each
