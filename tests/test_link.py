@@ -127,3 +127,4 @@ def test_sampling_never_hides_the_rest_of_a_campaign_once_part_of_it_is_found() 
     followed, stats = found(3)
     assert followed == ring  # every member, and nobody else
     assert stats.snowball and stats.snowball[0]["accounts"] > 0  # type: ignore[attr-defined]
+    assert stats.follow_max["corepost"] >= 20  # type: ignore[attr-defined]  # the ring's groups

@@ -93,7 +93,8 @@ class LinkStats:
     traces_sampled_out: dict[str, int] = field(default_factory=dict)
     #: per snowball round: accounts followed, their hot traces, pair rows added
     snowball: list[dict[str, int]] = field(default_factory=list)
-    #: per behaviour: the largest hot group followed (larger ones stay sampled)
+    #: per behaviour: the largest hot group followed in any round (larger ones stayed
+    #: sampled in every round)
     follow_max: dict[str, int] = field(default_factory=dict)
 
 
@@ -303,8 +304,10 @@ def links_from_traces(
             }
         )
         store_table(con, "suspects", suspects)
-        stats.follow_max = _follow_limits(con, caps, settings)
-        _store_caps(con, caps, stats.follow_max)
+        limits = _follow_limits(con, caps, settings)
+        _store_caps(con, caps, limits)
+        for b, c in limits.items():  # the largest group followed in any round
+            stats.follow_max[b] = max(stats.follow_max.get(b, 0), c)
         run_steps(run, snowball_steps(settings.min_shared))
         stats.snowball.append(
             {
