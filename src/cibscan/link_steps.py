@@ -70,19 +70,29 @@ SELECT behaviour, key, aid, bucket, ts FROM (
 ) sampled WHERE rk <= cap
 """
 
+def _episodes(raw: str) -> str:
+    """One row per pair (a < b), key and episode from ``raw`` pairs of traces (``xa, ya,
+    xt, yt`` with behaviour, key and episode), with the two times of its first coincidence
+    (smallest a-time, then smallest b-time: the same on every run and engine)."""
+    return (
+        "\nSELECT behaviour, a, b, key, episode, first_pair.ta AS ts_a, first_pair.tb AS ts_b,"
+        "\n       first_ts, last_ts"
+        "\nFROM ("
+        "\n  SELECT behaviour, least(xa, ya) AS a, greatest(xa, ya) AS b, key, episode,"
+        "\n         min(struct_pack(ta := CASE WHEN xa < ya THEN xt ELSE yt END,"
+        "\n                         tb := CASE WHEN xa < ya THEN yt ELSE xt END)) AS first_pair,"
+        "\n         min(least(xt, yt)) AS first_ts, max(greatest(xt, yt)) AS last_ts"
+        f"\n  FROM ({raw}  ) p"
+        "\n  GROUP BY behaviour, least(xa, ya), greatest(xa, ya), key, episode"
+        "\n) g\n"
+    )
+
+
 #: Pairs of traces of one key within the window: equi-join on the key and on the same or
 #: the next time bucket (each unordered pair of buckets once), then the exact time test.
 #: One row per pair (a < b) and episode (key x earlier bucket), with the two times of its
 #: first coincidence (smallest a-time, then smallest b-time: the same on every run).
-PAIR_KEYS = """
-SELECT behaviour, a, b, key, episode, first_pair.ta AS ts_a, first_pair.tb AS ts_b,
-       first_ts, last_ts
-FROM (
-  SELECT behaviour, least(xa, ya) AS a, greatest(xa, ya) AS b, key, episode,
-         min(struct_pack(ta := CASE WHEN xa < ya THEN xt ELSE yt END,
-                         tb := CASE WHEN xa < ya THEN yt ELSE xt END)) AS first_pair,
-         min(least(xt, yt)) AS first_ts, max(greatest(xt, yt)) AS last_ts
-  FROM (
+PAIR_KEYS = _episodes("""
     SELECT x.behaviour, x.key, x.bucket AS episode, x.aid AS xa, y.aid AS ya,
            x.ts AS xt, y.ts AS yt
     FROM join_traces x
@@ -93,10 +103,7 @@ FROM (
     JOIN windows w ON x.behaviour = w.behaviour
     WHERE ((y.o = 0 AND x.aid < y.aid) OR (y.o = 1 AND x.aid <> y.aid))
       AND abs(x.ts - y.ts) <= w.w
-  ) p
-  GROUP BY behaviour, least(xa, ya), greatest(xa, ya), key, episode
-) g
-"""
+""")
 
 #: Traces of hot (key, bucket) groups, those sampled out of ``join_traces`` included, of
 #: the accounts in ``suspects`` (accounts on a significant link, per behaviour) that were
@@ -112,15 +119,7 @@ WHERE cp.cap > 0 AND kb.c > cp.cap AND kb.c <= cp.follow_max
 #: Every pair of a seed trace with any trace of its key within the window (the same or a
 #: neighbouring bucket, the seed on either side), in the shape of ``pair_keys``: sampling
 #: never hides a partner of an account already on a significant link.
-SEED_PAIR_KEYS = """
-SELECT behaviour, a, b, key, episode, first_pair.ta AS ts_a, first_pair.tb AS ts_b,
-       first_ts, last_ts
-FROM (
-  SELECT behaviour, least(xa, ya) AS a, greatest(xa, ya) AS b, key, episode,
-         min(struct_pack(ta := CASE WHEN xa < ya THEN xt ELSE yt END,
-                         tb := CASE WHEN xa < ya THEN yt ELSE xt END)) AS first_pair,
-         min(least(xt, yt)) AS first_ts, max(greatest(xt, yt)) AS last_ts
-  FROM (
+SEED_PAIR_KEYS = _episodes("""
     SELECT x.behaviour, x.key, least(x.bucket, y.bucket) AS episode, x.aid AS xa,
            y.aid AS ya, x.ts AS xt, y.ts AS yt
     FROM seed_traces x
@@ -130,10 +129,7 @@ FROM (
       ON x.behaviour = y.behaviour AND x.key = y.key AND x.bucket = y.near
     JOIN windows w ON x.behaviour = w.behaviour
     WHERE x.aid <> y.aid AND abs(x.ts - y.ts) <= w.w
-  ) p
-  GROUP BY behaviour, least(xa, ya), greatest(xa, ya), key, episode
-) g
-"""
+""")
 
 #: ``pair_keys`` with the episodes a snowball round found that it did not hold, each
 #: (pair, key, episode) once: a copy and an anti-join, not a regrouping of every row.
