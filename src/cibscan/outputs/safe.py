@@ -23,6 +23,3 @@ def escape_controls(text: str) -> str:
     """``text`` with every unsafe character written as a visible escape."""
     return _UNSAFE.sub(_escaped, text)
 
-
-def has_controls(text: str) -> bool:
-    return _UNSAFE.search(text) is not None

@@ -82,9 +82,6 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = None
         if kind == "bool":
             out[col] = out[col].astype("boolean").fillna(False).astype(bool)
-        elif kind == "text":
-            values = out[col].astype(object)
-            out[col] = values.where(values.notna(), None).astype(KINDS[kind])
         else:
             out[col] = out[col].astype(KINDS[kind])
     return out

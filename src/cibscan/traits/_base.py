@@ -95,6 +95,16 @@ def always(traits: pd.DataFrame, settings: TraitSettings) -> bool:
     return True
 
 
+def known(column: str) -> Callable[[pd.DataFrame, TraitSettings], bool]:
+    """Testable where the data holds ``column`` for some account (follower counts,
+    creation dates, amplification counts)."""
+
+    def testable(traits: pd.DataFrame, settings: TraitSettings) -> bool:
+        return bool(traits[column].notna().any())
+
+    return testable
+
+
 def account_base(con: duckdb.DuckDBPyConnection) -> None:
     """``trait_base``: posts, active days, rate, first/last seen and profile per account."""
     con.execute(

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ._base import Marker, Trait, TraitSettings, share_of
+from ._base import Marker, Trait, TraitSettings, known, share_of
 
 TOP_RATE_QUANTILE = 0.99
 RATE_OVER_MEDIAN = 10.0
@@ -30,13 +30,13 @@ def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataF
         return pd.DataFrame()
     rate = base["posts_per_day"].to_numpy(dtype=float)
     followers = base["followers"].to_numpy(dtype=float)
-    known = ~np.isnan(followers)
+    counted = ~np.isnan(followers)
     rate_cut = max(
         float(np.quantile(rate, TOP_RATE_QUANTILE)), RATE_OVER_MEDIAN * float(np.median(rate))
     )
-    follower_cut = float(np.quantile(followers[known], LOW_FOLLOWER_QUANTILE))
+    follower_cut = float(np.quantile(followers[counted], LOW_FOLLOWER_QUANTILE))
     loud = (
-        known
+        counted
         & (rate >= rate_cut)
         & (followers <= follower_cut)
         & (base["active_days"].to_numpy() >= MIN_ACTIVE_DAYS)
@@ -51,9 +51,6 @@ def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataF
     return pd.DataFrame({"account_id": hit["account_id"], "loudspeaker": True, "reason": reason})
 
 
-def _has_followers(traits: pd.DataFrame, settings: TraitSettings) -> bool:
-    return bool(traits["followers"].notna().any())
-
 
 TRAIT = Trait(
     name="activity",
@@ -64,7 +61,7 @@ TRAIT = Trait(
         Marker(
             "loudspeakers",
             "post at rates their audience does not explain",
-            share_of("loudspeaker", _has_followers),
+            share_of("loudspeaker", known("followers")),
         ),
     ),
 )

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import poisson
 
-from ._base import Marker, Trait, TraitSettings, share_of
+from ._base import Marker, Trait, TraitSettings, known, share_of
 
 MIN_COHORT = 3
 
@@ -78,9 +78,6 @@ def _after_suspensions(
     return out
 
 
-def _has_created(traits: pd.DataFrame, settings: TraitSettings) -> bool:
-    return bool(traits["account_created"].notna().any())
-
 
 TRAIT = Trait(
     name="cohorts",
@@ -90,7 +87,7 @@ TRAIT = Trait(
         Marker(
             "creation cohort",
             "were created in a tight batch",
-            share_of("cohort_size", _has_created),
+            share_of("cohort_size", known("account_created")),
         ),
     ),
 )

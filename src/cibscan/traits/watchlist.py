@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from ._base import Marker, Trait, TraitSettings, data_lines, share_of
+from ._base import Marker, Trait, TraitSettings, data_lines, known, share_of
 
 MIN_AMPLIFICATIONS = 3
 
@@ -82,9 +82,6 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _has_amplifications(traits: pd.DataFrame, settings: TraitSettings) -> bool:
-    return bool(traits["watch_amplifications"].notna().any())
-
 
 TRAIT = Trait(
     name="watchlist",
@@ -95,7 +92,7 @@ TRAIT = Trait(
         Marker(
             "watch-list amplification",
             "amplify watched accounts abnormally",
-            share_of("watch_amplifier", _has_amplifications),
+            share_of("watch_amplifier", known("watch_amplifications")),
         ),
     ),
 )
