@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import cibscan
+from cibscan.behaviours import window_of
 from cibscan.detect import format_window, parse_window
 from cibscan.errors import ConfigError
 from cibscan.simulate import SimConfig, generate, write
@@ -59,7 +60,7 @@ def test_evidence_backs_every_link(run) -> None:  # type: ignore[no-untyped-def]
     pairs = set(zip(findings.links["account_a"], findings.links["account_b"], strict=True))
     assert set(zip(ev["account_a"], ev["account_b"], strict=True)) == pairs
     windows = findings.summary["settings"]["windows_seconds"]
-    assert (ev["gap_seconds"] <= ev["behaviour"].map(windows)).all()
+    assert (ev["gap_seconds"] <= ev["behaviour"].map(lambda b: window_of(b, windows))).all()
     assert ev["text_a"].notna().any()
 
 
@@ -110,7 +111,9 @@ def test_unknown_behaviour_is_a_config_error(run) -> None:  # type: ignore[no-un
 def test_reasons_read_as_sentences(run) -> None:  # type: ignore[no-untyped-def]
     _, findings, _, _ = run
     reasons = findings.accounts.loc[findings.accounts["flagged"], "reasons"]
-    assert reasons.str.contains(r"the same \d+ \w+.* within \d+ (?:s|min|h) of \d+ other").all()
+    assert reasons.str.contains(
+        r"the same \d+ \w+.* within \d+ (?:s|min|h|day) of (?:\d+ other|its members)"
+    ).all()
     assert not reasons.str.contains(r"\bsame 1 \w+s\b").any()  # "1 posts" is a bug
 
 

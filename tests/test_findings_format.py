@@ -109,9 +109,7 @@ def test_format_3_folders_still_load(findings: Findings, tmp_path: Path) -> None
         off_platform="x.example: 50% of its links (0.10% of others')",
     )
     legacy.to_parquet(tmp_path / "campaigns.parquet")
-    accounts = findings.accounts.assign(
-        status=findings.accounts["status"].replace({"none": ""})
-    )
+    accounts = findings.accounts.assign(status=findings.accounts["status"].replace({"none": ""}))
     accounts.to_parquet(tmp_path / "accounts.parquet")
     for name in CAMPAIGN_TABLES:
         (tmp_path / f"{name}.parquet").unlink()

@@ -128,3 +128,67 @@ def test_sampling_never_hides_the_rest_of_a_campaign_once_part_of_it_is_found() 
     assert followed == ring  # every member, and nobody else
     assert stats.snowball and stats.snowball[0]["accounts"] > 0  # type: ignore[attr-defined]
     assert stats.follow_max["corepost"] >= 20  # type: ignore[attr-defined]  # the ring's groups
+
+
+def _slow_ring(seed: int = 3) -> pd.DataFrame:
+    """The viral background of ``_platform`` and a ring of 6 reposting 10 obscure posts
+    each 5 to 50 minutes apart: people working a task list, not automation."""
+    rng = np.random.default_rng(seed)
+    frame = _platform(seed)
+    rows = []
+    for p in range(10):
+        start = T0 + pd.Timedelta(hours=9 * p + 2)
+        for r in range(6):
+            delay = pd.Timedelta(seconds=int(rng.integers(300, 3000)))
+            rows.append((f"slow{r}", f"task{p}", start + delay))
+    ring = pd.DataFrame(rows, columns=["account_id", "parent_post_id", "created_at"])
+    ring["post_id"] = [f"s{i}" for i in range(len(ring))]
+    ring["kind"] = "repost"
+    return pd.concat([frame[frame["account_id"].str.startswith(("u", "busy"))], ring])
+
+
+def _found(frame: pd.DataFrame, scales: tuple[int, ...]) -> tuple[set[str], set[str]]:
+    """Accounts on significant links, and the trace behaviours of those links."""
+    data = cibscan.Dataset.from_frames(frame)
+    build_traces(
+        data.con,
+        [BEHAVIOURS["corepost"]],
+        {"corepost": 60},
+        TextSettings(),
+        None,
+        {"corepost": scales},
+    )
+    per, pairs, _ = links_from_traces(data.con, LinkSettings())
+    ids = data.con.execute("SELECT aid, account_id FROM account_index").df()
+    ids = ids.set_index("aid")["account_id"]
+    sig = pairs[pairs["significant"]]
+    accounts = set(sig["a"].map(ids)) | set(sig["b"].map(ids))
+    kept = per.merge(sig[["a", "b"]], on=["a", "b"])
+    return accounts, set(kept["behaviour"])
+
+
+def test_slow_coordination_is_found_at_a_longer_scale_and_named_by_it() -> None:
+    ring = {f"slow{r}" for r in range(6)}
+    one_minute, _ = _found(_slow_ring(), ())
+    assert not one_minute & ring  # a 60 s window cannot see a ring working over an hour
+    scaled, behaviours = _found(_slow_ring(), (3600, 86400))
+    assert scaled == ring  # the ring, and still nobody from the viral crowd
+    assert behaviours <= {"corepost@1h", "corepost@1d"}  # each link at its best scale
+
+
+def test_each_pair_counts_one_scale_per_behaviour() -> None:
+    data = cibscan.Dataset.from_frames(_slow_ring())
+    build_traces(
+        data.con,
+        [BEHAVIOURS["corepost"]],
+        {"corepost": 60},
+        TextSettings(),
+        None,
+        {"corepost": (3600, 86400)},
+    )
+    per, pairs, _ = links_from_traces(data.con, LinkSettings())
+    families = per.assign(f=per["behaviour"].str.split("@").str[0])
+    assert not families.duplicated(["a", "b", "f"]).any()
+    # the fused pair row holds the counts of that one scale, not a sum over scales
+    merged = pairs.merge(per, on=["a", "b"], suffixes=("", "_per"))
+    assert (merged["shared"] == merged["shared_per"]).all()

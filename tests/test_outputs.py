@@ -83,9 +83,7 @@ def test_control_characters_are_escaped_not_dropped_everywhere(tmp_path: Path) -
     write_gexf(Findings(accounts, empty, links, empty, empty), str(tmp_path / "g.gexf"))
     root = ET.parse(tmp_path / "g.gexf").getroot()  # well-formed XML
     labels = {n.get("label") for n in root.iter("{http://gexf.net/1.3}node")}
-    assert labels == {
-        "nul\\x00here", "\\x1b[2J\\x1b]0;owned\\x07", "c1 \\x9b control", "fine"
-    }
+    assert labels == {"nul\\x00here", "\\x1b[2J\\x1b]0;owned\\x07", "c1 \\x9b control", "fine"}
     write_csv(accounts[["account_id", "handle"]].iloc[:2], str(tmp_path / "a.csv"))
     text = (tmp_path / "a.csv").read_text(encoding="utf-8")
     assert "\x1b" not in text and "\x00" not in text and "\\x1b[2J" in text and "nul\\x00" in text

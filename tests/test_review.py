@@ -24,7 +24,12 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Findings]:
 def _decide(store: ReviewStore, findings: Findings, camp: int, decision: str) -> None:
     subject = subject_of(findings, "campaign", str(camp))
     store.record(
-        "campaign", str(camp), decision, "", "ana", subject=subject,
+        "campaign",
+        str(camp),
+        decision,
+        "",
+        "ana",
+        subject=subject,
         run_id=findings.summary["run_id"],
     )
 

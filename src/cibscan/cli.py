@@ -212,6 +212,14 @@ def detect_cmd(
     windows: Annotated[
         str | None, typer.Option(help="Per-behaviour windows, e.g. corepost=60s,copypaste=1h.")
     ] = None,
+    scales: Annotated[
+        str,
+        typer.Option(
+            help="Longer time scales every behaviour is also tested at, each with its own "
+            "chance model, e.g. 1h,1d; 'none' for each behaviour's window only. A window "
+            "pinned by --window or --windows is tested alone."
+        ),
+    ] = "1h,1d",
     behaviours: Annotated[
         str | None, typer.Option(help="Comma-separated behaviours (default: all).")
     ] = None,
@@ -287,13 +295,14 @@ def detect_cmd(
         if behaviours
         else _Config().behaviours,
         window=window,
+        scales=_scales(scales),
         windows=parse_assignments(windows, "--windows", "behaviour=duration (e.g. corepost=60s)"),  # type: ignore[arg-type]
         link=LinkSettings(alpha=alpha, min_shared=min_shared),
         cluster=ClusterSettings(resolution=resolution, min_size=min_campaign_size),
         traits=_trait_settings(suspended, watch, references),
         assess_campaigns=assess,
     )
-    config.resolved_windows()  # fail on a bad setting before reading any file
+    config.resolved_scales()  # fail on a bad setting before reading any file
     findings = _run_detect(
         lambda: read(
             inputs,
@@ -314,6 +323,12 @@ def detect_cmd(
     )
     if not quiet:
         _print_summary(findings, out_dir)
+
+
+def _scales(value: str) -> tuple[str, ...]:
+    """--scales as a tuple of durations; 'none' (or nothing) for none."""
+    items = tuple(v.strip() for v in value.split(",") if v.strip())
+    return () if items in ((), ("none",)) else items
 
 
 def _trait_settings(
@@ -553,9 +568,7 @@ def report_cmd(
 
     if os.path.isdir(output):
         raise CibscanError(f"-o {output}: is a folder; give the report's file name")
-    inside = os.path.realpath(os.path.dirname(os.path.abspath(output))) == os.path.realpath(
-        results
-    )
+    inside = os.path.realpath(os.path.dirname(os.path.abspath(output))) == os.path.realpath(results)
     if inside and os.path.basename(output) in {
         *(f"{t}.{x}" for t in TABLES for x in ("parquet", "csv")),
         "summary.json",

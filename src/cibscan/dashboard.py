@@ -127,7 +127,8 @@ def read_reviewers(path: str) -> dict[str, str]:
         token, _, name = line.strip().partition(" ")
         if len(token) < 16 or not name.strip():
             raise InputError(
-                path, "each line is a token of 16 characters or more, a space and a name",
+                path,
+                "each line is a token of 16 characters or more, a space and a name",
                 row=number,
             )
         if token in out:
@@ -214,6 +215,7 @@ def create_app(
 
     def decided() -> list[dict[str, Any]]:
         return store.current(findings) if store else []
+
     shown = os.path.join(*os.path.abspath(folder).split(os.sep)[-2:])
     app = FastAPI(
         title="cibscan dashboard",
@@ -222,6 +224,7 @@ def create_app(
         docs_url=None,  # the interactive docs load scripts from the internet; /openapi.json
         redoc_url=None,
     )
+
     @app.exception_handler(ReviewStoreError)
     async def _store_failed(request: Request, exc: ReviewStoreError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=503)

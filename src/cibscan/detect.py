@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .behaviours import BEHAVIOURS, Behaviour, TextSettings, base_name
+from .behaviours import BEHAVIOURS, Behaviour, TextSettings, base_name, window_of
 from .cluster import ClusterSettings, campaigns_from_links
 from .dataset import Dataset
 from .errors import ConfigError
@@ -26,6 +26,7 @@ from .evidence import (
     campaign_spans,
     evidence_rows,
 )
+from .expand import ExpandSettings, expand_campaigns, expand_steps
 from .findings import Findings, members_hashes
 from .link import LinkSettings, build_traces, links_from_traces
 from .link_steps import CHANCE_STEPS, pair_steps, snowball_steps
@@ -71,12 +72,21 @@ class DetectConfig:
     ``window`` sets all behaviours' windows at once; ``windows`` sets single ones and wins
     over ``window``. Behaviour names: corepost, copypaste, colink, codomain, cohashtag,
     coreply, comention, coobject.
+
+    ``scales``: longer time scales at which every behaviour is also tested, each with
+    its own chance model (coordination runs from seconds of automation to the next
+    morning of people working a task list). A behaviour whose window is pinned by
+    ``window`` or ``windows`` is tested at that window only.
     """
 
     behaviours: tuple[str, ...] = tuple(BEHAVIOURS)
     window: str | int | None = None
     windows: dict[str, str | int] = field(default_factory=dict)
+    scales: tuple[str | int, ...] = ("1h", "1d")
     link: LinkSettings = field(default_factory=LinkSettings)
+    #: The group-level test that adds to each campaign the accounts that keep joining
+    #: its episodes without enough pairwise evidence (see ``expand``).
+    expand: ExpandSettings = field(default_factory=ExpandSettings)
     text: TextSettings = field(default_factory=TextSettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
     traits: TraitSettings = field(default_factory=TraitSettings)
@@ -98,6 +108,16 @@ class DetectConfig:
         for name in self.behaviours:
             value = self.windows.get(name, self.window)
             out[name] = parse_window(value) if value is not None else BEHAVIOURS[name].window
+        return out
+
+    def resolved_scales(self) -> dict[str, tuple[int, ...]]:
+        """Per behaviour, the longer scales it is tested at besides its window."""
+        extra = tuple(sorted({parse_window(s) for s in self.scales}))
+        windows = self.resolved_windows()
+        out: dict[str, tuple[int, ...]] = {}
+        for name in self.behaviours:
+            pinned = self.window is not None or name in self.windows
+            out[name] = () if pinned else tuple(w for w in extra if w > windows[name])
         return out
 
 
@@ -127,6 +147,7 @@ def detect(
     except TypeError as exc:
         raise ConfigError(str(exc)) from exc
     windows = config.resolved_windows()
+    scales = config.resolved_scales()
     behaviours = [BEHAVIOURS[name] for name in config.behaviours]
     con = data.con
     timings: dict[str, float] = {}
@@ -144,13 +165,14 @@ def detect(
         return time.perf_counter()
 
     t0 = time.perf_counter()
-    trace_counts = build_traces(con, behaviours, windows, config.text, stage("traces"))
+    trace_counts = build_traces(con, behaviours, windows, config.text, stage("traces"), scales)
     t0 = lap("traces", t0)
     per, pairs, stats = links_from_traces(con, config.link, stage("links"))
     stats.traces = trace_counts
     t0 = lap("links", t0)
     stage("campaigns")
     members = campaigns_from_links(pairs, config.cluster)
+    members, joins = expand_campaigns(con, members, config.expand)
     t0 = lap("campaigns", t0)
     stage("traits")
     traits = account_traits(con, config.traits)
@@ -162,7 +184,7 @@ def detect(
     evidence = evidence_rows(con, config.link.evidence_per_link)
     t0 = lap("evidence", t0)
     stage("findings")
-    accounts = _accounts(con, pairs, members, behaviours, windows, traits, verdicts)
+    accounts = _accounts(con, pairs, members, joins, behaviours, windows, traits, verdicts)
     links, link_behaviours = _links(con, per, significant, members)
     operations = accounts.loc[accounts["flagged"], ["account_id", "campaign"]]
     campaigns = _campaigns(con, members, accounts, verdicts)
@@ -193,11 +215,13 @@ def detect(
         "settings": {
             "behaviours": list(config.behaviours),
             "windows_seconds": windows,
+            "scales_seconds": {k: list(v) for k, v in scales.items()},
             "link": asdict(config.link),
             "text": asdict(config.text),
             "cluster": asdict(config.cluster),
             "traits": asdict(config.traits),
             "assess_campaigns": config.assess_campaigns,
+            "expand": asdict(config.expand),
         },
         "counts": {
             "traces": stats.traces,
@@ -205,6 +229,7 @@ def detect(
             "pairs_tested": stats.pairs_tested,
             "candidate_links": stats.candidate_links,
             "significant_links": stats.significant_links,
+            "joined_on_group_evidence": len(joins),
             "campaigns": len(campaigns),
             "campaigns_cleared": int((campaigns["status"] == CampaignStatus.CROWD).sum()),
             "flagged_accounts": int(accounts["flagged"].sum()),
@@ -272,6 +297,7 @@ _INTERMEDIATES = (
     "traces",
     "caps",
     *(name for name, _ in (*CHANCE_STEPS, *pair_steps(0), *snowball_steps(0))),
+    *(name for name, _ in expand_steps(0)),
     "suspects",
     "sig_links",
     "evidence_all",
@@ -289,6 +315,7 @@ def _accounts(
     con: duckdb.DuckDBPyConnection,
     pairs: pd.DataFrame,
     members: pd.DataFrame,
+    joins: pd.DataFrame,
     behaviours: Sequence[Behaviour],
     windows: dict[str, int],
     traits: pd.DataFrame,
@@ -299,8 +326,8 @@ def _accounts(
     ``status`` (an :class:`AccountStatus`): ``campaign`` (flagged: a member of an
     operation), ``crowd`` (a member of an authentic-looking crowd, kept for review),
     ``review`` (a strong trait and no campaign) or ``none``. ``score`` is 1 - the best
-    q-value of the account's links, halved for crowd members; accounts listed on a trait
-    alone score 0.25.
+    q-value of the account's links or of its group-level test (``expand``), halved for
+    crowd members; accounts listed on a trait alone score 0.25.
     """
     index = con.execute(
         "SELECT ai.aid, ai.account_id, a.handle, a.display_name, a.bio, "
@@ -324,10 +351,12 @@ def _accounts(
     campaign = np.zeros(n, dtype=np.int64)
     if len(members):
         campaign[members["aid"].to_numpy(dtype=np.int64)] = members["campaign"].to_numpy()
-    reasons = _reasons(con, n, behaviours, windows)
-    cleared = set(
-        verdicts.loc[verdicts["status"] == CampaignStatus.CROWD, "campaign"].astype(int)
-    )
+    if len(joins):
+        np.minimum.at(
+            best, joins["aid"].to_numpy(dtype=np.int64), joins["log10_q"].to_numpy(dtype=float)
+        )
+    reasons = _reasons(con, n, behaviours, windows, joins)
+    cleared = set(verdicts.loc[verdicts["status"] == CampaignStatus.CROWD, "campaign"].astype(int))
     in_crowd = np.isin(campaign, list(cleared)) & (campaign > 0)
     flagged = (campaign > 0) & ~in_crowd
     score = 1.0 - np.power(10.0, best)
@@ -382,16 +411,26 @@ def _reasons(
     n: int,
     behaviours: Sequence[Behaviour],
     windows: dict[str, int],
+    joins: pd.DataFrame,
 ) -> list[str]:
     by_name = {b.name: b for b in behaviours}
     summary = account_behaviour_summary(con)
     reasons: list[list[tuple[int, str]]] = [[] for _ in range(n)]
+    for row in joins.itertuples(index=False):
+        b = by_name[base_name(str(row.behaviour))]
+        window = format_window(window_of(str(row.behaviour), windows))
+        text = (
+            f"joined {int(row.hits)} of its campaign's episodes: {b.verb} the same "
+            f"{b.count_noun(int(row.keys))} within {window} of its members "
+            f"({float(row.expected):.2g} such coincidences expected by chance)"
+        )
+        reasons[int(row.aid)].append((10**9, text))
     for row in summary.itertuples(index=False):
         b = by_name[base_name(row.behaviour)]
         others = f"{row.partners} other account" + ("s" if row.partners != 1 else "")
         text = (
             f"{b.verb} the same {b.count_noun(int(row.keys))} within "
-            f"{format_window(windows[base_name(row.behaviour)])} of {others}"
+            f"{format_window(window_of(row.behaviour, windows))} of {others}"
         )
         reasons[int(row.aid)].append((int(row.keys) * int(row.partners), text))
     return ["; ".join(t for _, t in sorted(r, reverse=True)[:3]) for r in reasons]

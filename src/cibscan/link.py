@@ -42,7 +42,7 @@ see at all, a group-level test would have to (not built).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -51,7 +51,7 @@ import pandas as pd
 import pyarrow as pa
 from scipy.stats import poisson
 
-from .behaviours import Behaviour, TextSettings, base_name
+from .behaviours import Behaviour, TextSettings, base_name, family, scaled_name
 from .engine import duckdb_runner, fetch_int, store_table
 from .link_steps import CHANCE_STEPS, TRACES, pair_steps, run_steps, snowball_steps
 
@@ -104,11 +104,15 @@ def build_traces(
     windows: dict[str, int],
     text: TextSettings,
     progress: Progress | None = None,
+    scales: Mapping[str, Sequence[int]] | None = None,
 ) -> dict[str, int]:
     """Create ``account_index`` and ``traces`` (behaviour, aid, key, ts, bucket, post_id).
 
-    Traces are kept once per (behaviour, key, account, bucket) with the earliest time, so
-    an account repeating itself does not multiply its pairs.
+    Each behaviour is traced at its window and at every longer time scale in ``scales``
+    (behaviour name -> seconds), each scale a trace behaviour of its own (``corepost@1h``)
+    with its own buckets and chance model. Traces are kept once per (behaviour, key,
+    account, bucket) with the earliest time, so an account repeating itself does not
+    multiply its pairs.
     """
     con.execute(
         "CREATE OR REPLACE TABLE account_index AS SELECT account_id, "
@@ -132,14 +136,26 @@ def build_traces(
             "WHERE t.key IS NOT NULL",
             {"b": b.name},
         )
-    # one window per behaviour name in the traces (each kind of a per-kind behaviour
-    # takes the behaviour's window)
+    # one row per trace behaviour: each name in the raw traces (each kind of a per-kind
+    # behaviour) at the behaviour's window and at each of its longer scales
     names = [str(r[0]) for r in con.execute("SELECT DISTINCT behaviour FROM raw_traces").fetchall()]
     names = sorted(set(names) | {b.name for b in behaviours})
+    rows: list[tuple[str, str, int]] = []
+    for source in names:
+        own = int(windows[base_name(source)])
+        extra = (scales or {}).get(base_name(source), ())
+        for w in sorted({own, *(int(x) for x in extra if int(x) > own)}):
+            rows.append((source, scaled_name(source, w, own), w))
     store_table(
         con,
         "windows",
-        pa.table({"behaviour": names, "w": [int(windows[base_name(n)]) for n in names]}),
+        pa.table(
+            {
+                "source": [r[0] for r in rows],
+                "behaviour": [r[1] for r in rows],
+                "w": pa.array([r[2] for r in rows], type=pa.int64()),
+            }
+        ),
     )
     duckdb_runner(con)("traces", TRACES)
     con.execute("DROP TABLE raw_traces")
@@ -230,9 +246,7 @@ def _follow_limits(
         b = str(b)
         if b in full:
             continue
-        budget = max(
-            settings.follow_pairs_per_trace * totals.get(b, 0), settings.min_pair_budget
-        )
+        budget = max(settings.follow_pairs_per_trace * totals.get(b, 0), settings.min_pair_budget)
         cost = float(s) * float(c) * 3.0
         if used.get(b, 0.0) + cost > budget:
             full.add(b)  # larger groups stay sampled
@@ -279,8 +293,13 @@ def links_from_traces(
     n = stats.accounts_active
     stats.pairs_tested = n * (n - 1) / 2.0
 
+    scale_w = {
+        str(b): int(w) for b, w in con.execute("SELECT behaviour, w FROM windows").fetchall()
+    }
+
     def significance() -> tuple[pd.DataFrame, pd.DataFrame]:
         found = _behaviour_significance(con.execute("SELECT * FROM pair_chance").df())
+        found = _best_scale(found, scale_w)
         fused = _fuse_pairs(con, found)
         return found, _fdr(fused, n_behaviours, stats.pairs_tested, settings.alpha)
 
@@ -340,6 +359,24 @@ def _behaviour_significance(per: pd.DataFrame) -> pd.DataFrame:
     # Floor at 1e-300 so that files and JSON never hold -inf.
     per["log10_p"] = np.maximum(poisson.logsf(shared - 1, lam) / math.log(10), -300.0)
     return per.drop(columns=["act_a", "act_b", "slots_a", "slots_b", "total"])
+
+
+def _best_scale(per: pd.DataFrame, windows: dict[str, int]) -> pd.DataFrame:
+    """Per pair and behaviour family, the row of its most significant time scale (the
+    shortest on a tie): the scales of one behaviour test the same traces, so a pair's
+    evidence is counted once, at the scale that shows it best, and the pair-level
+    Bonferroni factor counts every scale tested."""
+    if per.empty:
+        return per
+    names = per["behaviour"].astype(str)
+    fam = {n: family(n) for n in names.unique()}
+    if len(set(fam.values())) == len(fam):
+        return per  # one scale per behaviour: nothing to choose
+    ranked = per.assign(
+        _family=names.map(fam), _w=names.map(windows).fillna(0).astype("int64")
+    ).sort_values(["a", "b", "_family", "log10_p", "_w"], kind="stable")
+    best = ranked.drop_duplicates(["a", "b", "_family"], keep="first")
+    return best.drop(columns=["_family", "_w"]).reset_index(drop=True)
 
 
 def _fuse_pairs(con: duckdb.DuckDBPyConnection, per: pd.DataFrame) -> pd.DataFrame:

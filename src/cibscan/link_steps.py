@@ -17,13 +17,14 @@ Runner = Callable[[str, str], None]
 
 #: Traces once per (behaviour, key, account, time bucket), bucket = floor(ts / window),
 #: with the earliest time and its post (the smallest post id when several share that
-#: second, so the evidence is the same on every run and engine).
+#: second, so the evidence is the same on every run and engine). Each raw trace is
+#: traced at every time scale of its behaviour (``windows``: source name, scaled name, w).
 TRACES = """
 SELECT behaviour, key, aid, bucket, min(ts) AS ts, arg_min(post_id, ts) AS post_id
-FROM (SELECT r.behaviour, r.key, r.aid, r.ts, min(r.post_id) AS post_id,
+FROM (SELECT w.behaviour, r.key, r.aid, r.ts, min(r.post_id) AS post_id,
              CAST(FLOOR(r.ts / w.w) AS BIGINT) AS bucket
-      FROM raw_traces r JOIN windows w ON r.behaviour = w.behaviour
-      GROUP BY r.behaviour, r.key, r.aid, r.ts, w.w) t
+      FROM raw_traces r JOIN windows w ON r.behaviour = w.source
+      GROUP BY w.behaviour, r.key, r.aid, r.ts, w.w) t
 GROUP BY behaviour, key, aid, bucket
 """
 
@@ -69,6 +70,7 @@ SELECT behaviour, key, aid, bucket, ts FROM (
   JOIN caps cp ON t.behaviour = cp.behaviour WHERE cp.cap > 0 AND kb.c > cp.cap
 ) sampled WHERE rk <= cap
 """
+
 
 def _episodes(raw: str) -> str:
     """One row per pair (a < b), key and episode from ``raw`` pairs of traces (``xa, ya,

@@ -22,7 +22,9 @@ Organic population (label ``organic``):
 Planted operations (label ``op_*``; each partial and jittered, with camouflage posts):
   - ``op_copypaste``: light edits of the same texts, Beijing office hours (weekdays,
     09:00-18:00 with a lunch dip), accounts created in batches;
-  - ``op_amplify``: reposts state media and diplomats within two minutes;
+  - ``op_amplify``: reposts state media and diplomats within two minutes (on the grown
+    platform also minutes to hours later and the next office morning, and copies some
+    of their posts with their links);
   - ``op_loudspeaker``: a few accounts posting dozens of times a day with almost no
     followers, reposting state media and diplomats over hours;
   - ``op_hashtag``: pushes a hashtag set in bursts;
@@ -185,10 +187,19 @@ class SimConfig:
     """Knobs of the synthetic platform.
 
     Group sizes are given for a 50,000-post platform (where the groups make about half
-    of all posts). Above that they grow with the square root of ``posts / 50_000``, so
-    that a 10M-post platform has 14 times larger operations and crowds, not 200 times
-    (real operations are a small share of big platforms); below it they shrink in
-    proportion, to no fewer than 3 accounts.
+    of all posts). Below that they shrink in proportion, to no fewer than 3 accounts.
+    Above it crowds grow with the square root of ``posts / 50_000``; operations grow the
+    same way on the *easy* platform and in proportion on the *grown* one (``grown``,
+    the default above 200,000 posts), where they stay a fixed share of accounts (about
+    4%) at every size, as on the platforms that archives come from.
+
+    The grown platform's operations are also harder in the ways real ones are: each
+    member joins a minority of the tasks (``grown_participation``) of twice as many
+    tasks; amplifiers repost seconds, minutes to hours, or at the next Beijing office
+    morning after the original, and copy a third of the state media's posts with their
+    links instead of reposting them (the state media must still not be a member); some
+    copy-pasters are hijacked old accounts with followers; brigade members also join
+    the protesters' public hashtag floods.
     """
 
     posts: int = 50_000  #: approximate total; the organic bulk fills what groups leave
@@ -217,6 +228,23 @@ class SimConfig:
     op_participation: float = 0.7  #: chance a member joins a given burst
     loudspeaker_posts_per_day: float = 25.0
     camouflage_posts: int = 5  #: organic-looking posts per operation account
+    #: The grown platform (see above); None: grown above 200,000 posts.
+    grown: bool | None = None
+    grown_participation: float = 0.3  #: chance a member joins a task when grown
+    hijacked_share: float = 0.2  #: copy-pasters that are old accounts when grown
+
+    @property
+    def is_grown(self) -> bool:
+        return self.posts > 200_000 if self.grown is None else self.grown
+
+    @property
+    def participation(self) -> float:
+        return self.grown_participation if self.is_grown else self.op_participation
+
+    @property
+    def tasks(self) -> int:
+        """How many times more tasks each operation runs."""
+        return 2 if self.is_grown else 1
 
 
 def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -227,15 +255,17 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     ratio = config.posts / 50_000
     scale = ratio if ratio < 1 else ratio**0.5
 
-    def size(n: int) -> int:
-        return max(3, round(n * scale)) if n else 0
+    op_scale = ratio if config.is_grown else scale
+
+    def size(n: int, grow: float = scale) -> int:
+        return max(3, round(n * grow)) if n else 0
 
     n_org = max(200, int(config.posts / config.posts_per_account))
     world = _World(rng, config)
     org = world.organic_accounts(n_org)
 
     # -- visible accounts and what they post ---------------------------------------------
-    media = world.visible(_STATE_MEDIA, "state_media", per_day=3.0)
+    media = world.visible(_STATE_MEDIA, "state_media", per_day=3.0, links=config.is_grown)
     diplomats = world.visible(_DIPLOMATS, "diplomat", per_day=2.0)
     world.visible(_DISSIDENTS, "dissident", per_day=1.0)
     star = world.visible((_STAR,), "star", per_day=config.star_posts_per_day)
@@ -251,12 +281,12 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     world.greeters(org)
 
     # -- planted operations --------------------------------------------------------------
-    sizes = dict(zip(_OP_NAMES, (size(m) for m in config.op_members), strict=True))
+    sizes = dict(zip(_OP_NAMES, (size(m, op_scale) for m in config.op_members), strict=True))
     world.op_copypaste(sizes["op_copypaste"])
     world.op_amplify(sizes["op_amplify"], sources)
     world.op_loudspeaker(sizes["op_loudspeaker"], sources)
     world.op_hashtag(sizes["op_hashtag"])
-    world.op_brigade(sizes["op_brigade"])
+    world.op_brigade(sizes["op_brigade"], world.floods if config.is_grown else [])
     world.op_links(sizes["op_links"], sizes["op_impersonator"])
     world.op_ban_evasion(sizes["op_ban_evasion"])
     world.camouflage()
@@ -275,6 +305,7 @@ class _World:
         self.parts: list[pd.DataFrame] = []
         self.accounts: list[pd.DataFrame] = []
         self.roles: list[pd.DataFrame] = []  # later rows override earlier ones
+        self.floods: list[tuple[int, list[str]]] = []  # public floods: start, hashtags
 
     # -- bookkeeping -----------------------------------------------------------------------
     def volume(self) -> int:
@@ -371,7 +402,11 @@ class _World:
         )
 
     def visible(
-        self, who: tuple[tuple[str, str, int], ...], role: str, per_day: float
+        self,
+        who: tuple[tuple[str, str, int], ...],
+        role: str,
+        per_day: float,
+        links: bool = False,
     ) -> pd.DataFrame:
         rng, c = self.rng, self.config
         ids = np.array([w[0] for w in who], dtype=object)
@@ -395,6 +430,10 @@ class _World:
                 _organic_texts(rng, np.full(n, lang)),
                 "post",
                 own_id=[f"{role}{i}" for i in range(n)],
+                urls=[
+                    [f"https://www.{h}.example.cn/{i}"] if links else []
+                    for i, h in enumerate(np.repeat(ids, per))
+                ],
             )
         )
 
@@ -452,6 +491,7 @@ class _World:
             joined = protest[rng.random(len(protest)) < 0.5]
             t0 = START + int(rng.integers(DAY, (c.days - 1) * DAY))
             k = len(joined)
+            self.floods.append((t0, ["standwithhk", f"march{e}"]))
             self.add(
                 _posts_frame(
                     org.ids[joined],
@@ -613,19 +653,30 @@ class _World:
         rng, c = self.rng, self.config
         lo, hi = days or (0, c.days)
         accounts, times, burst = [], [], []
-        for b in range(n_bursts):
+        for b in range(n_bursts * c.tasks):
             if office_hours:
                 t0 = _office_times(rng, 1, (lo, hi))[0]
             else:
                 t0 = START + lo * DAY + int(rng.integers(0, (hi - lo) * DAY - 7200))
-            joined = ids[rng.random(len(ids)) < c.op_participation]
+            joined = ids[rng.random(len(ids)) < c.participation]
             accounts.append(joined)
             times.append(t0 + rng.exponential(spread, len(joined)).astype(np.int64))
             burst.append(np.full(len(joined), b))
         return np.concatenate(accounts), np.concatenate(times), np.concatenate(burst)
 
     def op_copypaste(self, n: int) -> None:
-        ids = self.op_accounts("op_copypaste", n, batches=3)
+        rng, c = self.rng, self.config
+        created = followers = None
+        if c.is_grown:  # some are hijacked old accounts with an audience
+            old = rng.random(n) < c.hijacked_share
+            days = START - rng.integers(30, 400, 3) * DAY
+            created = np.where(
+                old,
+                START - rng.integers(3 * 365, 10 * 365, n) * DAY,
+                days[rng.integers(0, 3, n)] + rng.integers(0, 3600, n),
+            )
+            followers = np.where(old, rng.integers(100, 5000, n), rng.integers(0, 60, n))
+        ids = self.op_accounts("op_copypaste", n, batches=3, created=created, followers=followers)
         acc, t, b = self._bursts(ids, 20, 600, office_hours=True)
         text = [_OP_TEXTS[i % len(_OP_TEXTS)] + f" {i}号" for i in b]
         suffix = np.array(["", "!", " 。", " 👍"])[self.rng.integers(0, 4, len(acc))]
@@ -633,21 +684,24 @@ class _World:
         self.add(_posts_frame(acc, t, "zh", text, "post", camouflage="office"))
 
     def op_amplify(self, n: int, sources: pd.DataFrame) -> None:
-        rng = self.rng
+        rng, c = self.rng, self.config
         ids = self.op_accounts("op_amplify", n)
-        targets = sources.sample(min(25, len(sources)), random_state=self.config.seed)
+        targets = sources.sample(min(25 * c.tasks, len(sources)), random_state=c.seed)
         frames = []
-        for post in targets.itertuples(index=False):
-            joined = ids[rng.random(len(ids)) < self.config.op_participation]
+        for i, post in enumerate(targets.itertuples(index=False)):
+            joined = ids[rng.random(len(ids)) < c.participation]
+            delay = _amplify_delays(rng, int(post.t), len(joined), c.is_grown)
+            copy = c.is_grown and i % 3 == 2 and len(post.urls) > 0
             frames.append(
                 _posts_frame(
                     joined,
-                    int(post.t) + rng.integers(5, 120, len(joined)),
+                    int(post.t) + delay,
                     post.lang,
                     post.text,
-                    "repost",
-                    parent=post.own_id,
-                    parent_user=post.userid,
+                    "post" if copy else "repost",
+                    parent=None if copy else post.own_id,
+                    parent_user=None if copy else post.userid,
+                    urls=[list(post.urls) for _ in joined] if copy else None,
                 )
             )
         self.add(pd.concat(frames, ignore_index=True))
@@ -684,13 +738,27 @@ class _World:
         tags = [["hkriots", "stopviolence", f"truth{x % 3}"] for x in b]
         self.add(_posts_frame(acc, t, "en", text, "post", hashtags=tags))
 
-    def op_brigade(self, n: int) -> None:
+    def op_brigade(self, n: int, floods: list[tuple[int, list[str]]]) -> None:
+        rng = self.rng
         ids = self.op_accounts("op_brigade", n)
         acc, t, b = self._bursts(ids, 15, 150)
         target = np.array([d[0] for d in _DISSIDENTS], dtype=object)[b % len(_DISSIDENTS)]
-        threat = self.rng.integers(0, len(_THREATS), len(acc))
+        threat = rng.integers(0, len(_THREATS), len(acc))
         text = [f"@{tg} " + _THREATS[int(i)] for tg, i in zip(target, threat, strict=True)]
         self.add(_posts_frame(acc, t, "en", text, "reply", reply_user=target))
+        for t0, tags in floods:  # the brigade also joins public floods, as camouflage
+            joined = ids[rng.random(len(ids)) < 0.5]
+            k = len(joined)
+            self.add(
+                _posts_frame(
+                    joined,
+                    t0 + rng.exponential(1800, k).astype(np.int64),
+                    "en",
+                    _organic_texts(rng, np.full(k, "en")),
+                    "post",
+                    hashtags=[list(tags) for _ in range(k)],
+                )
+            )
 
     def op_links(self, n: int, n_impersonators: int) -> None:
         rng = self.rng
@@ -845,6 +913,21 @@ def _office_times(rng: np.random.Generator, n: int, days: tuple[int, int]) -> np
     return START + day * DAY + (hour - 8) * 3600 + rng.integers(0, 3600, n)
 
 
+def _amplify_delays(rng: np.random.Generator, t0: int, n: int, grown: bool) -> np.ndarray:
+    """Seconds after the original at which amplifiers repost it: within two minutes on the
+    easy platform; on the grown one a third within two minutes (automation), a third
+    minutes to hours later (lognormal around 20 min), a third at the next Beijing office
+    morning (09:00-11:00 UTC+8 of the next day: people working a task list)."""
+    fast = rng.integers(5, 120, n)
+    if not grown:
+        return fast
+    slow = np.exp(rng.normal(np.log(1200), 1.0, n)).astype(np.int64) + 60
+    day = (t0 - START + 8 * 3600) // DAY + 1
+    morning = START + day * DAY + 3600 + rng.integers(0, 2 * 3600, n) - t0
+    which = rng.integers(0, 3, n)
+    return np.select([which == 0, which == 1], [fast, slow], morning)
+
+
 def _organic_texts(rng: np.random.Generator, langs: np.ndarray) -> list[str]:
     n = len(langs)
     lengths = rng.integers(5, 16, n)
@@ -910,8 +993,8 @@ def _finish(rng: np.random.Generator, posts: pd.DataFrame, accounts: pd.DataFram
     named = pd.notna(own)
     tweetid[named] = own[named]
     kind = posts["kind"].to_numpy()
-    parent = posts["parent"].to_numpy(dtype=object)
-    parent_user = posts["parent_user"].to_numpy(dtype=object)
+    parent = posts["parent"].to_numpy(dtype=object, copy=True)
+    parent_user = posts["parent_user"].to_numpy(dtype=object, copy=True)
     user = posts["userid"].to_numpy()
     # Organic reposts and replies pick an earlier original, recent ones most often; the
     # zipf offset gives old ones a long tail.

@@ -4,7 +4,16 @@ adding one never touches the linker. ``BEHAVIOURS`` lists them by name, in repor
 from __future__ import annotations
 
 from . import cohashtag, colink, comention, coobject, copypaste, coreply, corepost
-from .base import TRACE_COLUMNS, Behaviour, TextSettings, base_name
+from .base import (
+    TRACE_COLUMNS,
+    Behaviour,
+    TextSettings,
+    base_name,
+    family,
+    scale_label,
+    scaled_name,
+    window_of,
+)
 
 BEHAVIOURS: dict[str, Behaviour] = {
     b.name: b
@@ -20,4 +29,14 @@ BEHAVIOURS: dict[str, Behaviour] = {
     )
 }
 
-__all__ = ["BEHAVIOURS", "TRACE_COLUMNS", "Behaviour", "TextSettings", "base_name"]
+__all__ = [
+    "BEHAVIOURS",
+    "TRACE_COLUMNS",
+    "Behaviour",
+    "TextSettings",
+    "base_name",
+    "family",
+    "scale_label",
+    "scaled_name",
+    "window_of",
+]

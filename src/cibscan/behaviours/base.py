@@ -26,8 +26,44 @@ def parent_post_traces_sql(kind: str) -> str:
 
 def base_name(behaviour: str) -> str:
     """The behaviour a trace's behaviour name belongs to: ``coobject`` for
-    ``coobject:image``, the name itself otherwise."""
-    return behaviour.split(":", 1)[0]
+    ``coobject:image`` and ``coobject:image@1d``, ``corepost`` for ``corepost@1h``."""
+    return family(behaviour).split(":", 1)[0]
+
+
+def family(behaviour: str) -> str:
+    """A trace behaviour name without its time scale: ``corepost`` for ``corepost@1h``.
+    The scales of one family test the same traces and are one piece of evidence."""
+    return behaviour.split("@", 1)[0]
+
+
+_UNITS = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
+
+
+def scale_label(seconds: int) -> str:
+    """Compact label of a time scale, as in behaviour names: 1d, 6h, 10min, 90s."""
+    for unit, size in _UNITS:
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    raise AssertionError("unreachable: every whole number of seconds has a unit")
+
+
+def scaled_name(name: str, seconds: int, own: int) -> str:
+    """The trace behaviour name of ``name`` at a time scale: plain at the behaviour's
+    own window ``own``, ``name@label`` at any other."""
+    return name if seconds == own else f"{name}@{scale_label(seconds)}"
+
+
+def window_of(behaviour: str, windows: dict[str, int]) -> int:
+    """The window in seconds of a trace behaviour name: its scale suffix, or the
+    behaviour's own window in ``windows`` (keyed by base name)."""
+    if "@" not in behaviour:
+        return int(windows[base_name(behaviour)])
+    label = behaviour.split("@", 1)[1]
+    for unit, size in _UNITS:
+        number = label.removesuffix(unit)
+        if number != label and number.isdigit():
+            return int(number) * size
+    raise ValueError(f"not a time scale: {label!r}")
 
 
 @dataclass(frozen=True)

@@ -22,4 +22,3 @@ def _escaped(match: re.Match[str]) -> str:
 def escape_controls(text: str) -> str:
     """``text`` with every unsafe character written as a visible escape."""
     return _UNSAFE.sub(_escaped, text)
-

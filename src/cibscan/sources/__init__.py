@@ -39,9 +39,7 @@ def _plan(
     return plan
 
 
-def _layout_plan(
-    fmt: str, cols: dict[str, str], mapping: dict[str, str], path: str
-) -> ReaderPlan:
+def _layout_plan(fmt: str, cols: dict[str, str], mapping: dict[str, str], path: str) -> ReaderPlan:
     if fmt == "auto":
         fmt = generic.NAME if mapping else detect_format(cols)
     for module in _NAMED:

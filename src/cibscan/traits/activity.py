@@ -51,7 +51,6 @@ def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataF
     return pd.DataFrame({"account_id": hit["account_id"], "loudspeaker": True, "reason": reason})
 
 
-
 TRAIT = Trait(
     name="activity",
     measure=measure,

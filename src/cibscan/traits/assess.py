@@ -93,8 +93,14 @@ def assess_campaigns(
             # significant *and* substantial: twice the population's share at least
             p = float(binom.sf(k - 1, m, base)) if k and k >= 2 * base * m else 1.0
             tests.append(
-                {"marker": name, "members": k, "tested": m, "share": k / m if m else np.nan,
-                 "population_share": share, "p_value": p}
+                {
+                    "marker": name,
+                    "members": k,
+                    "tested": m,
+                    "share": k / m if m else np.nan,
+                    "population_share": share,
+                    "p_value": p,
+                }
             )
         if camp in pooled:
             fp, i = pooled[camp]

@@ -78,7 +78,6 @@ def _after_suspensions(
     return out
 
 
-
 TRAIT = Trait(
     name="cohorts",
     measure=measure,

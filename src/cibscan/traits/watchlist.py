@@ -82,7 +82,6 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-
 TRAIT = Trait(
     name="watchlist",
     measure=measure,

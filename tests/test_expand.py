@@ -1,0 +1,88 @@
+"""The group-level test: accounts that keep joining a campaign's episodes join it."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cibscan.engine import store_table
+from cibscan.expand import ExpandSettings, expand_campaigns
+
+
+def _traces(
+    seed: int = 1, hidden_joins: int = 8, public_in_bursts: bool = False
+) -> tuple[duckdb.DuckDBPyConnection, pd.DataFrame]:
+    """A campaign of 10 (aids 0-9) posting one hashtag in 30 bursts (a bucket each), all
+    of them in every burst; a hidden member (aid 10) in ``hidden_joins`` of the bursts;
+    and 300 ordinary accounts (aids 11-310) using 50 popular hashtags at random times,
+    each also using the campaign's hashtag once (it is public): at a random time, or
+    with ``public_in_bursts`` in one of the bursts (a public flood the campaign joins)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for burst in range(30):
+        bucket = 100 * burst
+        rows += [("cohashtag", "#push", a, bucket) for a in range(10)]
+    for burst in rng.choice(30, hidden_joins, replace=False):
+        rows.append(("cohashtag", "#push", 10, 100 * int(burst)))
+    for a in range(11, 311):
+        for _ in range(20):
+            rows.append(("cohashtag", f"#tag{rng.integers(0, 50)}", a, int(rng.integers(0, 3000))))
+        when = 100 * int(rng.integers(0, 30)) if public_in_bursts else int(rng.integers(0, 3000))
+        rows.append(("cohashtag", "#push", a, when))
+    traces = pd.DataFrame(rows, columns=["behaviour", "key", "aid", "bucket"])
+    traces = traces.drop_duplicates(["behaviour", "key", "aid", "bucket"])
+    traces["ts"] = traces["bucket"] * 600
+    traces["post_id"] = [f"p{i}" for i in range(len(traces))]
+    traces["aid"] = traces["aid"].astype("int32")
+    con = duckdb.connect()
+    store_table(con, "traces", traces)
+    con.execute(
+        "CREATE TABLE keys AS SELECT behaviour, key, count(DISTINCT aid) AS n "
+        "FROM traces GROUP BY behaviour, key"
+    )
+    members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
+    return con, members
+
+
+def test_a_member_in_a_minority_of_tasks_joins_and_the_public_does_not() -> None:
+    con, members = _traces()
+    grown, joins = expand_campaigns(con, members, ExpandSettings())
+    assert set(joins["aid"]) == {10}
+    assert set(grown["aid"]) == set(range(11))
+    row = joins.iloc[0]
+    assert row["hits"] == 8 and row["expected"] < 1.0 and row["log10_q"] < -2
+
+
+def test_turned_off_it_changes_nothing() -> None:
+    con, members = _traces()
+    grown, joins = expand_campaigns(con, members, ExpandSettings(enabled=False))
+    assert joins.empty
+    pd.testing.assert_frame_equal(grown, members)
+
+
+def test_a_public_flood_at_the_campaign_s_times_is_not_evidence_for_anyone() -> None:
+    # everybody who used the hashtag used it in a burst: joining one is what the public
+    # does, so the hidden member's 8 look like chance and nobody joins
+    con, members = _traces(public_in_bursts=True)
+    _, joins = expand_campaigns(con, members, ExpandSettings())
+    assert joins.empty
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=1000),
+    st.integers(min_value=0, max_value=30),
+    st.booleans(),
+)
+def test_members_are_kept_and_each_account_is_in_one_campaign(
+    seed: int, joins_: int, flood: bool
+) -> None:
+    con, members = _traces(seed, joins_, flood)
+    grown, joins = expand_campaigns(con, members, ExpandSettings())
+    assert set(members["aid"]) <= set(grown["aid"])  # nobody is dropped
+    assert grown["aid"].is_unique
+    assert not set(joins["aid"]) & set(members["aid"])  # only outsiders are tested
+    assert set(joins["aid"]) <= {10}  # never the public that used the hashtag once
