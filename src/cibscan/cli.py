@@ -130,6 +130,12 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
             f"accounts on significant links followed into the sampled groups: "
             f"{followed} in {len(rounds)} round(s)"
         )
+    joined = counts.get("joined_on_group_evidence", 0)
+    if joined:
+        out.print(
+            f"{joined:,} accounts joined a campaign on group evidence (they kept joining its "
+            "episodes, with too few shared with any one member for a link)"
+        )
     from .view import KEY_GROUPS, campaign_list
 
     camps = campaign_list(findings)[:15]
