@@ -22,6 +22,35 @@ def test_bad_window_exits_2_with_one_line(tmp_path: Path) -> None:
     assert run.returncode == 2 and run.stderr.count("\n") == 1 and "window" in run.stderr
 
 
+def test_bad_scale_exits_2_with_one_line(tmp_path: Path) -> None:
+    run = run_cli("detect", "x.csv", "--scales", "1h,later")
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "'later'" in run.stderr
+
+
+def test_scales_none_tests_each_behaviour_at_its_window_only(tmp_path: Path) -> None:
+    from cibscan.simulate import SimConfig, generate, write
+
+    posts, labels = generate(SimConfig(posts=6_000, seed=2))
+    write(posts, labels, str(tmp_path))
+    out = {}
+    for scales in ("none", "1h,1d"):
+        run = run_cli(
+            "detect",
+            str(tmp_path / "posts.csv"),
+            "-q",
+            "--out",
+            str(tmp_path / scales),
+            "--scales",
+            scales,
+        )
+        assert run.returncode == 0, run.stderr
+        out[scales] = json.loads((tmp_path / scales / "summary.json").read_text())
+    assert not any("@" in b for b in out["none"]["counts"]["traces"])
+    assert {"corepost@1h", "corepost@1d"} <= set(out["1h,1d"]["counts"]["traces"])
+    # copypaste's own window is 1 h: only the day is added
+    assert out["1h,1d"]["settings"]["scales_seconds"]["copypaste"] == [86400]
+
+
 def test_detect_with_a_suspension_list_names_the_accounts_that_came_back(tmp_path: Path) -> None:
     import pandas as pd
 

@@ -99,3 +99,25 @@ def test_write_produces_the_files_an_investigation_starts_from(tmp_path: Path) -
     assert "xinhua_news" in watch and "mfa_spokesperson" in watch
     back = pd.read_csv(tmp_path / "labels.csv")
     assert np.array_equal(back["userid"].to_numpy(), labels["userid"].to_numpy())
+
+
+def test_the_grown_platform_keeps_operations_a_fixed_share_and_slow() -> None:
+    shares = []
+    for n in (60_000, 240_000):
+        posts, labels = generate(SimConfig(posts=n, seed=3, grown=True))
+        accounts = labels[labels["userid"].isin(set(posts["userid"]))]
+        shares.append((accounts["label"] != "organic").mean())
+    assert abs(shares[0] - shares[1]) < 0.2 * shares[0]  # not shrinking with sqrt(size)
+    easy, easy_labels = generate(SimConfig(posts=240_000, seed=3, grown=False))
+    easy_share = (
+        easy_labels[easy_labels["userid"].isin(set(easy["userid"]))]["label"] != "organic"
+    ).mean()
+    assert easy_share < 0.7 * shares[1]
+    # amplifiers repost minutes to hours after the original, and the next morning
+    ids = set(labels.loc[labels["label"] == "op_amplify", "userid"])
+    rt = posts[posts["userid"].isin(ids) & (posts["is_retweet"] == "True")]
+    t = _times(posts).set_axis(posts["tweetid"])
+    delay = (_times(rt).to_numpy() - t.reindex(rt["retweet_tweetid"]).to_numpy()) / np.timedelta64(
+        1, "s"
+    )
+    assert (delay < 120).mean() > 0.2 and (delay > 3600).mean() > 0.2
