@@ -18,6 +18,7 @@ import pytest
 import cibscan
 from cibscan.behaviours import BEHAVIOURS, TextSettings
 from cibscan.engine import duckdb_runner
+from cibscan.expand import expand_steps
 from cibscan.link import build_traces
 from cibscan.link_steps import CHANCE_STEPS, TRACES, pair_steps, run_steps, snowball_steps
 from cibscan.simulate import SimConfig, generate
@@ -72,7 +73,11 @@ def inputs() -> dict[str, pd.DataFrame]:
 STEPS = (("traces", TRACES), *CHANCE_STEPS, *pair_steps(2), *snowball_steps(2))
 
 
-def _duckdb(inputs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _duckdb(
+    inputs: dict[str, pd.DataFrame],
+    steps: tuple[tuple[str, str], ...] = STEPS,
+    result: str = "pair_chance",
+) -> pd.DataFrame:
     import duckdb
 
     con = duckdb.connect()
@@ -80,12 +85,16 @@ def _duckdb(inputs: dict[str, pd.DataFrame]) -> pd.DataFrame:
         con.register(f"_{name}", frame)
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
     run = duckdb_runner(con)
-    run_steps(run, STEPS)
+    run_steps(run, steps)
     assert con.execute("SELECT count(*) FROM seed_pair_keys").fetchone()[0] > 0
-    return con.execute("SELECT * FROM pair_chance").df()
+    return con.execute(f"SELECT * FROM {result}").df()
 
 
-def _spark(inputs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _spark(
+    inputs: dict[str, pd.DataFrame],
+    steps: tuple[tuple[str, str], ...] = STEPS,
+    result: str = "pair_chance",
+) -> pd.DataFrame:
     pytest.importorskip(
         "pyspark", reason="Spark engine not installed (pip install 'cibscan[spark]')"
     )
@@ -111,9 +120,9 @@ def _spark(inputs: dict[str, pd.DataFrame]) -> pd.DataFrame:
             # Plain rows both ways: PySpark's pandas bridge warns under pandas 3.
             rows = [tuple(r) for r in frame.astype(object).itertuples(index=False)]
             spark.createDataFrame(rows, schema=list(frame.columns)).createOrReplaceTempView(name)
-        run_steps(spark_runner(spark), STEPS)
-        result = spark.sql("SELECT * FROM pair_chance")
-        return pd.DataFrame([r.asDict() for r in result.collect()], columns=result.columns)
+        run_steps(spark_runner(spark), steps)
+        table = spark.sql(f"SELECT * FROM {result}")
+        return pd.DataFrame([r.asDict() for r in table.collect()], columns=table.columns)
     finally:
         spark.stop()
 
@@ -156,3 +165,25 @@ def test_each_connection_spills_into_a_private_folder_removed_with_it(tmp_path: 
     del con
     gc.collect()
     assert not os.path.exists(spill)
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_group_level_candidates_are_identical_across_engines(engine: str, inputs) -> None:  # type: ignore[no-untyped-def]
+    # two campaigns: the 30 busiest reposters, and the next 30
+    busiest = inputs["raw_traces"]["aid"].value_counts().index[:60].astype("int64")
+    members = pd.DataFrame({"aid": busiest, "campaign": [1] * 30 + [2] * 30})
+    given = {**inputs, "members": members}
+    steps = (*STEPS, *expand_steps(2))
+    reference = _duckdb(given, steps, "candidates")
+    got = ENGINES[engine](given, steps, "candidates")
+    key = ["behaviour", "aid", "campaign"]
+    reference = reference.sort_values(key).reset_index(drop=True)
+    got = got[reference.columns].sort_values(key).reset_index(drop=True)
+    assert len(reference) > 10
+    for col in reference.columns:
+        if col == "behaviour":
+            assert got[col].tolist() == reference[col].tolist()
+        else:
+            np.testing.assert_allclose(
+                got[col].astype(float), reference[col].astype(float), rtol=1e-9, err_msg=col
+            )

@@ -90,7 +90,7 @@ GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin
 #: a hashtag ring are most of the traces on its hashtag's popularity bin).
 HIT_RATES = """
 SELECT h.behaviour, h.campaign, h.bin,
-       sum(least(h.hits, {cap})) * 1.0 / ob.traces AS rate
+       CAST(sum(least(h.hits, {cap})) AS DOUBLE) / CAST(ob.traces AS DOUBLE) AS rate
 FROM outsider_hits h
 JOIN outsider_bins ob ON ob.behaviour = h.behaviour AND ob.bin = h.bin
 GROUP BY h.behaviour, h.campaign, h.bin, ob.traces
@@ -100,7 +100,7 @@ GROUP BY h.behaviour, h.campaign, h.bin, ob.traces
 #: their hits and the hits expected by chance from every trace they left.
 CANDIDATES = """
 SELECT c.behaviour, c.aid, c.campaign, c.hits, c.keys,
-       sum(e.traces * coalesce(r.rate, 0.0)) AS expected
+       sum(CAST(e.traces AS DOUBLE) * coalesce(r.rate, CAST(0 AS DOUBLE))) AS expected
 FROM (SELECT behaviour, aid, campaign, sum(hits) AS hits, sum(keys) AS keys
       FROM outsider_hits GROUP BY behaviour, aid, campaign
       HAVING sum(hits) >= {min_hits}) c
