@@ -147,8 +147,10 @@ def _slow_ring(seed: int = 3) -> pd.DataFrame:
     return pd.concat([frame[frame["account_id"].str.startswith(("u", "busy"))], ring])
 
 
-def _found(frame: pd.DataFrame, scales: tuple[int, ...]) -> tuple[set[str], set[str]]:
-    """Accounts on significant links, and the trace behaviours of those links."""
+def _scaled_links(
+    frame: pd.DataFrame, scales: tuple[int, ...]
+) -> tuple[cibscan.Dataset, pd.DataFrame, pd.DataFrame]:
+    """(dataset, per-behaviour rows, pair rows) of co-reposts at 60 s and ``scales``."""
     data = cibscan.Dataset.from_frames(frame)
     build_traces(
         data.con,
@@ -159,6 +161,12 @@ def _found(frame: pd.DataFrame, scales: tuple[int, ...]) -> tuple[set[str], set[
         {"corepost": scales},
     )
     per, pairs, _ = links_from_traces(data.con, LinkSettings())
+    return data, per, pairs
+
+
+def _found(frame: pd.DataFrame, scales: tuple[int, ...]) -> tuple[set[str], set[str]]:
+    """Accounts on significant links, and the trace behaviours of those links."""
+    data, per, pairs = _scaled_links(frame, scales)
     ids = data.con.execute("SELECT aid, account_id FROM account_index").df()
     ids = ids.set_index("aid")["account_id"]
     sig = pairs[pairs["significant"]]
@@ -177,16 +185,7 @@ def test_slow_coordination_is_found_at_a_longer_scale_and_named_by_it() -> None:
 
 
 def test_each_pair_counts_one_scale_per_behaviour() -> None:
-    data = cibscan.Dataset.from_frames(_slow_ring())
-    build_traces(
-        data.con,
-        [BEHAVIOURS["corepost"]],
-        {"corepost": 60},
-        TextSettings(),
-        None,
-        {"corepost": (3600, 86400)},
-    )
-    per, pairs, _ = links_from_traces(data.con, LinkSettings())
+    _, per, pairs = _scaled_links(_slow_ring(), (3600, 86400))
     families = per.assign(f=per["behaviour"].str.split("@").str[0])
     assert not families.duplicated(["a", "b", "f"]).any()
     # the fused pair row holds the counts of that one scale, not a sum over scales

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -14,7 +13,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .behaviours import BEHAVIOURS, Behaviour, TextSettings, base_name, window_of
+from .behaviours import (
+    BEHAVIOURS,
+    Behaviour,
+    TextSettings,
+    base_name,
+    parse_window,
+    window_of,
+)
 from .cluster import ClusterSettings, campaigns_from_links
 from .dataset import Dataset
 from .errors import ConfigError
@@ -35,22 +41,6 @@ from .status import AccountStatus, Assessment, CampaignStatus
 from .traits import TraitSettings, account_traits, strong, typed
 from .traits.assess import assess_campaigns
 from .traits.schedule import population_histogram
-
-_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "day": 86400}
-
-
-def parse_window(value: str | int | float) -> int:
-    """Seconds from ``90``, ``"90s"``, ``"1m"``, ``"10min"``, ``"1h"`` or ``"1d"``."""
-    if isinstance(value, int | float):
-        seconds = float(value)
-    else:
-        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", str(value).lower())
-        if not match or match.group(2) not in {"", *_UNITS}:
-            raise ConfigError(f"window '{value}' is not a duration such as 60s, 10min, 1h, 1d")
-        seconds = float(match.group(1)) * _UNITS.get(match.group(2) or "s", 1)
-    if seconds < 1:
-        raise ConfigError(f"window '{value}' must be at least one second")
-    return round(seconds)
 
 
 def format_window(seconds: int) -> str:

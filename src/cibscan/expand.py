@@ -37,6 +37,7 @@ import pandas as pd
 from scipy.stats import poisson
 
 from .engine import duckdb_runner, fetch_int, store_table
+from .link import bh_log_q
 from .link_steps import run_steps
 
 
@@ -161,21 +162,10 @@ def expand_campaigns(
     cand = cand.sort_values(["aid", "campaign", "log10_p", "behaviour"], kind="stable")
     cand = cand.drop_duplicates(["aid", "campaign"]).reset_index(drop=True)
     m = max(1.0, float(max(outsiders, 1)) * float(members["campaign"].nunique()))
-    cand["log10_q"] = _bh(cand["log10_p"].to_numpy(dtype=np.float64), m)
+    cand["log10_q"] = bh_log_q(cand["log10_p"].to_numpy(dtype=np.float64), m)
     sig = cand[cand["log10_q"] <= math.log10(settings.alpha)]
     sig = sig.sort_values(["aid", "log10_q", "campaign"], kind="stable").drop_duplicates("aid")
     joins = sig[list(JOIN_COLUMNS)].reset_index(drop=True)
     grown = pd.concat([members, joins[["aid", "campaign"]]], ignore_index=True)
     grown = grown.astype({"aid": "int64", "campaign": "int64"})
     return grown.sort_values(["campaign", "aid"]).reset_index(drop=True), joins
-
-
-def _bh(log_p: np.ndarray, m: float) -> np.ndarray:
-    """Benjamini-Hochberg log10 q-values of ``log_p`` among ``m`` hypotheses."""
-    order = np.argsort(log_p, kind="stable")
-    ranks = np.arange(1, len(order) + 1, dtype=np.float64)
-    raw = log_p[order] + math.log10(m) - np.log10(ranks)
-    q_sorted = np.minimum.accumulate(raw[::-1])[::-1]
-    out = np.empty_like(q_sorted)
-    out[order] = np.minimum(q_sorted, 0.0)
-    return out

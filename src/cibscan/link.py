@@ -413,6 +413,15 @@ def _fdr(pairs: pd.DataFrame, n_behaviours: int, m: float, alpha: float) -> pd.D
     pairs = pairs.copy()
     log_p = np.minimum(pairs["log10_p"].to_numpy(dtype=np.float64) + math.log10(n_behaviours), 0.0)
     pairs["log10_p"] = log_p
+    log_q = bh_log_q(log_p, m)
+    pairs["log10_q"] = log_q
+    pairs["significant"] = log_q <= math.log10(alpha)
+    return pairs
+
+
+def bh_log_q(log_p: np.ndarray, m: float) -> np.ndarray:
+    """Benjamini-Hochberg log10 q-values of the log10 p-values ``log_p`` among ``m``
+    hypotheses (``m`` may exceed ``len(log_p)``: the untested ones have p = 1)."""
     # q_(r) = min over s >= r of p_(s) m / s, with p sorted ascending.
     order = np.argsort(log_p, kind="stable")
     ranks = np.arange(1, len(order) + 1, dtype=np.float64)
@@ -420,6 +429,4 @@ def _fdr(pairs: pd.DataFrame, n_behaviours: int, m: float, alpha: float) -> pd.D
     q_sorted = np.minimum.accumulate(raw[::-1])[::-1]
     log_q = np.empty_like(q_sorted)
     log_q[order] = np.minimum(q_sorted, 0.0)
-    pairs["log10_q"] = log_q
-    pairs["significant"] = log_q <= math.log10(alpha)
-    return pairs
+    return log_q

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
+
+from ..errors import ConfigError
 
 #: Columns of every traces table, in order.
 TRACE_COLUMNS = ("account_id", "key", "ts", "post_id")
@@ -36,12 +39,30 @@ def family(behaviour: str) -> str:
     return behaviour.split("@", 1)[0]
 
 
-_UNITS = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "day": 86400}
+
+
+def parse_window(value: str | int | float) -> int:
+    """Seconds from ``90``, ``"90s"``, ``"1m"``, ``"10min"``, ``"1h"`` or ``"1d"``."""
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", str(value).lower())
+        if not match or match.group(2) not in {"", *_UNITS}:
+            raise ConfigError(f"window '{value}' is not a duration such as 60s, 10min, 1h, 1d")
+        seconds = float(match.group(1)) * _UNITS.get(match.group(2) or "s", 1)
+    if seconds < 1:
+        raise ConfigError(f"window '{value}' must be at least one second")
+    return round(seconds)
+
+
+#: Units of a scale label, largest first: a scale is named in the largest that divides it.
+_LABELS = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
 
 
 def scale_label(seconds: int) -> str:
     """Compact label of a time scale, as in behaviour names: 1d, 6h, 10min, 90s."""
-    for unit, size in _UNITS:
+    for unit, size in _LABELS:
         if seconds % size == 0:
             return f"{seconds // size}{unit}"
     raise AssertionError("unreachable: every whole number of seconds has a unit")
@@ -58,12 +79,7 @@ def window_of(behaviour: str, windows: dict[str, int]) -> int:
     behaviour's own window in ``windows`` (keyed by base name)."""
     if "@" not in behaviour:
         return int(windows[base_name(behaviour)])
-    label = behaviour.split("@", 1)[1]
-    for unit, size in _UNITS:
-        number = label.removesuffix(unit)
-        if number != label and number.isdigit():
-            return int(number) * size
-    raise ValueError(f"not a time scale: {label!r}")
+    return parse_window(behaviour.split("@", 1)[1])
 
 
 @dataclass(frozen=True)
