@@ -703,6 +703,16 @@ def main() -> None:
             soft_wrap=True,
         )
         sys.exit(2)
+    except duckdb.IOException as exc:
+        if "No space left on device" not in str(exc):
+            raise
+        err.print(
+            "[bold red]error:[/] the engine's spill folder ran out of disk space: free some, "
+            "point --spill-dir at a larger disk, or raise --memory-limit so that less spills",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(2)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)

@@ -250,3 +250,42 @@ def test_a_memory_limit_that_is_no_amount_or_too_small_is_one_line(tmp_path: Pat
         )  # fmt: skip
         assert run.returncode == 2 and words in run.stderr, run.stderr[-300:]
         assert "Traceback" not in run.stderr and "\n" not in run.stderr.strip()
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        ("OutOfMemoryException", "ran out of memory"),
+        ("IOException", "ran out of disk space"),
+    ],
+)
+def test_an_engine_out_of_memory_or_disk_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: str, words: str
+) -> None:
+    import duckdb
+
+    from cibscan import cli
+
+    def fail() -> None:
+        message = 'Could not write file "/tmp/x.tmp": No space left on device'
+        raise getattr(duckdb, error)(message)
+
+    monkeypatch.setattr(cli, "app", fail)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0]
+
+
+def test_other_engine_io_errors_are_not_called_a_full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    import duckdb
+
+    from cibscan import cli
+
+    def fail() -> None:
+        raise duckdb.IOException("Cannot open file: permission denied")
+
+    monkeypatch.setattr(cli, "app", fail)
+    with pytest.raises(duckdb.IOException):
+        cli.main()
