@@ -70,7 +70,15 @@ def inputs() -> dict[str, pd.DataFrame]:
     }
 
 
-STEPS = (("traces", TRACES), *CHANCE_STEPS, *pair_steps(2), *snowball_steps(2))
+#: two snowball rounds: the second finds only what the first holds, so its anti-join
+#: against both earlier tables must leave nothing new
+STEPS = (
+    ("traces", TRACES),
+    *CHANCE_STEPS,
+    *pair_steps(2),
+    *snowball_steps(2, 1),
+    *snowball_steps(2, 2),
+)
 
 
 def _duckdb(

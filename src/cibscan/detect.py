@@ -170,7 +170,7 @@ def detect(
     t0 = lap("traits", t0)
     stage("evidence")
     significant = pairs[pairs["significant"]] if len(pairs) else pairs
-    build_evidence(con, per, significant)
+    build_evidence(con, per, significant, stats.episode_tables)
     evidence = evidence_rows(con, config.link.evidence_per_link)
     t0 = lap("evidence", t0)
     stage("findings")
@@ -185,7 +185,7 @@ def detect(
     listed_posts = _listed_posts(con, accounts)
     rhythm = population_histogram(con).astype(np.int64).tolist()
     lap("findings", t0)
-    _drop_intermediates(con)
+    _drop_intermediates(con, stats.episode_tables)
     timings["total"] = round(time.perf_counter() - started, 3)
     summary = {
         # which run made these findings: review decisions record it
@@ -286,7 +286,7 @@ _INTERMEDIATES = (
     "windows",
     "traces",
     "caps",
-    *(name for name, _ in (*CHANCE_STEPS, *pair_steps(0), *snowball_steps(0))),
+    *(name for name, _ in (*CHANCE_STEPS, *pair_steps(0), *snowball_steps(0, 1))),
     *(name for name, _ in expand_steps(0)),
     "suspects",
     "sig_links",
@@ -296,8 +296,8 @@ _INTERMEDIATES = (
 )
 
 
-def _drop_intermediates(con: duckdb.DuckDBPyConnection) -> None:
-    for name in _INTERMEDIATES:
+def _drop_intermediates(con: duckdb.DuckDBPyConnection, extra: Sequence[str] = ()) -> None:
+    for name in (*_INTERMEDIATES, *extra):
         con.execute(f"DROP TABLE IF EXISTS {name}")
 
 

@@ -22,11 +22,13 @@ def spark_sql(sql: str) -> str:
 
 
 def spark_runner(spark: Any) -> Runner:
-    """A runner for ``link_steps``: each step becomes a cached temporary view."""
+    """A runner for ``link_steps``: each step becomes a temporary view of a materialised
+    table. The step is checkpointed (computed now, as the DuckDB runner does, and cut
+    from the plans of earlier steps: a cached view keeps its whole lineage, and a step
+    that replaces a table it reads, a snowball round's ``pair_counts``, then planned over
+    every earlier round and ran the driver out of heap)."""
 
     def run(name: str, sql: str) -> None:
-        frame = spark.sql(spark_sql(sql)).cache()
-        frame.count()  # materialise now, as the DuckDB runner does
-        frame.createOrReplaceTempView(name)
+        spark.sql(spark_sql(sql)).localCheckpoint(eager=True).createOrReplaceTempView(name)
 
     return run

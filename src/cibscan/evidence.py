@@ -6,6 +6,9 @@ significant pairs, with the two posts that make it, so that a person can check e
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import duckdb
 import pandas as pd
 
@@ -13,19 +16,27 @@ from .engine import store_table
 
 
 def build_evidence(
-    con: duckdb.DuckDBPyConnection, per: pd.DataFrame, significant: pd.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    per: pd.DataFrame,
+    significant: pd.DataFrame,
+    episode_tables: Sequence[str] = ("pair_keys",),
 ) -> None:
     """Create ``evidence_all`` (behaviour, a, b, key, post_a, ts_a, post_b, ts_b): one row
-    per co-occurrence episode of every significant pair, in every behaviour."""
+    per co-occurrence episode of every significant pair, in every behaviour, from the
+    linker's ``episode_tables`` (``LinkStats.episode_tables``)."""
     keep = per.merge(significant[["a", "b"]], on=["a", "b"])[["behaviour", "a", "b"]]
     store_table(con, "sig_links", keep)
     # One join per statement, on purpose: in a single statement the optimiser may pair
     # traces with traces on the key, or traces with the links by account (transitive
     # equalities), either of which multiplies a busy account's traces. Episodes of the
     # significant pairs are few; going from them one join at a time stays linear.
+    # Table names come from the linker (identifiers it made), never from data.
+    episodes = " UNION ALL ".join(
+        f"SELECT behaviour, a, b, key, ts_a, ts_b FROM {_identifier(t)}" for t in episode_tables
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _sig_episodes AS "
-        "SELECT pk.behaviour, pk.a, pk.b, pk.key, pk.ts_a, pk.ts_b FROM pair_keys pk "
+        f"SELECT pk.behaviour, pk.a, pk.b, pk.key, pk.ts_a, pk.ts_b FROM ({episodes}) pk "
         "SEMI JOIN sig_links s ON s.behaviour = pk.behaviour AND s.a = pk.a AND s.b = pk.b"
     )
     con.execute(
@@ -43,6 +54,12 @@ def build_evidence(
     )
     con.execute("DROP TABLE _sig_episodes")
     con.execute("DROP TABLE _sig_episodes_a")
+
+
+def _identifier(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ValueError(f"not a table name: {name!r}")
+    return name
 
 
 def evidence_rows(con: duckdb.DuckDBPyConnection, per_link: int) -> pd.DataFrame:

@@ -68,7 +68,14 @@ from scipy.stats import poisson
 
 from .behaviours import Behaviour, TextSettings, base_name, family, scaled_name
 from .engine import duckdb_runner, fetch_int, store_table
-from .link_steps import CHANCE_STEPS, TRACES, pair_steps, run_steps, snowball_steps
+from .link_steps import (
+    CHANCE_STEPS,
+    TRACES,
+    pair_steps,
+    round_table,
+    run_steps,
+    snowball_steps,
+)
 
 Progress = Callable[[str], None]
 
@@ -111,6 +118,8 @@ class LinkStats:
     #: per behaviour: the largest hot group followed in any round (larger ones stayed
     #: sampled in every round)
     follow_max: dict[str, int] = field(default_factory=dict)
+    #: the tables holding the episodes found (the sampled pass's, then each round's)
+    episode_tables: list[str] = field(default_factory=lambda: [round_table(0)])
 
 
 def build_traces(
@@ -323,7 +332,7 @@ def links_from_traces(
     per, pairs = significance()
     capped = [b for b, c in caps.items() if c]
     followed: set[int] = set()
-    for _ in range(settings.snowball_rounds if capped else 0):
+    for r in range(1, 1 + (settings.snowball_rounds if capped else 0)):
         sig = pairs[pairs["significant"]] if len(pairs) else pairs
         fresh = sorted((set(sig["a"].tolist()) | set(sig["b"].tolist())) - followed)
         if not fresh:
@@ -342,12 +351,15 @@ def links_from_traces(
         _store_caps(con, caps, limits)
         for b, c in limits.items():  # the largest group followed in any round
             stats.follow_max[b] = max(stats.follow_max.get(b, 0), c)
-        run_steps(run, snowball_steps(settings.min_shared))
+        run_steps(run, snowball_steps(settings.min_shared, r))
+        stats.episode_tables.append(round_table(r))
         stats.snowball.append(
             {
                 "accounts": len(fresh),
                 "traces": fetch_int(con, "SELECT count(*) FROM seed_traces"),
                 "pair_rows": fetch_int(con, "SELECT count(*) FROM seed_pair_keys"),
+                "new_episodes": fetch_int(con, f"SELECT count(*) FROM {round_table(r)}"),
+                "pairs_recounted": fetch_int(con, "SELECT count(*) FROM touched"),
             }
         )
         per, pairs = significance()

@@ -133,17 +133,47 @@ SEED_PAIR_KEYS = _episodes("""
     WHERE x.aid <> y.aid AND abs(x.ts - y.ts) <= w.w
 """)
 
-#: ``pair_keys`` with the episodes a snowball round found that it did not hold, each
-#: (pair, key, episode) once: a copy and an anti-join, not a regrouping of every row.
-MERGED_PAIR_KEYS = """
-SELECT behaviour, a, b, key, episode, ts_a, ts_b, first_ts, last_ts FROM pair_keys
-UNION ALL
-SELECT s.behaviour, s.a, s.b, s.key, s.episode, s.ts_a, s.ts_b, s.first_ts, s.last_ts
-FROM seed_pair_keys s
-LEFT JOIN pair_keys p ON p.behaviour = s.behaviour AND p.a = s.a AND p.b = s.b
-  AND p.key = s.key AND p.episode = s.episode
-WHERE p.a IS NULL
+
+def round_table(r: int) -> str:
+    """The table of the episodes snowball round ``r`` found (round 0: the sampled pass)."""
+    return "pair_keys" if r == 0 else f"pair_keys_{int(r)}"
+
+
+def _fresh_pair_keys(r: int) -> str:
+    """The episodes of ``seed_pair_keys`` that no earlier round holds, each (pair, key,
+    episode) once: an anti-join against each earlier table, so no table is ever copied
+    (copying every episode each round filled 70 GB of spill at 10M posts)."""
+    joins = "".join(
+        f"\nLEFT JOIN {round_table(i)} p{i} ON p{i}.behaviour = s.behaviour AND p{i}.a = s.a"
+        f" AND p{i}.b = s.b AND p{i}.key = s.key AND p{i}.episode = s.episode"
+        for i in range(r)
+    )
+    where = " AND ".join(f"p{i}.a IS NULL" for i in range(r))
+    return (
+        "\nSELECT s.behaviour, s.a, s.b, s.key, s.episode, s.ts_a, s.ts_b, s.first_ts,"
+        f" s.last_ts\nFROM seed_pair_keys s{joins}\nWHERE {where}\n"
+    )
+
+
+#: The pairs a snowball round added episodes to: only these are counted again.
+TOUCHED = """
+SELECT DISTINCT behaviour, a, b FROM {fresh}
 """
+
+
+def _episodes_of(tables: list[str], pairs: str | None) -> str:
+    """Every episode in ``tables`` (of the pairs in table ``pairs`` only, when given)."""
+    parts = []
+    for t in tables:
+        if pairs is None:
+            parts.append(f"SELECT behaviour, a, b, key, first_ts, last_ts FROM {t}")
+        else:
+            parts.append(
+                f"SELECT e.behaviour, e.a, e.b, e.key, e.first_ts, e.last_ts FROM {t} e "
+                f"JOIN {pairs} tp ON tp.behaviour = e.behaviour AND tp.a = e.a AND tp.b = e.b"
+            )
+    return "\n  UNION ALL\n  ".join(parts)
+
 
 #: Per pair and behaviour: episodes shared, distinct keys, and a weight where each
 #: episode counts log(N / n_key): a key used by 2 of 10,000 accounts weighs 8.5, one used
@@ -153,11 +183,28 @@ PAIR_COUNTS = """
 SELECT pk.behaviour, pk.a, pk.b, count(*) AS shared, count(DISTINCT pk.key) AS keys,
        sum(greatest(ln(bt.accounts * 1.0 / k.n), 0.0)) AS weight,
        min(pk.first_ts) AS first_ts, max(pk.last_ts) AS last_ts
-FROM pair_keys pk
+FROM ({episodes}) pk
 JOIN keys k ON pk.behaviour = k.behaviour AND pk.key = k.key
 JOIN behaviour_totals bt ON pk.behaviour = bt.behaviour
 GROUP BY pk.behaviour, pk.a, pk.b
 HAVING count(*) >= {min_shared}
+"""
+
+#: ``pair_counts`` after a snowball round: the pairs it did not touch as they were, the
+#: touched ones as counted again over every round's episodes (``touched_counts``). A
+#: touched pair's new count holds its old episodes too, so it is never below the old one:
+#: keeping each pair's newest row is the same as replacing the touched pairs (and, unlike
+#: an anti-join against ``touched``, Spark 4 plans it: that tripped its planner).
+MERGED_PAIR_COUNTS = """
+SELECT behaviour, a, b, shared, keys, weight, first_ts, last_ts FROM (
+  SELECT *, row_number() OVER (PARTITION BY behaviour, a, b ORDER BY src DESC) AS rk
+  FROM (SELECT behaviour, a, b, shared, keys, weight, first_ts, last_ts, 0 AS src
+        FROM pair_counts
+        UNION ALL
+        SELECT behaviour, a, b, shared, keys, weight, first_ts, last_ts, 1 AS src
+        FROM touched_counts) u
+) r
+WHERE rk = 1
 """
 
 #: Each candidate link with the activity and slots of both accounts, for the chance model.
@@ -183,19 +230,46 @@ def pair_steps(min_shared: int) -> tuple[tuple[str, str], ...]:
     return (
         ("join_traces", JOIN_TRACES),
         ("pair_keys", PAIR_KEYS),
-        ("pair_counts", PAIR_COUNTS.format(min_shared=int(min_shared))),
+        (
+            "pair_counts",
+            PAIR_COUNTS.format(
+                min_shared=int(min_shared), episodes=_episodes_of(["pair_keys"], None)
+            ),
+        ),
         ("pair_chance", PAIR_CHANCE),
     )
 
 
-def snowball_steps(min_shared: int) -> tuple[tuple[str, str], ...]:
-    """One snowball round, from ``suspects`` and ``caps`` to a new ``pair_chance``."""
+def snowball_steps(min_shared: int, r: int = 1) -> tuple[tuple[str, str], ...]:
+    """Snowball round ``r`` (1, 2...), from ``suspects`` and ``caps`` to a new
+    ``pair_chance``: its new episodes go to their own table (``round_table(r)``) and only
+    the pairs they touch are counted again, so a round's work is linear in what it found,
+    never in everything found before."""
+    if r < 1:
+        raise ValueError("snowball rounds count from 1")
+    tables = [round_table(i) for i in range(r + 1)]
     return (
         ("seed_traces", SEED_TRACES),
         ("seed_pair_keys", SEED_PAIR_KEYS),
-        ("pair_keys", MERGED_PAIR_KEYS),
-        ("pair_counts", PAIR_COUNTS.format(min_shared=int(min_shared))),
+        (round_table(r), _fresh_pair_keys(r)),
+        ("touched", TOUCHED.format(fresh=round_table(r))),
+        (
+            "touched_counts",
+            PAIR_COUNTS.format(
+                min_shared=int(min_shared), episodes=_episodes_of(tables, "touched")
+            ),
+        ),
+        ("pair_counts", MERGED_PAIR_COUNTS),
         ("pair_chance", PAIR_CHANCE),
+    )
+
+
+def all_episodes(rounds: int) -> str:
+    """SQL of every episode (behaviour, a, b, key, episode, ts_a, ts_b) found by the
+    sampled pass and ``rounds`` snowball rounds, for the evidence of significant pairs."""
+    return "\nUNION ALL\n".join(
+        f"SELECT behaviour, a, b, key, episode, ts_a, ts_b FROM {round_table(i)}"
+        for i in range(rounds + 1)
     )
 
 
