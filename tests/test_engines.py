@@ -20,7 +20,14 @@ from cibscan.behaviours import BEHAVIOURS, TextSettings
 from cibscan.engine import duckdb_runner
 from cibscan.expand import expand_steps
 from cibscan.link import build_traces
-from cibscan.link_steps import CHANCE_STEPS, TRACES, pair_steps, run_steps, snowball_steps
+from cibscan.link_steps import (
+    CHANCE_STEPS,
+    TRACES,
+    pair_steps,
+    pairable_steps,
+    run_steps,
+    snowball_steps,
+)
 from cibscan.simulate import SimConfig, generate
 
 CAPS = {
@@ -75,6 +82,7 @@ def inputs() -> dict[str, pd.DataFrame]:
 STEPS = (
     ("traces", TRACES),
     *CHANCE_STEPS,
+    *pairable_steps(2),
     *pair_steps(2),
     *snowball_steps(2, 1),
     *snowball_steps(2, 2),

@@ -130,6 +130,24 @@ def test_sampling_never_hides_the_rest_of_a_campaign_once_part_of_it_is_found() 
     assert stats.follow_max["corepost"] >= 20  # type: ignore[attr-defined]  # the ring's groups
 
 
+def test_sampling_keeps_a_complete_core_of_a_campaign_that_makes_its_own_groups_hot() -> None:
+    # the sample of a hot group is its accounts with the smallest hash of their id alone,
+    # so the ring members with the smallest hashes are kept in every group they join
+    frame = _big_ring()
+    tight = LinkSettings(pairs_per_trace=0.2, min_hot_cap=8, min_pair_budget=0, snowball_rounds=0)
+    pairs, stats = _links(frame, tight)
+    assert stats.hot_cap.get("corepost") == 8
+    aid = {a: i for i, a in enumerate(sorted(frame["account_id"].unique()))}
+    ring = sorted(
+        (a for a in aid if a.startswith("ring")), key=lambda a: (aid[a] * 2654435761) % 4294967291
+    )
+    core = set(ring[:8])
+    sig = pairs[pairs["significant"]]
+    found = {frozenset((a, b)) for a, b in zip(sig["account_a"], sig["account_b"], strict=True)}
+    assert all(frozenset((a, b)) in found for a in core for b in core if a < b)
+    assert set(sig["account_a"]).union(sig["account_b"]) <= set(ring)
+
+
 def _slow_ring(seed: int = 3) -> pd.DataFrame:
     """The viral background of ``_platform`` and a ring of 6 reposting 10 obscure posts
     each 5 to 50 minutes apart: people working a task list, not automation."""

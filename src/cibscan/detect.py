@@ -35,7 +35,7 @@ from .evidence import (
 from .expand import ExpandSettings, expand_campaigns, expand_steps
 from .findings import Findings, members_hashes
 from .link import LinkSettings, build_traces, links_from_traces
-from .link_steps import CHANCE_STEPS, pair_steps, snowball_steps
+from .link_steps import CHANCE_STEPS, pair_steps, pairable_steps, snowball_steps
 from .reach import amplified_posts, off_platform
 from .status import AccountStatus, Assessment, CampaignStatus
 from .traits import TraitSettings, account_traits, strong, typed
@@ -286,7 +286,10 @@ _INTERMEDIATES = (
     "windows",
     "traces",
     "caps",
-    *(name for name, _ in (*CHANCE_STEPS, *pair_steps(0), *snowball_steps(0, 1))),
+    *(
+        name
+        for name, _ in (*CHANCE_STEPS, *pairable_steps(0), *pair_steps(0), *snowball_steps(0, 1))
+    ),
     *(name for name, _ in expand_steps(0)),
     "suspects",
     "sig_links",

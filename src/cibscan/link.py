@@ -72,6 +72,7 @@ from .link_steps import (
     CHANCE_STEPS,
     TRACES,
     pair_steps,
+    pairable_steps,
     round_table,
     run_steps,
     snowball_steps,
@@ -193,19 +194,25 @@ def build_traces(
 def _hot_caps(
     con: duckdb.DuckDBPyConnection, settings: LinkSettings, stats: LinkStats
 ) -> dict[str, int]:
-    """Per behaviour, the largest per-(key, bucket) account count that keeps the pair work
-    within ``pairs_per_trace`` times the number of traces; 0 means no cap is needed."""
+    """Per behaviour, the largest per-(key, bucket) count of pairable traces that keeps the
+    pair work within ``pairs_per_trace`` times the number of traces; 0 means no cap is
+    needed."""
     caps: dict[str, int] = {}
     hist = con.execute(
-        "SELECT behaviour, c, count(*) FROM key_buckets GROUP BY behaviour, c"
+        "SELECT behaviour, c, count(*) FROM pairable_buckets GROUP BY behaviour, c"
     ).fetchall()
     by_b: dict[str, list[tuple[int, int]]] = {}
     for b, c, k in hist:
         by_b.setdefault(str(b), []).append((int(c), int(k)))
+    totals = {
+        str(b): float(n)
+        for b, n in con.execute("SELECT behaviour, t FROM behaviour_totals").fetchall()
+    }
     for b, rows in by_b.items():
         c = np.array([r[0] for r in rows], dtype=np.float64)
         k = np.array([r[1] for r in rows], dtype=np.float64)
-        budget = max(settings.pairs_per_trace * float((c * k).sum()), settings.min_pair_budget)
+        # the budget counts every trace of the behaviour, pairable or not
+        budget = max(settings.pairs_per_trace * totals.get(b, 0.0), settings.min_pair_budget)
 
         def work(cap: float, c: np.ndarray = c, k: np.ndarray = k) -> float:
             m = np.minimum(c, cap)
@@ -253,15 +260,15 @@ def _follow_limits(
     traces of the group and its neighbours) stay within the linker's pair budget. The
     groups left are the most crowded, where sharing a key proves least."""
     rows = con.execute(
-        "SELECT kb.behaviour, kb.c, count(*) AS s FROM traces t "
-        "JOIN key_buckets kb ON t.behaviour = kb.behaviour AND t.key = kb.key "
+        "SELECT kb.behaviour, kb.c, count(*) AS s FROM pairable t "
+        "JOIN pairable_buckets kb ON t.behaviour = kb.behaviour AND t.key = kb.key "
         "AND t.bucket = kb.bucket JOIN suspects s ON s.behaviour = t.behaviour "
         "AND s.aid = t.aid JOIN caps cp ON cp.behaviour = t.behaviour "
         "WHERE cp.cap > 0 AND kb.c > cp.cap GROUP BY kb.behaviour, kb.c ORDER BY kb.c"
     ).fetchall()
     totals = {
         str(b): int(n)
-        for b, n in con.execute("SELECT behaviour, count(*) FROM traces GROUP BY 1").fetchall()
+        for b, n in con.execute("SELECT behaviour, t FROM behaviour_totals").fetchall()
     }
     limits: dict[str, int] = {}
     used: dict[str, float] = {}
@@ -283,7 +290,7 @@ def _follow_limits(
 def _sampled_out(con: duckdb.DuckDBPyConnection, stats: LinkStats) -> None:
     for b, n in con.execute(
         "SELECT t.behaviour, t.n - coalesce(j.n, 0) FROM "
-        "(SELECT behaviour, count(*) n FROM traces GROUP BY behaviour) t LEFT JOIN "
+        "(SELECT behaviour, count(*) n FROM pairable GROUP BY behaviour) t LEFT JOIN "
         "(SELECT behaviour, count(*) n FROM join_traces GROUP BY behaviour) j "
         "ON t.behaviour = j.behaviour"
     ).fetchall():
@@ -306,6 +313,7 @@ def links_from_traces(
     if progress:
         progress("links: chance model")
     run_steps(run, CHANCE_STEPS)
+    run_steps(run, pairable_steps(settings.min_shared))
     caps = _hot_caps(con, settings, stats)
     _store_caps(con, caps, {})
     if progress:
@@ -395,15 +403,22 @@ def _best_scale(per: pd.DataFrame, windows: dict[str, int]) -> pd.DataFrame:
     Bonferroni factor counts every scale tested."""
     if per.empty:
         return per
-    names = per["behaviour"].astype(str)
-    fam = {n: family(n) for n in names.unique()}
-    if len(set(fam.values())) == len(fam):
+    codes, names = pd.factorize(per["behaviour"].astype(str))
+    fam_of = [family(str(n)) for n in names]
+    if len(set(fam_of)) == len(fam_of):
         return per  # one scale per behaviour: nothing to choose
-    ranked = per.assign(
-        _family=names.map(fam), _w=names.map(windows).fillna(0).astype("int64")
-    ).sort_values(["a", "b", "_family", "log10_p", "_w"], kind="stable")
-    best = ranked.drop_duplicates(["a", "b", "_family"], keep="first")
-    return best.drop(columns=["_family", "_w"]).reset_index(drop=True)
+    fam_codes, _ = pd.factorize(pd.Series(fam_of), sort=True)  # families in name order
+    fam = np.asarray(fam_codes)[codes]
+    w = np.array([windows.get(str(n), 0) for n in names], dtype=np.int64)[codes]
+    a = per["a"].to_numpy()
+    b = per["b"].to_numpy()
+    # integer keys and one stable lexsort (the last key sorts first): a sort on strings
+    # took seconds per snowball round at 1M posts
+    order = np.lexsort((w, per["log10_p"].to_numpy(), fam, b, a))
+    a, b, fam = a[order], b[order], fam[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1]) | (fam[1:] != fam[:-1])
+    return per.iloc[order[first]].reset_index(drop=True)
 
 
 def _fuse_pairs(con: duckdb.DuckDBPyConnection, per: pd.DataFrame) -> pd.DataFrame:
