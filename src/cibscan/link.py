@@ -21,21 +21,33 @@ possible pair* of active accounts, not only the pairs that happened to co-occur.
 
 Bounded work without losing campaigns. Pairing every trace of a (key, bucket) group with
 every other is quadratic in the group: one viral post reposted by 100,000 accounts in a
-minute would make 5e9 pairs. So groups above a cap (chosen per behaviour so that the
-whole join stays within ``pairs_per_trace`` pairs per trace) are sampled down to the cap,
-deterministically. The chance model (activity, slots) always counts every trace; only
-the pair enumeration is sampled. Sampling alone loses big campaigns, because a campaign
-large enough to make its own groups hot is sampled like a viral crowd (measured: at 1M
-posts the default cap of 64 left the copy-paste network at 0.87 recall, and a cap of 16
-left it at 0.0). Hence the *snowball rounds*: after the sampled pass, every account on a
-significant link is paired with every trace of the hot groups it was in (the groups it
-was sampled out of included), the merged episodes are counted again and the significance
-recomputed; the accounts that became significant are followed in the next round. The
-work is linear (followed traces times group size), bounded by ``follow_pairs_per_trace``
-per trace, spent on the smallest groups first: the groups left sampled are the most
-crowded, where sharing a key proves least. With the cap at 16, recall at 1M went from
-0.31 to 0.99 at precision 1.0 (``benchmarks/snowball.py``, RESULTS.md). A campaign none of
-whose pairs is significant in the sampled pass is not followed; what a pair list cannot
+minute would make 5e9 pairs. Three things bound it, in this order:
+
+- *Only traces that can be on a link are paired* (``link_steps.PAIRABLE``): an account
+  with fewer than ``min_shared`` traces in a behaviour can share at most one episode with
+  anybody, and a trace with no other trace within its window pairs with nobody. This
+  drops nothing that could matter (at 1M posts the traces handed to the pair join fell
+  from 3.5M to 1.4M); the chance model still counts every trace.
+- *Hot groups are sampled, coordinated.* Groups above a cap (chosen per behaviour so
+  that the whole join stays within ``pairs_per_trace`` pairs per trace) keep the ``cap``
+  accounts with the smallest hash of their id: the same hash in every group (bottom-k,
+  as in MinHash), so an account kept in one hot group is kept in every hot group where
+  it ranks among the cap, and the episodes two kept accounts share are all counted. A
+  campaign large enough to make its own groups hot, which an independent sample per
+  group cut into pairs that each kept a fraction of their episodes (at 1M posts a cap of
+  16 left the copy-paste network at 0.0 recall), keeps a complete core.
+- *Snowball rounds* follow the cores out: after the sampled pass, every account on a
+  significant link is paired with every trace of the hot groups it was in (the groups it
+  was sampled out of included), and the pairs it touches are counted again; the accounts
+  that became significant are followed in the next round. The work is linear (followed
+  traces times group size), bounded by ``follow_pairs_per_trace`` per trace, spent on
+  the smallest groups first: the groups left sampled are the most crowded, where sharing
+  a key proves least. Each round's new episodes go to a table of their own and only the
+  pairs they touch are counted again (a round that copied and regrouped every episode
+  filled 70 GB of spill at 10M posts). With the cap at 16, recall at 1M went from 0.31
+  to 0.99 at precision 1.0 (``benchmarks/snowball.py``, RESULTS.md).
+
+A campaign none of whose pairs is significant is not followed; what a pair list cannot
 see at all, a group-level test must: ``expand.py`` tests every account in no campaign
 against each campaign whose episodes it joined.
 
