@@ -185,7 +185,7 @@ def detect(
     listed_posts = _listed_posts(con, accounts)
     rhythm = population_histogram(con).astype(np.int64).tolist()
     lap("findings", t0)
-    _drop_intermediates(con, stats.episode_tables)
+    _drop_intermediates(con, [*stats.episode_tables, *stats.seed_tables])
     timings["total"] = round(time.perf_counter() - started, 3)
     summary = {
         # which run made these findings: review decisions record it

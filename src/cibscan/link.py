@@ -87,6 +87,7 @@ from .link_steps import (
     pairable_steps,
     round_table,
     run_steps,
+    seed_table,
     snowball_steps,
 )
 
@@ -133,6 +134,8 @@ class LinkStats:
     follow_max: dict[str, int] = field(default_factory=dict)
     #: the tables holding the episodes found (the sampled pass's, then each round's)
     episode_tables: list[str] = field(default_factory=lambda: [round_table(0)])
+    #: the tables holding each snowball round's seed traces
+    seed_tables: list[str] = field(default_factory=list)
 
 
 def build_traces(
@@ -373,10 +376,11 @@ def links_from_traces(
             stats.follow_max[b] = max(stats.follow_max.get(b, 0), c)
         run_steps(run, snowball_steps(settings.min_shared, r))
         stats.episode_tables.append(round_table(r))
+        stats.seed_tables.append(seed_table(r))
         stats.snowball.append(
             {
                 "accounts": len(fresh),
-                "traces": fetch_int(con, "SELECT count(*) FROM seed_traces"),
+                "traces": fetch_int(con, f"SELECT count(*) FROM {seed_table(r)}"),
                 "pair_rows": fetch_int(con, "SELECT count(*) FROM seed_pair_keys"),
                 "new_episodes": fetch_int(con, f"SELECT count(*) FROM {round_table(r)}"),
                 "pairs_recounted": fetch_int(con, "SELECT count(*) FROM touched"),

@@ -145,19 +145,38 @@ JOIN suspects s ON s.behaviour = t.behaviour AND s.aid = t.aid
 WHERE cp.cap > 0 AND kb.c > cp.cap AND kb.c <= cp.follow_max
 """
 
-#: Every pair of a seed trace with any trace of its key within the window (the same or a
-#: neighbouring bucket, the seed on either side), in the shape of ``pair_keys``: sampling
-#: never hides a partner of an account already on a significant link.
-SEED_PAIR_KEYS = _episodes("""
+
+def seed_table(r: int) -> str:
+    """The table of snowball round ``r``'s seed traces (``SEED_TRACES``)."""
+    return f"seed_traces_{int(r)}"
+
+
+def _seed_pair_keys(r: int) -> str:
+    """Every pair of a seed trace of round ``r`` with any pairable trace of its key within
+    the window (the same or a neighbouring bucket, the seed on either side), in the shape
+    of ``pair_keys``: sampling never hides a partner of an account already on a
+    significant link. Each pair of two seed traces is made once: by the earlier round, or
+    within a round by the smaller account id (the later round, or the other seed, would
+    only make it again; in a campaign's own groups most partners are seeds)."""
+    seeds = "\n          UNION ALL ".join(
+        f"SELECT behaviour, key, aid, bucket, {i} AS r FROM {seed_table(i)}"
+        for i in range(1, r + 1)
+    )
+    return _episodes(f"""
     SELECT x.behaviour, x.key, least(x.bucket, y.bucket) AS episode, x.aid AS xa,
            y.aid AS ya, x.ts AS xt, y.ts AS yt
-    FROM seed_traces x
-    JOIN (SELECT t.behaviour, t.key, t.aid, t.ts, t.bucket, t.bucket + o.o AS near
+    FROM {seed_table(r)} x
+    JOIN (SELECT t.behaviour, t.key, t.aid, t.ts, t.bucket, t.bucket + o.o AS near,
+                 sr.r AS seed_round
           FROM pairable t
+          LEFT JOIN ({seeds}) sr
+            ON sr.behaviour = t.behaviour AND sr.key = t.key AND sr.aid = t.aid
+           AND sr.bucket = t.bucket
           CROSS JOIN (SELECT -1 AS o UNION ALL SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
       ON x.behaviour = y.behaviour AND x.key = y.key AND x.bucket = y.near
     JOIN windows w ON x.behaviour = w.behaviour
     WHERE x.aid <> y.aid AND abs(x.ts - y.ts) <= w.w
+      AND (y.seed_round IS NULL OR (y.seed_round = {int(r)} AND x.aid < y.aid))
 """)
 
 
@@ -284,8 +303,8 @@ def snowball_steps(min_shared: int, r: int = 1) -> tuple[tuple[str, str], ...]:
         raise ValueError("snowball rounds count from 1")
     tables = [round_table(i) for i in range(r + 1)]
     return (
-        ("seed_traces", SEED_TRACES),
-        ("seed_pair_keys", SEED_PAIR_KEYS),
+        (seed_table(r), SEED_TRACES),
+        ("seed_pair_keys", _seed_pair_keys(r)),
         (round_table(r), _fresh_pair_keys(r)),
         ("touched", TOUCHED.format(fresh=round_table(r))),
         (
