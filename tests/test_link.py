@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 
 import cibscan
 from cibscan.behaviours import BEHAVIOURS, TextSettings
-from cibscan.link import LinkSettings, _fdr, build_traces, links_from_traces
+from cibscan.link import (
+    LinkSettings,
+    _fdr,
+    _significant_accounts,
+    build_traces,
+    links_from_traces,
+)
 
 T0 = pd.Timestamp("2024-01-01")
 
@@ -146,6 +152,29 @@ def test_sampling_keeps_a_complete_core_of_a_campaign_that_makes_its_own_groups_
     found = {frozenset((a, b)) for a, b in zip(sig["account_a"], sig["account_b"], strict=True)}
     assert all(frozenset((a, b)) in found for a in core for b in core if a < b)
     assert set(sig["account_a"]).union(sig["account_b"]) <= set(ring)
+
+
+def test_the_accounts_followed_between_rounds_are_those_on_significant_links() -> None:
+    # the snowball's light significance step must decide as the full one does, over
+    # several behaviours and scales at once
+    data = cibscan.Dataset.from_frames(_big_ring())
+    behaviours = [BEHAVIOURS["corepost"], BEHAVIOURS["copypaste"]]
+    build_traces(
+        data.con,
+        behaviours,
+        {"corepost": 60, "copypaste": 60},
+        TextSettings(),
+        scales={"corepost": (3600,), "copypaste": (3600,)},
+    )
+    _, pairs, stats = links_from_traces(data.con, LinkSettings(snowball_rounds=0))
+    sig = pairs[pairs["significant"]]
+    expected = set(sig["a"].tolist()) | set(sig["b"].tolist())
+    n_behaviours = int(
+        data.con.execute("SELECT count(DISTINCT behaviour) FROM traces").fetchall()[0][0]
+    )
+    got = _significant_accounts(data.con, n_behaviours, stats.pairs_tested, 0.01)
+    assert len(expected) >= 40 and got == expected
+    assert _significant_accounts(data.con, n_behaviours, stats.pairs_tested, 1e-300) == set()
 
 
 def _slow_ring(seed: int = 3) -> pd.DataFrame:
