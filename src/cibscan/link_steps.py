@@ -297,8 +297,8 @@ def pair_steps(min_shared: int) -> tuple[tuple[str, str], ...]:
 def snowball_steps(min_shared: int, r: int = 1) -> tuple[tuple[str, str], ...]:
     """Snowball round ``r`` (1, 2...), from ``suspects`` and ``caps`` to a new
     ``pair_chance``: its new episodes go to their own table (``round_table(r)``) and only
-    the pairs they touch are counted again, so a round's work is linear in what it found,
-    never in everything found before."""
+    the pairs they touch are counted again, so a round never copies or regroups what the
+    earlier rounds found."""
     if r < 1:
         raise ValueError("snowball rounds count from 1")
     tables = [round_table(i) for i in range(r + 1)]
@@ -315,15 +315,6 @@ def snowball_steps(min_shared: int, r: int = 1) -> tuple[tuple[str, str], ...]:
         ),
         ("pair_counts", MERGED_PAIR_COUNTS),
         ("pair_chance", PAIR_CHANCE),
-    )
-
-
-def all_episodes(rounds: int) -> str:
-    """SQL of every episode (behaviour, a, b, key, episode, ts_a, ts_b) found by the
-    sampled pass and ``rounds`` snowball rounds, for the evidence of significant pairs."""
-    return "\nUNION ALL\n".join(
-        f"SELECT behaviour, a, b, key, episode, ts_a, ts_b FROM {round_table(i)}"
-        for i in range(rounds + 1)
     )
 
 
