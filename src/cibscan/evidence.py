@@ -6,13 +6,12 @@ significant pairs, with the two posts that make it, so that a person can check e
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
 
-from .engine import store_table
+from .engine import quote_ident, store_table
 
 
 def build_evidence(
@@ -30,9 +29,8 @@ def build_evidence(
     # traces with traces on the key, or traces with the links by account (transitive
     # equalities), either of which multiplies a busy account's traces. Episodes of the
     # significant pairs are few; going from them one join at a time stays linear.
-    # Table names come from the linker (identifiers it made), never from data.
     episodes = " UNION ALL ".join(
-        f"SELECT behaviour, a, b, key, ts_a, ts_b FROM {_identifier(t)}" for t in episode_tables
+        f"SELECT behaviour, a, b, key, ts_a, ts_b FROM {quote_ident(t)}" for t in episode_tables
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _sig_episodes AS "
@@ -54,12 +52,6 @@ def build_evidence(
     )
     con.execute("DROP TABLE _sig_episodes")
     con.execute("DROP TABLE _sig_episodes_a")
-
-
-def _identifier(name: str) -> str:
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        raise ValueError(f"not a table name: {name!r}")
-    return name
 
 
 def evidence_rows(con: duckdb.DuckDBPyConnection, per_link: int) -> pd.DataFrame:

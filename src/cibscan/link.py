@@ -344,12 +344,6 @@ def links_from_traces(
         str(b): int(w) for b, w in con.execute("SELECT behaviour, w FROM windows").fetchall()
     }
 
-    def significance() -> tuple[pd.DataFrame, pd.DataFrame]:
-        found = _behaviour_significance(con.execute("SELECT * FROM pair_chance").df())
-        found = _best_scale(found, scale_w)
-        fused = _fuse_pairs(con, found)
-        return found, _fdr(fused, n_behaviours, stats.pairs_tested, settings.alpha)
-
     if progress:
         progress("links: significance")
     capped = [b for b, c in caps.items() if c]
@@ -386,10 +380,38 @@ def links_from_traces(
                 "pairs_recounted": fetch_int(con, "SELECT count(*) FROM touched"),
             }
         )
-    per, pairs = significance()
+    per = _behaviour_significance(con.execute("SELECT * FROM pair_chance").df())
+    per = _best_scale(per, scale_w)
+    pairs = _fdr(_fuse_pairs(con, per), n_behaviours, stats.pairs_tested, settings.alpha)
     stats.candidate_links = len(pairs)
     stats.significant_links = int(pairs["significant"].sum()) if len(pairs) else 0
     return per, pairs, stats
+
+
+_CHANCE_COLUMNS = ("shared", "act_a", "act_b", "slots_a", "slots_b", "total")
+
+
+def _chance(
+    shared: np.ndarray,
+    act_a: np.ndarray,
+    act_b: np.ndarray,
+    slots_a: np.ndarray,
+    slots_b: np.ndarray,
+    total: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The chance model of one behaviour: (expected coincidences, log10 p-value of the
+    coincidences seen), lambda = max(S_a a_b, S_b a_a) / T (module docstring)."""
+    lam = np.maximum(slots_a * act_b, slots_b * act_a) / np.maximum(total, 1.0)
+    lam = np.maximum(lam, 1e-12)
+    # P(X >= shared) = sf(shared - 1); log-space keeps tiny p-values apart.
+    # Floor at 1e-300 so that files and JSON never hold -inf.
+    return lam, np.maximum(poisson.logsf(shared - 1, lam) / math.log(10), -300.0)
+
+
+def _bonferroni(log_p: np.ndarray, n_behaviours: int) -> np.ndarray:
+    """A pair's log10 p-value from its smallest behaviour p-value, times the number of
+    trace behaviours tested (they overlap: Bonferroni, capped at 1)."""
+    return np.minimum(log_p + math.log10(n_behaviours), 0.0)
 
 
 def _significant_accounts(
@@ -404,10 +426,7 @@ def _significant_accounts(
     ).fetchnumpy()
     if len(cols["a"]) == 0:
         return set()
-    f = {k: np.asarray(v, dtype=np.float64) for k, v in cols.items() if k not in ("a", "b")}
-    lam = np.maximum(f["slots_a"] * f["act_b"], f["slots_b"] * f["act_a"])
-    lam = np.maximum(lam / np.maximum(f["total"], 1.0), 1e-12)
-    log_p = np.maximum(poisson.logsf(f["shared"] - 1, lam) / math.log(10), -300.0)
+    _, log_p = _chance(**{c: np.asarray(cols[c], dtype=np.float64) for c in _CHANCE_COLUMNS})
     a = np.asarray(cols["a"], dtype=np.int64)
     b = np.asarray(cols["b"], dtype=np.int64)
     width = int(b.max()) + 1  # a < b, so a * width + b names the pair
@@ -416,7 +435,7 @@ def _significant_accounts(
     key = key[order]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     best = np.minimum.reduceat(log_p[order], starts)  # the pair's smallest p-value
-    log_q = bh_log_q(np.minimum(best + math.log10(n_behaviours), 0.0), m)
+    log_q = bh_log_q(_bonferroni(best, n_behaviours), m)
     sig = key[starts][log_q <= math.log10(alpha)]
     return set((sig // width).tolist()) | set((sig % width).tolist())
 
@@ -426,18 +445,11 @@ def _behaviour_significance(per: pd.DataFrame) -> pd.DataFrame:
         for col in ("expected", "z", "log10_p"):
             per[col] = pd.Series(dtype="float64")
         return per
-    shared = per["shared"].to_numpy(dtype=np.float64)
-    total = per["total"].to_numpy(dtype=np.float64)
-    lam = np.maximum(
-        per["slots_a"].to_numpy(dtype=np.float64) * per["act_b"].to_numpy(dtype=np.float64),
-        per["slots_b"].to_numpy(dtype=np.float64) * per["act_a"].to_numpy(dtype=np.float64),
-    ) / np.maximum(total, 1.0)
-    lam = np.maximum(lam, 1e-12)
+    values = {c: per[c].to_numpy(dtype=np.float64) for c in _CHANCE_COLUMNS}
+    lam, log_p = _chance(**values)
     per["expected"] = lam
-    per["z"] = (shared - lam) / np.sqrt(lam)
-    # P(X >= shared) = sf(shared - 1); log-space keeps tiny p-values apart.
-    # Floor at 1e-300 so that files and JSON never hold -inf.
-    per["log10_p"] = np.maximum(poisson.logsf(shared - 1, lam) / math.log(10), -300.0)
+    per["z"] = (values["shared"] - lam) / np.sqrt(lam)
+    per["log10_p"] = log_p
     return per.drop(columns=["act_a", "act_b", "slots_a", "slots_b", "total"])
 
 
@@ -483,7 +495,7 @@ def _fdr(pairs: pd.DataFrame, n_behaviours: int, m: float, alpha: float) -> pd.D
     """Add log10_q (Benjamini-Hochberg over ``m`` hypotheses) and ``significant``; the
     pair p-value is the smallest behaviour p-value times ``n_behaviours`` (Bonferroni)."""
     pairs = pairs.copy()
-    log_p = np.minimum(pairs["log10_p"].to_numpy(dtype=np.float64) + math.log10(n_behaviours), 0.0)
+    log_p = _bonferroni(pairs["log10_p"].to_numpy(dtype=np.float64), n_behaviours)
     pairs["log10_p"] = log_p
     log_q = bh_log_q(log_p, m)
     pairs["log10_q"] = log_q
