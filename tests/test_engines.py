@@ -188,7 +188,7 @@ def test_group_level_candidates_are_identical_across_engines(engine: str, inputs
     # two campaigns: the 30 busiest reposters, and the next 30
     busiest = inputs["raw_traces"]["aid"].value_counts().index[:60].astype("int64")
     members = pd.DataFrame({"aid": busiest, "campaign": [1] * 30 + [2] * 30})
-    given = {**inputs, "members": members}
+    given = {**inputs, "members": members, "insiders": members[["aid"]]}
     steps = (*STEPS, *expand_steps(2))
     reference = _duckdb(given, steps, "candidates")
     got = ENGINES[engine](given, steps, "candidates")

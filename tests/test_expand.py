@@ -13,11 +13,11 @@ from cibscan.expand import ExpandSettings, expand_campaigns
 
 
 def _traces(
-    seed: int = 1, hidden_joins: int = 8, public_in_bursts: bool = False
+    seed: int = 1, hidden_joins: int = 8, public_in_bursts: bool = False, hidden: int = 1
 ) -> tuple[duckdb.DuckDBPyConnection, pd.DataFrame]:
     """A campaign of 10 (aids 0-9) posting one hashtag in 30 bursts (a bucket each), all
-    of them in every burst; a hidden member (aid 10) in ``hidden_joins`` of the bursts;
-    and 300 ordinary accounts (aids 11-310) using 50 popular hashtags at random times,
+    of them in every burst; ``hidden`` hidden members (aids 10...) in ``hidden_joins`` of
+    the bursts each; and 300 ordinary accounts using 50 popular hashtags at random times,
     each also using the campaign's hashtag once (it is public): at a random time, or
     with ``public_in_bursts`` in one of the bursts (a public flood the campaign joins)."""
     rng = np.random.default_rng(seed)
@@ -25,9 +25,10 @@ def _traces(
     for burst in range(30):
         bucket = 100 * burst
         rows += [("cohashtag", "#push", a, bucket) for a in range(10)]
-    for burst in rng.choice(30, hidden_joins, replace=False):
-        rows.append(("cohashtag", "#push", 10, 100 * int(burst)))
-    for a in range(11, 311):
+    for h in range(10, 10 + hidden):
+        for burst in rng.choice(30, hidden_joins, replace=False):
+            rows.append(("cohashtag", "#push", h, 100 * int(burst)))
+    for a in range(10 + hidden, 310 + hidden):
         for _ in range(20):
             rows.append(("cohashtag", f"#tag{rng.integers(0, 50)}", a, int(rng.integers(0, 3000))))
         when = 100 * int(rng.integers(0, 30)) if public_in_bursts else int(rng.integers(0, 3000))
@@ -86,3 +87,29 @@ def test_members_are_kept_and_each_account_is_in_one_campaign(
     assert grown["aid"].is_unique
     assert not set(joins["aid"]) & set(members["aid"])  # only outsiders are tested
     assert set(joins["aid"]) <= {10}  # never the public that used the hashtag once
+
+
+def test_many_hidden_members_do_not_set_their_own_chance_rate() -> None:
+    # 60 hidden members, 5 bursts each, are most of the hashtag's traces: averaging
+    # their hits into the chance rate hid every one of them
+    con, members = _traces(hidden_joins=5, hidden=60)
+    grown, joins = expand_campaigns(con, members, ExpandSettings())
+    assert set(joins["aid"]) == set(range(10, 70))
+    assert (joins["hits"] == 5).all()
+    assert set(grown["aid"]) == set(range(70))
+
+
+def test_an_account_that_uses_the_key_all_the_time_does_not_join() -> None:
+    # an outlet using the campaign's hashtag in every bucket lands in all 30 bursts;
+    # that is what its own schedule predicts, not coordination
+    con, members = _traces(hidden_joins=8)
+    outlet = pd.DataFrame(
+        {"behaviour": "cohashtag", "key": "#push", "aid": np.int32(999), "bucket": range(3000)}
+    )
+    outlet["ts"] = outlet["bucket"] * 600
+    outlet["post_id"] = [f"o{i}" for i in range(len(outlet))]
+    con.execute("INSERT INTO traces SELECT behaviour, key, aid, bucket, ts, post_id FROM outlet")
+    con.execute("UPDATE keys SET n = n + 1 WHERE key = '#push'")
+    _, joins = expand_campaigns(con, members, ExpandSettings())
+    assert 999 not in set(joins["aid"])
+    assert 10 in set(joins["aid"])  # the hidden member still joins

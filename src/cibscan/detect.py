@@ -295,6 +295,7 @@ _INTERMEDIATES = (
     "sig_links",
     "evidence_all",
     "members",
+    "insiders",
     "_text_keys",
 )
 
