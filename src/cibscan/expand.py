@@ -111,9 +111,7 @@ GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin
 #: rate its own fellows set (0.045 per trace at 1M posts), and none joined.
 HIT_RATES = """
 SELECT behaviour, campaign, bin,
-       CASE WHEN {c} = 1 THEN m / (1.0 - m)
-            ELSE ((m - 1.0) + sqrt((1.0 - m) * (1.0 - m) + 4.0 * (1.0 - m / 2.0) * m))
-                 / (2.0 * (1.0 - m / 2.0)) END * accounts / traces AS rate
+       {mu} * accounts / traces AS rate
 FROM (SELECT h.behaviour, h.campaign, h.bin, CAST(ob.traces AS DOUBLE) AS traces,
              CAST(ob.accounts AS DOUBLE) AS accounts,
              least(CAST(h.s AS DOUBLE) / CAST(greatest(ob.accounts - h.hi, 1) AS DOUBLE),
@@ -176,13 +174,24 @@ EPISODE_STEPS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _hit_rates(c: int) -> str:
+    """``HIT_RATES`` truncated at ``c`` (1 or 2), with the closed-form fit for that ``c``."""
+    mu = (
+        "(m / (1.0 - m))"
+        if c == 1
+        else "(((m - 1.0) + sqrt((1.0 - m) * (1.0 - m) + 4.0 * (1.0 - m / 2.0) * m))"
+        " / (2.0 * (1.0 - m / 2.0)))"
+    )
+    return HIT_RATES.format(c=int(c), mu=mu)
+
+
 def round_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
     """One round of the test: the outsiders' exposure and hits, the chance rates they
     set, and the candidates."""
     return (
         ("outsider_bins", OUTSIDER_BINS),
         ("outsider_hits", OUTSIDER_HITS),
-        ("hit_rates", HIT_RATES.format(c=min(2, max(1, int(min_hits) - 1)))),
+        ("hit_rates", _hit_rates(min(2, max(1, int(min_hits) - 1)))),
         ("candidates", CANDIDATES.format(min_hits=int(min_hits))),
     )
 
