@@ -53,6 +53,7 @@ def main() -> int:
     parser.add_argument("--follow-pairs-per-trace", type=float)
     parser.add_argument("--pairs-per-trace", type=float)
     parser.add_argument("--min-hot-cap", type=int)
+    parser.add_argument("--save", help="also save the findings to this folder")
     args = parser.parse_args()
     names = ("snowball_rounds", "follow_pairs_per_trace", "pairs_per_trace", "min_hot_cap")
     given = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
@@ -63,6 +64,8 @@ def main() -> int:
     findings = cibscan.detect(data, DetectConfig(link=LinkSettings(**given)))
     print(f"detect {time.perf_counter() - start:.1f} s with link settings {given}")
     print(json.dumps({k: findings.summary[k] for k in ("timings_seconds", "sampling")}))
+    if args.save:
+        findings.save(args.save)
     result = evaluate(findings, read_labels(str(folder / "labels.csv")))
     print(json.dumps({k: result[k] for k in ("accounts", "hard_negatives")}))
     for label, v in result["per_label"].items():  # type: ignore[attr-defined]

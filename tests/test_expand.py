@@ -50,7 +50,7 @@ def _traces(
 
 def test_a_member_in_a_minority_of_tasks_joins_and_the_public_does_not() -> None:
     con, members = _traces()
-    grown, joins = expand_campaigns(con, members, ExpandSettings())
+    grown, joins, _ = expand_campaigns(con, members, ExpandSettings())
     assert set(joins["aid"]) == {10}
     assert set(grown["aid"]) == set(range(11))
     row = joins.iloc[0]
@@ -59,7 +59,7 @@ def test_a_member_in_a_minority_of_tasks_joins_and_the_public_does_not() -> None
 
 def test_turned_off_it_changes_nothing() -> None:
     con, members = _traces()
-    grown, joins = expand_campaigns(con, members, ExpandSettings(enabled=False))
+    grown, joins, _ = expand_campaigns(con, members, ExpandSettings(enabled=False))
     assert joins.empty
     pd.testing.assert_frame_equal(grown, members)
 
@@ -68,7 +68,7 @@ def test_a_public_flood_at_the_campaign_s_times_is_not_evidence_for_anyone() -> 
     # everybody who used the hashtag used it in a burst: joining one is what the public
     # does, so the hidden member's 8 look like chance and nobody joins
     con, members = _traces(public_in_bursts=True)
-    _, joins = expand_campaigns(con, members, ExpandSettings())
+    _, joins, _ = expand_campaigns(con, members, ExpandSettings())
     assert joins.empty
 
 
@@ -82,7 +82,7 @@ def test_members_are_kept_and_each_account_is_in_one_campaign(
     seed: int, joins_: int, flood: bool
 ) -> None:
     con, members = _traces(seed, joins_, flood)
-    grown, joins = expand_campaigns(con, members, ExpandSettings())
+    grown, joins, _ = expand_campaigns(con, members, ExpandSettings())
     assert set(members["aid"]) <= set(grown["aid"])  # nobody is dropped
     assert grown["aid"].is_unique
     assert not set(joins["aid"]) & set(members["aid"])  # only outsiders are tested
@@ -93,23 +93,41 @@ def test_many_hidden_members_do_not_set_their_own_chance_rate() -> None:
     # 60 hidden members, 5 bursts each, are most of the hashtag's traces: averaging
     # their hits into the chance rate hid every one of them
     con, members = _traces(hidden_joins=5, hidden=60)
-    grown, joins = expand_campaigns(con, members, ExpandSettings())
+    grown, joins, _ = expand_campaigns(con, members, ExpandSettings())
     assert set(joins["aid"]) == set(range(10, 70))
     assert (joins["hits"] == 5).all()
     assert set(grown["aid"]) == set(range(70))
 
 
-def test_an_account_that_uses_the_key_all_the_time_does_not_join() -> None:
-    # an outlet using the campaign's hashtag in every bucket lands in all 30 bursts;
-    # that is what its own schedule predicts, not coordination
+def test_the_account_a_campaign_follows_is_its_target_not_its_member() -> None:
+    # each burst pushes a hashtag of its own, and an outlet posted each of them a minute
+    # before any member did: it is in all 30 episodes, so hits alone would join it, but
+    # it was first on all 30 keys where a member would be first on about 1 in 11
     con, members = _traces(hidden_joins=8)
-    outlet = pd.DataFrame(
-        {"behaviour": "cohashtag", "key": "#push", "aid": np.int32(999), "bucket": range(3000)}
+    con.execute(
+        "UPDATE traces SET key = '#push' || CAST(bucket // 100 AS VARCHAR) "
+        "WHERE key = '#push' AND bucket % 100 = 0"
     )
-    outlet["ts"] = outlet["bucket"] * 600
+    bursts = np.arange(30) * 100
+    outlet = pd.DataFrame(
+        {
+            "behaviour": "cohashtag",
+            "key": [f"#push{i}" for i in range(30)],
+            "aid": np.int32(999),
+            "bucket": bursts,
+        }
+    )
+    outlet["ts"] = outlet["bucket"] * 600 - 60
     outlet["post_id"] = [f"o{i}" for i in range(len(outlet))]
     con.execute("INSERT INTO traces SELECT behaviour, key, aid, bucket, ts, post_id FROM outlet")
-    con.execute("UPDATE keys SET n = n + 1 WHERE key = '#push'")
-    _, joins = expand_campaigns(con, members, ExpandSettings())
-    assert 999 not in set(joins["aid"])
-    assert 10 in set(joins["aid"])  # the hidden member still joins
+    con.execute(
+        "CREATE OR REPLACE TABLE keys AS SELECT behaviour, key, count(DISTINCT aid) AS n "
+        "FROM traces GROUP BY behaviour, key"
+    )
+    grown, joins, sources = expand_campaigns(con, members, ExpandSettings())
+    assert 999 not in set(grown["aid"]) and 999 not in set(joins["aid"])
+    row = sources.set_index("aid").loc[999]
+    assert row["campaign"] == 1 and row["hits"] == 30 and row["leads"] == 30
+    assert row["leads_expected"] < 3.0
+    assert 10 in set(joins["aid"])  # the hidden member, never first, still joins
+    assert 10 not in set(sources["aid"])

@@ -162,7 +162,7 @@ def detect(
     t0 = lap("links", t0)
     stage("campaigns")
     members = campaigns_from_links(pairs, config.cluster)
-    members, joins = expand_campaigns(con, members, config.expand)
+    members, joins, sources = expand_campaigns(con, members, config.expand)
     t0 = lap("campaigns", t0)
     stage("traits")
     traits = account_traits(con, config.traits)
@@ -182,6 +182,7 @@ def detect(
     keys = campaign_keys(con, members, config.top_keys) if len(members) else None
     languages = campaign_languages(con, members) if len(members) else None
     amplified = amplified_posts(con, operations)
+    targets = _targets(con, sources)
     listed_posts = _listed_posts(con, accounts)
     rhythm = population_histogram(con).astype(np.int64).tolist()
     lap("findings", t0)
@@ -220,6 +221,7 @@ def detect(
             "candidate_links": stats.candidate_links,
             "significant_links": stats.significant_links,
             "joined_on_group_evidence": len(joins),
+            "campaign_targets": len(sources),
             "campaigns": len(campaigns),
             "campaigns_cleared": int((campaigns["status"] == CampaignStatus.CROWD).sum()),
             "flagged_accounts": int(accounts["flagged"].sum()),
@@ -246,6 +248,7 @@ def detect(
         campaign_languages=languages,
         campaign_markers=markers,
         campaign_domains=off_platform(con, everyone),
+        campaign_targets=targets,
         links=links,
         link_behaviours=link_behaviours,
         evidence=evidence,
@@ -253,6 +256,21 @@ def detect(
         posts=listed_posts,
         summary=summary,
     )
+
+
+def _targets(con: duckdb.DuckDBPyConnection, sources: pd.DataFrame) -> pd.DataFrame:
+    """``campaign_targets`` from the group-level test's sources (aids named)."""
+    ids = con.execute("SELECT aid, account_id FROM account_index").df().set_index("aid")
+    return pd.DataFrame(
+        {
+            "campaign": sources["campaign"].astype("int64"),
+            "account_id": sources["aid"].map(ids["account_id"]).astype("string"),
+            "behaviour": sources["behaviour"].astype("string"),
+            "episodes": sources["hits"].astype("int64"),
+            "led": sources["leads"].astype("int64"),
+            "led_expected": sources["leads_expected"].astype("float64"),
+        }
+    ).sort_values(["campaign", "account_id"], ignore_index=True)
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:

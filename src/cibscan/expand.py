@@ -18,13 +18,23 @@ no campaign is tested against each campaign whose episodes it joined:
   the outsiders with fewer hits than a candidate needs (a Poisson truncated there,
   ``HIT_RATES``); averaging every outsider's hits, even capped, let the hidden members of
   a large ring raise the rate until none of them joined;
-- the rate has a floor per key: the share of the data's time that is the campaign's
-  episodes on that key, the chance for an account whose timing owes nothing to the
-  campaign's (an outlet that links its own site every day lands in every daily episode
-  of the ring that amplifies it daily: amplified is not amplifier);
 - hits ~ Poisson(sum over the account's traces of that rate), per trace behaviour; the
   account's p-value is its smallest times the number of trace behaviours, and the false
-  discovery rate is controlled over every (account, campaign) pair.
+  discovery rate is controlled over every (account, campaign) pair;
+- *direction*: amplified is not amplifier. An account that passed is tested once more:
+  was it first on the keys it shares with the campaign? A member is first on a key that
+  k members used with chance about 1 / (k + 1), so its *leads* ~ Poisson(sum of those
+  chances) (the Poisson-binomial's tail is below the Poisson's of the same mean); an
+  account that leads improbably often (p <= ``alpha``) is what the campaign follows (an
+  outlet whose domain a ring pushes every day, the author whose texts it copies): it is
+  listed as the campaign's target (``campaign_targets``), never joined. At 1M posts this
+  moved both state-media accounts that had joined the ring amplifying them to its
+  targets, where a floor on the chance rate by each key's share of the data's time had
+  kept them out at the cost of the link network's recall (1.0 -> 0.86, RESULTS.md).
+  One shared key can show direction only against a campaign of 100 members or more
+  (p = 1 / (k + 1)). The test assumes members' first uses are exchangeable in time; an
+  earlier cohort of the same operation (accounts banned and replaced) breaks that, and
+  3 ban evaders were listed as targets that way at 1M.
 
 An account significant for several campaigns joins the one it is most significant for.
 The test runs in rounds (``ExpandSettings.rounds``): the accounts that joined leave the
@@ -70,9 +80,25 @@ GROUP BY t.behaviour, t.key, t.bucket, m.campaign
 HAVING count(*) >= 2
 """
 
+#: Per behaviour, campaign and key it has episodes on: when a member first used the key,
+#: and how many members used it.
+CAMPAIGN_KEY_FIRST = """
+SELECT t.behaviour, t.key, m.campaign, min(t.ts) AS first_ts,
+       count(DISTINCT t.aid) AS members
+FROM traces t JOIN members m ON m.aid = t.aid
+JOIN (SELECT DISTINCT behaviour, key, campaign FROM campaign_episodes) ek
+  ON ek.behaviour = t.behaviour AND ek.key = t.key AND ek.campaign = m.campaign
+GROUP BY t.behaviour, t.key, m.campaign
+"""
+
+#: When each account first used each key.
+FIRST_USE = """
+SELECT behaviour, aid, key, min(ts) AS first_ts FROM traces GROUP BY behaviour, aid, key
+"""
+
 #: Every trace with the popularity bin of its key (floor of log2 of the key's accounts).
 TRACE_BINS = """
-SELECT t.behaviour, t.key, t.aid, t.bucket,
+SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts,
        CAST(FLOOR(ln(k.n) / ln(2)) AS BIGINT) AS bin
 FROM traces t JOIN keys k ON k.behaviour = t.behaviour AND k.key = t.key
 """
@@ -87,16 +113,31 @@ WHERE m.aid IS NULL
 GROUP BY tb.behaviour, tb.bin
 """
 
-#: Outsiders' traces in a campaign's episodes, per account, campaign, behaviour and bin.
-OUTSIDER_HITS = """
-SELECT tb.behaviour, tb.aid, ce.campaign, tb.bin, count(*) AS hits,
-       count(DISTINCT tb.key) AS keys
+#: Outsiders' traces in a campaign's episodes, per account, campaign, behaviour, bin and
+#: key.
+OUTSIDER_KEY_HITS = """
+SELECT tb.behaviour, tb.aid, ce.campaign, tb.bin, tb.key, count(*) AS hits
 FROM trace_bins tb
 JOIN campaign_episodes ce
   ON ce.behaviour = tb.behaviour AND ce.key = tb.key AND ce.bucket = tb.bucket
 LEFT JOIN insiders m ON m.aid = tb.aid
 WHERE m.aid IS NULL
-GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin
+GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin, tb.key
+"""
+
+#: The same per account, campaign, behaviour and bin, with direction: ``leads`` counts
+#: the keys the outsider used before any of the campaign's members did, and
+#: ``leads_expected`` what a member would: the first of k members and it with chance
+#: 1 / (k + 1) per key.
+OUTSIDER_HITS = """
+SELECT h.behaviour, h.aid, h.campaign, h.bin, sum(h.hits) AS hits, count(*) AS keys,
+       sum(CASE WHEN f.first_ts < ck.first_ts THEN 1 ELSE 0 END) AS leads,
+       sum(1.0 / (ck.members + 1)) AS leads_expected
+FROM outsider_key_hits h
+JOIN first_use f ON f.behaviour = h.behaviour AND f.aid = h.aid AND f.key = h.key
+JOIN campaign_key_first ck
+  ON ck.behaviour = h.behaviour AND ck.key = h.key AND ck.campaign = h.campaign
+GROUP BY h.behaviour, h.aid, h.campaign, h.bin
 """
 
 #: Per behaviour, campaign and bin, the chance that an outsider's trace lands in one of
@@ -124,38 +165,20 @@ FROM (SELECT h.behaviour, h.campaign, h.bin, CAST(ob.traces AS DOUBLE) AS traces
 """
 
 
-#: Per behaviour, campaign and key, the share of the data's time buckets that are the
-#: campaign's episodes on the key: the chance that a trace on the key lands in one of
-#: them if its time owes nothing to the campaign's. It is a floor under the popularity
-#: bin's rate: an outlet that links its own site every day lands in every daily episode
-#: of a ring that amplifies it every day (at 1M posts two state-media accounts joined
-#: their amplifiers on 6 such days against 0.13 expected from the bin alone), while a
-#: text or a hashtag pushed in a few bursts covers little of the time.
-KEY_COVERAGE = """
-SELECT ce.behaviour, ce.campaign, ce.key,
-       CAST(count(*) AS DOUBLE) / CAST(sp.buckets AS DOUBLE) AS coverage
-FROM campaign_episodes ce
-JOIN (SELECT behaviour, max(bucket) - min(bucket) + 1 AS buckets FROM traces
-      GROUP BY behaviour) sp ON sp.behaviour = ce.behaviour
-GROUP BY ce.behaviour, ce.campaign, ce.key, sp.buckets
-"""
-
 #: Candidates (outsiders with at least ``min_hits`` hits on a campaign in one behaviour),
-#: their hits and the hits expected by chance from every trace they left: per trace the
-#: larger of its bin's rate and its key's time coverage (at most one hit per trace).
+#: their hits and the hits expected by chance from every trace they left at its bin's
+#: rate (at most one hit per trace), and their leads.
 CANDIDATES = """
-SELECT c.behaviour, c.aid, c.campaign, c.hits, c.keys,
-       sum(least(greatest(coalesce(r.rate, CAST(0 AS DOUBLE)),
-                          coalesce(kc.coverage, CAST(0 AS DOUBLE))), 1.0)) AS expected
-FROM (SELECT behaviour, aid, campaign, sum(hits) AS hits, sum(keys) AS keys
+SELECT c.behaviour, c.aid, c.campaign, c.hits, c.keys, c.leads, c.leads_expected,
+       sum(least(coalesce(r.rate, CAST(0 AS DOUBLE)), 1.0)) AS expected
+FROM (SELECT behaviour, aid, campaign, sum(hits) AS hits, sum(keys) AS keys,
+             sum(leads) AS leads, sum(leads_expected) AS leads_expected
       FROM outsider_hits GROUP BY behaviour, aid, campaign
       HAVING sum(hits) >= {min_hits}) c
 JOIN trace_bins e ON e.behaviour = c.behaviour AND e.aid = c.aid
 LEFT JOIN hit_rates r
   ON r.behaviour = c.behaviour AND r.campaign = c.campaign AND r.bin = e.bin
-LEFT JOIN key_coverage kc
-  ON kc.behaviour = c.behaviour AND kc.campaign = c.campaign AND kc.key = e.key
-GROUP BY c.behaviour, c.aid, c.campaign, c.hits, c.keys
+GROUP BY c.behaviour, c.aid, c.campaign, c.hits, c.keys, c.leads, c.leads_expected
 """
 
 
@@ -169,8 +192,9 @@ def expand_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
 #: The campaigns' episodes and the traces' popularity bins: the same in every round.
 EPISODE_STEPS: tuple[tuple[str, str], ...] = (
     ("campaign_episodes", CAMPAIGN_EPISODES),
+    ("campaign_key_first", CAMPAIGN_KEY_FIRST),
+    ("first_use", FIRST_USE),
     ("trace_bins", TRACE_BINS),
-    ("key_coverage", KEY_COVERAGE),
 )
 
 
@@ -190,6 +214,7 @@ def round_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
     set, and the candidates."""
     return (
         ("outsider_bins", OUTSIDER_BINS),
+        ("outsider_key_hits", OUTSIDER_KEY_HITS),
         ("outsider_hits", OUTSIDER_HITS),
         ("hit_rates", _hit_rates(min(2, max(1, int(min_hits) - 1)))),
         ("candidates", CANDIDATES.format(min_hits=int(min_hits))),
@@ -198,22 +223,27 @@ def round_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
 
 #: Columns of the joins table: who joined which campaign on group-level evidence.
 JOIN_COLUMNS = ("aid", "campaign", "behaviour", "hits", "keys", "expected", "log10_q")
+#: Columns of the sources table: accounts a campaign's episodes follow (first in
+#: ``leads`` of the ``hits`` episodes they share with it, ``leads_expected`` by chance).
+SOURCE_COLUMNS = ("aid", "campaign", "behaviour", "hits", "leads", "leads_expected")
 
 
 def expand_campaigns(
     con: duckdb.DuckDBPyConnection,
     members: pd.DataFrame,
     settings: ExpandSettings,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return (members with the accounts that joined, joins: one row per account that
     joined, with the behaviour, its hits, the hits expected and the q-value of the round
-    it joined in).
+    it joined in, sources: accounts whose group-level evidence is that the campaign
+    follows them, listed as its targets and never joined).
 
     Reads ``traces`` and ``keys`` (the linker's tables) and the ``members`` given.
     """
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in JOIN_COLUMNS})
+    no_sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in SOURCE_COLUMNS})
     if not settings.enabled or members.empty:
-        return members, empty
+        return members, empty, no_sources
     run = duckdb_runner(con)
     core = members[["aid", "campaign"]]
     store_table(con, "members", core)
@@ -224,6 +254,7 @@ def expand_campaigns(
     # tests fewer of them against a chance rate its insiders no longer inflate
     m = max(1.0, float(max(outsiders, 1)) * float(members["campaign"].nunique()))
     found: list[pd.DataFrame] = []
+    sources: list[pd.DataFrame] = []
     insiders = core["aid"]
     for _ in range(max(1, settings.rounds)):
         store_table(con, "insiders", pd.DataFrame({"aid": insiders.astype("int64")}))
@@ -231,17 +262,20 @@ def expand_campaigns(
         sig = _significant(con.execute("SELECT * FROM candidates").df(), n_behaviours, m, settings)
         if sig.empty:
             break
-        found.append(sig)
+        found.append(sig[~sig["source"]])
+        sources.append(sig[sig["source"]])
+        # a source is tested no more: it stays out of the campaign in later rounds
         insiders = pd.concat([insiders, sig["aid"]], ignore_index=True)
     for name, _ in expand_steps(0):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     con.execute("DROP TABLE IF EXISTS insiders")
-    if not found:
-        return members, empty
-    joins = pd.concat(found, ignore_index=True)[list(JOIN_COLUMNS)]
+    targets = pd.concat(sources, ignore_index=True)[list(SOURCE_COLUMNS)] if sources else no_sources
+    joins = pd.concat(found, ignore_index=True)[list(JOIN_COLUMNS)] if found else empty
+    if joins.empty:
+        return members, empty, targets
     grown = pd.concat([members, joins[["aid", "campaign"]]], ignore_index=True)
     grown = grown.astype({"aid": "int64", "campaign": "int64"})
-    return grown.sort_values(["campaign", "aid"]).reset_index(drop=True), joins
+    return grown.sort_values(["campaign", "aid"]).reset_index(drop=True), joins, targets
 
 
 def _significant(
@@ -249,9 +283,13 @@ def _significant(
 ) -> pd.DataFrame:
     """The candidates that join: per account and campaign its best behaviour, Bonferroni
     over behaviours, Benjamini-Hochberg over ``m`` (account, campaign) pairs; an account
-    significant for several campaigns joins the one it is most significant for."""
+    significant for several campaigns joins the one it is most significant for.
+
+    Each is then tested for direction (``source``, module docstring): an account first on
+    more of the campaign's keys than a member would be (p <= ``alpha``) is what the
+    campaign follows, not one of it."""
     if cand.empty:
-        return cand
+        return cand.assign(log10_p=pd.Series(dtype="float64"), source=pd.Series(dtype=bool))
     hits = cand["hits"].to_numpy(dtype=np.float64)
     lam = np.maximum(cand["expected"].to_numpy(dtype=np.float64), 1e-12)
     log_p = np.maximum(poisson.logsf(hits - 1, lam) / math.log(10), -300.0)
@@ -262,4 +300,8 @@ def _significant(
     cand["log10_q"] = bh_log_q(cand["log10_p"].to_numpy(dtype=np.float64), m)
     sig = cand[cand["log10_q"] <= math.log10(settings.alpha)]
     sig = sig.sort_values(["aid", "log10_q", "campaign"], kind="stable").drop_duplicates("aid")
-    return sig.reset_index(drop=True)
+    sig = sig.reset_index(drop=True)
+    leads = sig["leads"].to_numpy(dtype=np.float64)
+    chance = np.maximum(sig["leads_expected"].to_numpy(dtype=np.float64), 1e-12)
+    lead_p = np.maximum(poisson.logsf(leads - 1, chance) / math.log(10), -300.0)
+    return sig.assign(source=lead_p <= math.log10(settings.alpha))

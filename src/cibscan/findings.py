@@ -25,10 +25,10 @@ from .schema import POST_COLUMNS
 from .status import AccountStatus, Assessment, CampaignStatus
 from .traits.assess import MARKER_COLUMNS
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 #: Older formats ``load`` still reads; tables they lack come back empty, and format 3's
 #: display strings are read into the long-form tables once, here.
-READABLE_VERSIONS = (2, 3, 4)
+READABLE_VERSIONS = (2, 3, 4, 5)
 
 #: The long-form tables about campaigns, with their columns and types. Each holds data,
 #: never display strings: words are built by the outputs, the report and the CLI.
@@ -62,7 +62,20 @@ CAMPAIGN_TABLES: dict[str, dict[str, str]] = {
         "share": "float64",
         "others_share": "float64",
     },
+    # accounts the campaign follows (amplifies, copies, answers): they shared ``episodes``
+    # of its episodes in ``behaviour`` and posted first in ``led`` of them, against
+    # ``led_expected`` for a member; targets, never members (``expand``)
+    "campaign_targets": {
+        "campaign": "int64",
+        "account_id": "string",
+        "behaviour": "string",
+        "episodes": "int64",
+        "led": "int64",
+        "led_expected": "float64",
+    },
 }
+#: Tables each format added after format 4; a folder of an older format has them empty.
+ADDED_IN = {"campaign_targets": 5}
 TABLES = (
     "accounts",
     "campaigns",
@@ -90,8 +103,8 @@ class Findings:
       [0, 1] and ``reasons`` in words.
     - ``campaigns``: one row per campaign: status, assessment, size, score, time span.
     - ``campaign_behaviours``, ``campaign_keys``, ``campaign_languages``,
-      ``campaign_markers``, ``campaign_domains``: long-form tables about the campaigns
-      (see ``CAMPAIGN_TABLES``).
+      ``campaign_markers``, ``campaign_domains``, ``campaign_targets``: long-form tables
+      about the campaigns (see ``CAMPAIGN_TABLES``).
     - ``links``: significant account pairs with p- and q-values and weight.
     - ``link_behaviours``: the same pairs broken down by behaviour, with the count
       expected by chance.
@@ -117,6 +130,7 @@ class Findings:
     campaign_languages: pd.DataFrame = field(default_factory=pd.DataFrame)
     campaign_markers: pd.DataFrame = field(default_factory=pd.DataFrame)
     campaign_domains: pd.DataFrame = field(default_factory=pd.DataFrame)
+    campaign_targets: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __post_init__(self) -> None:
         for name, columns in CAMPAIGN_TABLES.items():
@@ -201,7 +215,7 @@ class Findings:
         tables: dict[str, Any] = {}
         for name in TABLES:
             table_path = os.path.join(folder, f"{name}.parquet")
-            if version < 4 and name in CAMPAIGN_TABLES:
+            if version < ADDED_IN.get(name, 4) and name in CAMPAIGN_TABLES:
                 continue
             if not os.path.isfile(table_path):
                 raise FindingsError(f"{folder}: {name}.parquet is missing")

@@ -207,6 +207,20 @@ def domain_words(items: list[dict[str, Any]]) -> str:
     return "; ".join(parts)
 
 
+def target_words(items: list[dict[str, Any]], handles: dict[str, str]) -> str:
+    """Whom a campaign follows, from rows of ``campaign_targets``: ``@cgtn (first in 28
+    of the 30 episodes it shared with the campaign; a member would be first in about 3)``."""
+    parts = []
+    for r in items:
+        who = handles.get(str(r["account_id"])) or str(r["account_id"])
+        parts.append(
+            f"@{who} (first in {r['led']} of the {r['episodes']} episodes it shared with the "
+            f"campaign in {r['behaviour']}; a member would be first in about "
+            f"{r['led_expected']:.2g})"
+        )
+    return "; ".join(parts)
+
+
 def _by_campaign(frame: pd.DataFrame) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = {}
     for row in records(frame):
@@ -221,6 +235,17 @@ def campaign_list(findings: Findings) -> list[dict[str, Any]]:
     languages = _by_campaign(findings.campaign_languages)
     markers = _by_campaign(findings.campaign_markers)
     domains = _by_campaign(findings.campaign_domains)
+    targets = _by_campaign(findings.campaign_targets)
+    handles: dict[str, str] = {}
+    if len(findings.campaign_targets):
+        named = findings.accounts[
+            findings.accounts["account_id"].isin(findings.campaign_targets["account_id"])
+        ]
+        handles = {
+            str(a): str(h)
+            for a, h in zip(named["account_id"], named["handle"], strict=True)
+            if pd.notna(h)
+        }
     out = []
     for row in records(findings.campaigns):
         camp = int(row["campaign"])
@@ -247,6 +272,7 @@ def campaign_list(findings: Findings) -> list[dict[str, Any]]:
             "first_seen": row.get("first_seen"),
             "last_seen": row.get("last_seen"),
             "off_platform": domain_words(domains.get(camp, [])),
+            "follows": target_words(targets.get(camp, []), handles),
             "colour": colour(camp),
         }
         for group, names in KEY_GROUPS.items():

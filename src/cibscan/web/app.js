@@ -596,6 +596,7 @@
         c.markers.length ? h("p", { class: "markers" }, h("b", { text: "Inauthentic markers: " }), c.markers.join("; ")) : h("p", { class: "muted", text: "No inauthentic marker found among its members" + (c.markers_tested.length ? " (tested: " + c.markers_tested.join(", ") + ")." : "; none could be tested.") }),
         c.schedule ? null : h("p", { class: "muted", text: "Working hours: no office-hours schedule found in its posts." }),
         c.off_platform ? h("p", {}, h("b", { text: "Where it sends people: " }), c.off_platform) : null,
+        c.follows ? h("p", {}, h("b", { text: "Whom it follows (targets, not members): " }), c.follows) : null,
         this.reviewBox("campaign", c.id),
         h("h3", { text: "Timeline" }),
         timelineChart(c.timeline),
