@@ -90,6 +90,26 @@ def test_saved_findings_load_back_the_same_tables(findings: Findings, tmp_path: 
     assert summary["format_version"] == FORMAT_VERSION
 
 
+def test_format_4_folders_load_without_campaign_targets(findings: Findings, tmp_path: Path) -> None:
+    # campaign_targets came with format 5; a format-4 folder has none and reads as empty
+    findings.campaign_targets = pd.DataFrame(
+        {"campaign": [1], "account_id": ["outlet"], "behaviour": ["colink"], "episodes": [9],
+         "keys": [5], "led": [4], "led_expected": [0.05]}
+    ).astype(CAMPAIGN_TABLES["campaign_targets"])  # fmt: skip
+    findings.save(str(tmp_path))
+    pd.testing.assert_frame_equal(
+        Findings.load(str(tmp_path)).campaign_targets, findings.campaign_targets
+    )
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    summary["format_version"] = 4
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    (tmp_path / "campaign_targets.parquet").unlink()
+    old = Findings.load(str(tmp_path))
+    assert old.campaign_targets.empty
+    assert list(old.campaign_targets.columns) == list(CAMPAIGN_TABLES["campaign_targets"])
+    pd.testing.assert_frame_equal(old.campaign_keys, findings.campaign_keys)
+
+
 def test_format_3_folders_still_load(findings: Findings, tmp_path: Path) -> None:
     findings.save(str(tmp_path))
     summary = json.loads((tmp_path / "summary.json").read_text())
@@ -167,3 +187,19 @@ def test_a_generated_platform_lists_few_accounts_for_review(tmp_path: Path) -> N
     assert accounts["impersonates"].isna().mean() > 0.9
     summary = json.loads(json.dumps(findings.summary, default=str))
     assert summary["input"]["files"] == ["posts.csv"]  # no folder names in a shared summary
+
+
+def test_each_campaign_names_whom_it_follows(findings: Findings) -> None:
+    camp = int(findings.campaigns["campaign"].iloc[0])
+    outsider = findings.accounts[findings.accounts["campaign"].isna()].iloc[0]
+    findings.campaign_targets = pd.DataFrame(
+        {"campaign": [camp], "account_id": [outsider["account_id"]], "behaviour": ["colink"],
+         "episodes": [9], "keys": [5], "led": [4], "led_expected": [0.05]}
+    ).astype(CAMPAIGN_TABLES["campaign_targets"])  # fmt: skip
+    by_id = {c["id"]: c for c in campaign_list(findings)}
+    who = outsider["handle"] if pd.notna(outsider["handle"]) else outsider["account_id"]
+    assert by_id[camp]["follows"] == (
+        f"@{who} (used 4 of the 5 keys it shares with the campaign before any member did, "
+        "where a member would have about 0.05; in 9 of its episodes, colink)"
+    )
+    assert all(c["follows"] == "" for i, c in by_id.items() if i != camp)

@@ -267,6 +267,7 @@ def _targets(con: duckdb.DuckDBPyConnection, sources: pd.DataFrame) -> pd.DataFr
             "account_id": sources["aid"].map(ids["account_id"]).astype("string"),
             "behaviour": sources["behaviour"].astype("string"),
             "episodes": sources["hits"].astype("int64"),
+            "keys": sources["keys"].astype("int64"),
             "led": sources["leads"].astype("int64"),
             "led_expected": sources["leads_expected"].astype("float64"),
         }

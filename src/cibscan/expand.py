@@ -223,9 +223,9 @@ def round_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
 
 #: Columns of the joins table: who joined which campaign on group-level evidence.
 JOIN_COLUMNS = ("aid", "campaign", "behaviour", "hits", "keys", "expected", "log10_q")
-#: Columns of the sources table: accounts a campaign's episodes follow (first in
-#: ``leads`` of the ``hits`` episodes they share with it, ``leads_expected`` by chance).
-SOURCE_COLUMNS = ("aid", "campaign", "behaviour", "hits", "leads", "leads_expected")
+#: Columns of the sources table: accounts a campaign follows (first on ``leads`` of the
+#: ``keys`` they share with it, ``leads_expected`` by chance; ``hits`` episodes).
+SOURCE_COLUMNS = ("aid", "campaign", "behaviour", "hits", "keys", "leads", "leads_expected")
 
 
 def expand_campaigns(

@@ -62,14 +62,15 @@ CAMPAIGN_TABLES: dict[str, dict[str, str]] = {
         "share": "float64",
         "others_share": "float64",
     },
-    # accounts the campaign follows (amplifies, copies, answers): they shared ``episodes``
-    # of its episodes in ``behaviour`` and posted first in ``led`` of them, against
-    # ``led_expected`` for a member; targets, never members (``expand``)
+    # accounts the campaign follows (amplifies, copies): in ``behaviour`` they joined
+    # ``episodes`` of its episodes, on ``keys`` keys, and used ``led`` of those keys before
+    # any member did, against ``led_expected`` for a member; targets, never members
     "campaign_targets": {
         "campaign": "int64",
         "account_id": "string",
         "behaviour": "string",
         "episodes": "int64",
+        "keys": "int64",
         "led": "int64",
         "led_expected": "float64",
     },

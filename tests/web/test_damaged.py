@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cibscan.dashboard import create_app
-from cibscan.findings import Findings
+from cibscan.findings import FORMAT_VERSION, Findings
 from cibscan.review import FILE_NAME, ReviewStore, ReviewStoreError
 from tests.conftest import run_cli
 
@@ -84,7 +84,7 @@ def test_report_output_onto_a_folder_or_the_findings_is_refused(folder: Path) ->
     assert run.returncode == 2 and "overwrite the findings" in run.stderr
     assert (folder / "summary.json").read_bytes() == before
     assert not list(folder.parent.glob("**/*.part"))
-    assert json.loads(before)["format_version"] == 4
+    assert json.loads(before)["format_version"] == FORMAT_VERSION
 
 
 def test_a_folder_deleted_while_serving_answers_in_one_line(
