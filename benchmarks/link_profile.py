@@ -1,7 +1,7 @@
 """The linker step by step: wall time and rows of each relational step, then quality.
 
     python benchmarks/link_profile.py --posts 1000000 --seed 7 [--snowball-rounds 1]
-        [--follow-pairs-per-trace 5] [--pairs-per-trace 5] [--min-hot-cap 16]
+        [--follow-pairs-per-trace 5] [--pairs-per-trace 5] [--min-hot-cap 16] [--save DIR]
 
 Detects a cached generated platform (``bench-data/sim-N-SEED``) with default settings
 except the linker settings given, timing each step the linker runs on DuckDB and
