@@ -98,7 +98,7 @@ SELECT behaviour, aid, key, min(ts) AS first_ts FROM traces GROUP BY behaviour, 
 
 #: Every trace with the popularity bin of its key (floor of log2 of the key's accounts).
 TRACE_BINS = """
-SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts,
+SELECT t.behaviour, t.key, t.aid, t.bucket,
        CAST(FLOOR(ln(k.n) / ln(2)) AS BIGINT) AS bin
 FROM traces t JOIN keys k ON k.behaviour = t.behaviour AND k.key = t.key
 """
