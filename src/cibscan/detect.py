@@ -165,8 +165,11 @@ def detect(
     members, joins, sources = expand_campaigns(con, members, config.expand)
     t0 = lap("campaigns", t0)
     stage("traits")
+    # the account id of each linker index, read once for every table that names accounts
+    names = con.execute("SELECT aid, account_id FROM account_index").df()
+    names = names.set_index("aid")["account_id"]
     traits = account_traits(con, config.traits)
-    verdicts, markers = _verdicts(con, members, traits, config)
+    verdicts, markers = _verdicts(con, members, traits, config, names)
     t0 = lap("traits", t0)
     stage("evidence")
     significant = pairs[pairs["significant"]] if len(pairs) else pairs
@@ -175,14 +178,14 @@ def detect(
     t0 = lap("evidence", t0)
     stage("findings")
     accounts = _accounts(con, pairs, members, joins, behaviours, windows, traits, verdicts)
-    links, link_behaviours = _links(con, per, significant, members)
+    links, link_behaviours = _links(per, significant, members, names)
     operations = accounts.loc[accounts["flagged"], ["account_id", "campaign"]]
     campaigns = _campaigns(con, members, accounts, verdicts)
     everyone = accounts.loc[accounts["campaign"].notna(), ["account_id", "campaign"]]
     keys = campaign_keys(con, members, config.top_keys) if len(members) else None
     languages = campaign_languages(con, members) if len(members) else None
     amplified = amplified_posts(con, operations)
-    targets = _targets(con, sources)
+    targets = _targets(sources, names)
     listed_posts = _listed_posts(con, accounts)
     rhythm = population_histogram(con).astype(np.int64).tolist()
     lap("findings", t0)
@@ -258,13 +261,13 @@ def detect(
     )
 
 
-def _targets(con: duckdb.DuckDBPyConnection, sources: pd.DataFrame) -> pd.DataFrame:
-    """``campaign_targets`` from the group-level test's sources (aids named)."""
-    ids = con.execute("SELECT aid, account_id FROM account_index").df().set_index("aid")
+def _targets(sources: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
+    """``campaign_targets`` from the group-level test's sources, their aids named by
+    ``names`` (aid -> account id)."""
     return pd.DataFrame(
         {
             "campaign": sources["campaign"].astype("int64"),
-            "account_id": sources["aid"].map(ids["account_id"]).astype("string"),
+            "account_id": sources["aid"].map(names).astype("string"),
             "behaviour": sources["behaviour"].astype("string"),
             "episodes": sources["hits"].astype("int64"),
             "keys": sources["keys"].astype("int64"),
@@ -408,10 +411,10 @@ def _verdicts(
     members: pd.DataFrame,
     traits: pd.DataFrame,
     config: DetectConfig,
+    names: pd.Series,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each campaign's status and assessment, and the markers tested (traits.assess)."""
-    ids = con.execute("SELECT aid, account_id FROM account_index").df().set_index("aid")
-    named = members.assign(account_id=members["aid"].map(ids["account_id"]))
+    named = members.assign(account_id=members["aid"].map(names))
     verdicts, markers = assess_campaigns(con, named, traits, config.traits)
     if not config.assess_campaigns:
         verdicts["status"] = CampaignStatus.OPERATION.value
@@ -496,19 +499,18 @@ def _campaign_behaviours(link_behaviours: pd.DataFrame) -> pd.DataFrame:
 
 
 def _links(
-    con: duckdb.DuckDBPyConnection,
     per: pd.DataFrame,
     significant: pd.DataFrame,
     members: pd.DataFrame,
+    names: pd.Series,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(links, link_behaviours): significant pairs, and the same pairs per behaviour."""
-    ids = con.execute("SELECT aid, account_id FROM account_index").df().set_index("aid")
     camp = members.set_index("aid")["campaign"] if len(members) else pd.Series(dtype="int64")
-    links = _readable_pairs(significant.drop(columns=["significant"]), ids["account_id"], camp)
+    links = _readable_pairs(significant.drop(columns=["significant"]), names, camp)
     links.insert(links.columns.get_loc("first_seen"), "q_value", np.power(10.0, links["log10_q"]))
     links = links.sort_values("log10_q").reset_index(drop=True)
     per_behaviour = per.merge(significant[["a", "b"]], on=["a", "b"])
-    per_behaviour = _readable_pairs(per_behaviour, ids["account_id"], camp)
+    per_behaviour = _readable_pairs(per_behaviour, names, camp)
     order = ["account_a", "account_b", "behaviour"]
     return links, per_behaviour.sort_values(order).reset_index(drop=True)
 

@@ -53,10 +53,9 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy.stats import poisson
 
 from .engine import duckdb_runner, fetch_int, store_table
-from .link import bh_log_q
+from .link import bh_log_q, log10_tail
 from .link_steps import run_steps
 
 
@@ -80,20 +79,24 @@ GROUP BY t.behaviour, t.key, t.bucket, m.campaign
 HAVING count(*) >= 2
 """
 
+#: When each account first used each key some campaign has episodes on (the only keys
+#: an outsider can hit).
+FIRST_USE = """
+SELECT t.behaviour, t.aid, t.key, min(t.ts) AS first_ts
+FROM traces t
+JOIN (SELECT DISTINCT behaviour, key FROM campaign_episodes) ek
+  ON ek.behaviour = t.behaviour AND ek.key = t.key
+GROUP BY t.behaviour, t.aid, t.key
+"""
+
 #: Per behaviour, campaign and key it has episodes on: when a member first used the key,
 #: and how many members used it.
 CAMPAIGN_KEY_FIRST = """
-SELECT t.behaviour, t.key, m.campaign, min(t.ts) AS first_ts,
-       count(DISTINCT t.aid) AS members
-FROM traces t JOIN members m ON m.aid = t.aid
+SELECT f.behaviour, f.key, m.campaign, min(f.first_ts) AS first_ts, count(*) AS members
+FROM first_use f JOIN members m ON m.aid = f.aid
 JOIN (SELECT DISTINCT behaviour, key, campaign FROM campaign_episodes) ek
-  ON ek.behaviour = t.behaviour AND ek.key = t.key AND ek.campaign = m.campaign
-GROUP BY t.behaviour, t.key, m.campaign
-"""
-
-#: When each account first used each key.
-FIRST_USE = """
-SELECT behaviour, aid, key, min(ts) AS first_ts FROM traces GROUP BY behaviour, aid, key
+  ON ek.behaviour = f.behaviour AND ek.key = f.key AND ek.campaign = m.campaign
+GROUP BY f.behaviour, f.key, m.campaign
 """
 
 #: Every trace with the popularity bin of its key (floor of log2 of the key's accounts).
@@ -192,8 +195,8 @@ def expand_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
 #: The campaigns' episodes and the traces' popularity bins: the same in every round.
 EPISODE_STEPS: tuple[tuple[str, str], ...] = (
     ("campaign_episodes", CAMPAIGN_EPISODES),
-    ("campaign_key_first", CAMPAIGN_KEY_FIRST),
     ("first_use", FIRST_USE),
+    ("campaign_key_first", CAMPAIGN_KEY_FIRST),
     ("trace_bins", TRACE_BINS),
 )
 
@@ -292,8 +295,7 @@ def _significant(
         return cand.assign(log10_p=pd.Series(dtype="float64"), source=pd.Series(dtype=bool))
     hits = cand["hits"].to_numpy(dtype=np.float64)
     lam = np.maximum(cand["expected"].to_numpy(dtype=np.float64), 1e-12)
-    log_p = np.maximum(poisson.logsf(hits - 1, lam) / math.log(10), -300.0)
-    log_p = np.minimum(log_p + math.log10(n_behaviours), 0.0)
+    log_p = np.minimum(log10_tail(hits, lam) + math.log10(n_behaviours), 0.0)
     cand = cand.assign(log10_p=log_p)
     cand = cand.sort_values(["aid", "campaign", "log10_p", "behaviour"], kind="stable")
     cand = cand.drop_duplicates(["aid", "campaign"]).reset_index(drop=True)
@@ -303,5 +305,4 @@ def _significant(
     sig = sig.reset_index(drop=True)
     leads = sig["leads"].to_numpy(dtype=np.float64)
     chance = np.maximum(sig["leads_expected"].to_numpy(dtype=np.float64), 1e-12)
-    lead_p = np.maximum(poisson.logsf(leads - 1, chance) / math.log(10), -300.0)
-    return sig.assign(source=lead_p <= math.log10(settings.alpha))
+    return sig.assign(source=log10_tail(leads, chance) <= math.log10(settings.alpha))

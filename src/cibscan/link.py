@@ -403,9 +403,13 @@ def _chance(
     coincidences seen), lambda = max(S_a a_b, S_b a_a) / T (module docstring)."""
     lam = np.maximum(slots_a * act_b, slots_b * act_a) / np.maximum(total, 1.0)
     lam = np.maximum(lam, 1e-12)
-    # P(X >= shared) = sf(shared - 1); log-space keeps tiny p-values apart.
-    # Floor at 1e-300 so that files and JSON never hold -inf.
-    return lam, np.maximum(poisson.logsf(shared - 1, lam) / math.log(10), -300.0)
+    return lam, log10_tail(shared, lam)
+
+
+def log10_tail(k: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """log10 P(X >= k) for X ~ Poisson(lam): sf(k - 1), in log space to keep tiny
+    p-values apart, floored at 1e-300 so that files and JSON never hold -inf."""
+    return np.maximum(poisson.logsf(k - 1, lam) / math.log(10), -300.0)
 
 
 def _bonferroni(log_p: np.ndarray, n_behaviours: int) -> np.ndarray:
