@@ -131,3 +131,68 @@ def test_the_account_a_campaign_follows_is_its_target_not_its_member() -> None:
     assert row["leads_expected"] < 3.0
     assert 10 in set(joins["aid"])  # the hidden member, never first, still joins
     assert 10 not in set(sources["aid"])
+
+
+def _task_platform(seed: int = 3) -> tuple[duckdb.DuckDBPyConnection, pd.DataFrame]:
+    """A campaign of 10 (aids 0-9) reposting 30 posts, one per task (a key and a bucket
+    each), and 60 hidden members (aids 10-69) in 8 of the tasks each, so that the
+    campaign makes up most of each post's reposters; 300 ordinary accounts (aids 70...)
+    each repost one of those posts in its bucket (as the public reposts a post the day
+    it appears) and use 20 of 600 small hashtags at random times, about 10 accounts each,
+    as popular as the posts are without the campaign."""
+    rng = np.random.default_rng(seed)
+    rows = [("corepost", f"post{t}", a, 100 * t) for t in range(30) for a in range(10)]
+    for h in range(10, 70):
+        rows += [
+            ("corepost", f"post{t}", h, 100 * int(t)) for t in rng.choice(30, 8, replace=False)
+        ]
+    for a in range(70, 370):
+        t = int(rng.integers(0, 30))
+        rows.append(("corepost", f"post{t}", a, 100 * t))
+        for tag in rng.choice(600, 20, replace=False):
+            rows.append(("corepost", f"#small{tag}", a, int(rng.integers(0, 3000))))
+    traces = pd.DataFrame(rows, columns=["behaviour", "key", "aid", "bucket"])
+    traces = traces.drop_duplicates(["behaviour", "key", "aid", "bucket"])
+    traces["ts"] = traces["bucket"] * 600 + rng.integers(0, 600, len(traces))
+    traces["post_id"] = [f"p{i}" for i in range(len(traces))]
+    traces["aid"] = traces["aid"].astype("int32")
+    con = duckdb.connect()
+    store_table(con, "traces", traces)
+    members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
+    return con, members
+
+
+def test_the_popularity_a_campaign_gives_its_own_keys_does_not_hide_its_members() -> None:
+    # with its hidden members the posts have about 36 reposters each, a popularity no
+    # other key has: binned by it, the public's reposts of them were the whole bin and
+    # set a chance rate near 1 per trace, so that 8 hits were what anybody would have.
+    # Without the campaign they have about 10, like the small hashtags
+    con, members = _task_platform()
+    grown, joins, sources = expand_campaigns(con, members, ExpandSettings())
+    assert set(joins["aid"]) == set(range(10, 70))
+    assert (joins["expected"] < 2.0).all()
+    assert sources.empty
+    assert set(grown["aid"]) == set(range(70))  # none of the public joins
+
+
+def test_an_outlet_first_in_every_episode_on_one_key_is_a_target() -> None:
+    # the ring copies the outlet's posts, each with the outlet's domain, within minutes;
+    # first on one key shows nothing against a campaign of 10 (1 in 11 by chance), but
+    # first in all 30 of its episodes does
+    con, members = _traces(hidden_joins=8)
+    outlet = pd.DataFrame(
+        {
+            "behaviour": "cohashtag",
+            "key": "#push",
+            "aid": np.int32(999),
+            "bucket": np.arange(30) * 100,
+        }
+    )
+    outlet["ts"] = outlet["bucket"] * 600 - 60
+    outlet["post_id"] = [f"o{i}" for i in range(len(outlet))]
+    con.execute("INSERT INTO traces SELECT behaviour, key, aid, bucket, ts, post_id FROM outlet")
+    grown, joins, sources = expand_campaigns(con, members, ExpandSettings())
+    assert 999 not in set(grown["aid"])
+    row = sources.set_index("aid").loc[999]
+    assert row["keys"] == 1 and row["hits"] == 30 and row["leads"] == 30
+    assert 10 in set(joins["aid"])

@@ -199,7 +199,7 @@ def test_each_campaign_names_whom_it_follows(findings: Findings) -> None:
     by_id = {c["id"]: c for c in campaign_list(findings)}
     who = outsider["handle"] if pd.notna(outsider["handle"]) else outsider["account_id"]
     assert by_id[camp]["follows"] == (
-        f"@{who} (used 4 of the 5 keys it shares with the campaign before any member did, "
-        "where a member would have about 0.05; in 9 of its episodes, colink)"
+        f"@{who} (before every member in 4 of the 9 episodes it shares with the campaign, "
+        "where a member would be in about 0.05; on 5 keys, colink)"
     )
     assert all(c["follows"] == "" for i, c in by_id.items() if i != camp)

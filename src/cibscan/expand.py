@@ -18,23 +18,37 @@ no campaign is tested against each campaign whose episodes it joined:
   the outsiders with fewer hits than a candidate needs (a Poisson truncated there,
   ``HIT_RATES``); averaging every outsider's hits, even capped, let the hidden members of
   a large ring raise the rate until none of them joined;
+- a key's popularity for that binning is *organic*: the accounts that used it, the
+  campaigns' members and the accounts with more hits than the rate is fitted to left
+  out (``ORGANIC_KEYS``). A campaign makes its own keys popular: 180 amplifiers
+  reposting a state-media post that 30 others reposted put the ring's posts in a bin
+  of their own, where the rate was the chance that an organic repost of those very
+  posts lands on the ring's day, near 1, and a hidden amplifier with 11 hits had 2.8
+  expected. Binned by organic popularity the ring's posts sit with other posts of 30
+  reposters, and the hidden amplifiers joined (0.52 -> 0.998 of them found at 1M
+  without snowball rounds, RESULTS.md). A crowd whose members all hit each other's
+  episodes (fans reposting a star within minutes) loses its own popularity the same
+  way, so a crowd found pairwise also grows: telling it from an operation is the
+  verdict's work;
 - hits ~ Poisson(sum over the account's traces of that rate), per trace behaviour; the
   account's p-value is its smallest times the number of trace behaviours, and the false
   discovery rate is controlled over every (account, campaign) pair;
 - *direction*: amplified is not amplifier. An account that passed is tested once more:
-  was it first on the keys it shares with the campaign? A member is first on a key that
-  k members used with chance about 1 / (k + 1), so its *leads* ~ Poisson(sum of those
+  was it in the campaign's episodes before the campaign? A member is first in an episode
+  of k members with chance about 1 / (k + 1), so its *leads* ~ Poisson(sum of those
   chances) (the Poisson-binomial's tail is below the Poisson's of the same mean); an
-  account that leads improbably often (p <= ``alpha``) is what the campaign follows (an
-  outlet whose domain a ring pushes every day, the author whose texts it copies): it is
-  listed as the campaign's target (``campaign_targets``), never joined. At 1M posts this
-  moved both state-media accounts that had joined the ring amplifying them to its
-  targets, where a floor on the chance rate by each key's share of the data's time had
-  kept them out at the cost of the link network's recall (1.0 -> 0.86, RESULTS.md).
-  One shared key can show direction only against a campaign of 100 members or more
-  (p = 1 / (k + 1)). The test assumes members' first uses are exchangeable in time; an
-  earlier cohort of the same operation (accounts banned and replaced) breaks that, and
-  3 ban evaders were listed as targets that way at 1M.
+  account that leads improbably often (p <= ``alpha``) in any behaviour it was tested
+  in is what the campaign follows (the outlet whose posts a ring copies, the author
+  whose texts it pastes): it is listed as the campaign's target (``campaign_targets``),
+  never joined. Episodes, not keys: a state-media account posting its own domain every
+  day is first on one key, which shows direction only against a campaign of 100
+  members or more, but first in each of the episodes where the ring copied its posts.
+  The most telling behaviour, not the one the account joined on: a domain shows little
+  direction (the ring's copies of yesterday's posts come before today's), the copied
+  texts and links show it all. A wrong target costs a member, a wrong member accuses a
+  target, so the test leans to targets. It assumes members are exchangeable in time
+  within an episode; an operation with a member that is always first breaks that, and
+  at 1M posts 12 operation members were listed as targets this way.
 
 An account significant for several campaigns joins the one it is most significant for.
 The test runs in rounds (``ExpandSettings.rounds``): the accounts that joined leave the
@@ -71,39 +85,52 @@ class ExpandSettings:
     rounds: int = 3
 
 
-#: Episodes of each campaign: (behaviour, key, bucket) groups with two or more members.
+#: Episodes of each campaign: (behaviour, key, bucket) groups with two or more members,
+#: with the time of the first member's trace.
 CAMPAIGN_EPISODES = """
-SELECT t.behaviour, t.key, t.bucket, m.campaign, count(*) AS members
+SELECT t.behaviour, t.key, t.bucket, m.campaign, count(*) AS members, min(t.ts) AS first_ts
 FROM traces t JOIN members m ON m.aid = t.aid
 GROUP BY t.behaviour, t.key, t.bucket, m.campaign
 HAVING count(*) >= 2
 """
 
-#: When each account first used each key some campaign has episodes on (the only keys
-#: an outsider can hit).
-FIRST_USE = """
-SELECT t.behaviour, t.aid, t.key, min(t.ts) AS first_ts
+#: Per behaviour, the accounts in no campaign with more than ``c`` traces in some
+#: campaign's episodes: those the chance rate is not fitted to (``HIT_RATES``), and who
+#: do not count in the popularity that keys are binned by.
+SUSPECTS = """
+SELECT DISTINCT behaviour, aid FROM (
+  SELECT t.behaviour, t.aid, ce.campaign, count(*) AS hits
+  FROM traces t
+  JOIN campaign_episodes ce
+    ON ce.behaviour = t.behaviour AND ce.key = t.key AND ce.bucket = t.bucket
+  LEFT JOIN members m ON m.aid = t.aid
+  WHERE m.aid IS NULL
+  GROUP BY t.behaviour, t.aid, ce.campaign
+) h
+WHERE hits > {c}
+"""
+
+#: Each key's popularity without the campaigns: the accounts that used it, members and
+#: suspects left out. A campaign makes its own keys popular (a ring of 180 reposting a
+#: post that 30 others reposted); binned by that popularity, its keys filled a bin of
+#: their own, whose rate was the chance that an organic repost of the campaign's own
+#: posts lands in its episodes, near 1, and hid every hidden member. Keys no such
+#: account used have no row (popularity 1).
+ORGANIC_KEYS = """
+SELECT t.behaviour, t.key, count(DISTINCT t.aid) AS n
 FROM traces t
-JOIN (SELECT DISTINCT behaviour, key FROM campaign_episodes) ek
-  ON ek.behaviour = t.behaviour AND ek.key = t.key
-GROUP BY t.behaviour, t.aid, t.key
+LEFT JOIN members m ON m.aid = t.aid
+LEFT JOIN suspects s ON s.behaviour = t.behaviour AND s.aid = t.aid
+WHERE m.aid IS NULL AND s.aid IS NULL
+GROUP BY t.behaviour, t.key
 """
 
-#: Per behaviour, campaign and key it has episodes on: when a member first used the key,
-#: and how many members used it.
-CAMPAIGN_KEY_FIRST = """
-SELECT f.behaviour, f.key, m.campaign, min(f.first_ts) AS first_ts, count(*) AS members
-FROM first_use f JOIN members m ON m.aid = f.aid
-JOIN (SELECT DISTINCT behaviour, key, campaign FROM campaign_episodes) ek
-  ON ek.behaviour = f.behaviour AND ek.key = f.key AND ek.campaign = m.campaign
-GROUP BY f.behaviour, f.key, m.campaign
-"""
-
-#: Every trace with the popularity bin of its key (floor of log2 of the key's accounts).
+#: Every trace with the popularity bin of its key (floor of log2 of the key's accounts
+#: without the campaigns, ``ORGANIC_KEYS``).
 TRACE_BINS = """
-SELECT t.behaviour, t.key, t.aid, t.bucket,
-       CAST(FLOOR(ln(k.n) / ln(2)) AS BIGINT) AS bin
-FROM traces t JOIN keys k ON k.behaviour = t.behaviour AND k.key = t.key
+SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts,
+       CAST(FLOOR(ln(coalesce(k.n, 1)) / ln(2)) AS BIGINT) AS bin
+FROM traces t LEFT JOIN organic_keys k ON k.behaviour = t.behaviour AND k.key = t.key
 """
 
 #: Traces and accounts of accounts in no campaign, per behaviour and bin: the outsiders'
@@ -116,31 +143,21 @@ WHERE m.aid IS NULL
 GROUP BY tb.behaviour, tb.bin
 """
 
-#: Outsiders' traces in a campaign's episodes, per account, campaign, behaviour, bin and
-#: key.
-OUTSIDER_KEY_HITS = """
-SELECT tb.behaviour, tb.aid, ce.campaign, tb.bin, tb.key, count(*) AS hits
+#: Outsiders' traces in a campaign's episodes, per account, campaign, behaviour and bin,
+#: with direction: ``leads`` counts the episodes the outsider was in before any of the
+#: campaign's members, and ``leads_expected`` what a member would: the first of the k
+#: members and it with chance 1 / (k + 1) per episode.
+OUTSIDER_HITS = """
+SELECT tb.behaviour, tb.aid, ce.campaign, tb.bin, count(*) AS hits,
+       count(DISTINCT tb.key) AS keys,
+       sum(CASE WHEN tb.ts < ce.first_ts THEN 1 ELSE 0 END) AS leads,
+       sum(1.0 / (ce.members + 1)) AS leads_expected
 FROM trace_bins tb
 JOIN campaign_episodes ce
   ON ce.behaviour = tb.behaviour AND ce.key = tb.key AND ce.bucket = tb.bucket
 LEFT JOIN insiders m ON m.aid = tb.aid
 WHERE m.aid IS NULL
-GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin, tb.key
-"""
-
-#: The same per account, campaign, behaviour and bin, with direction: ``leads`` counts
-#: the keys the outsider used before any of the campaign's members did, and
-#: ``leads_expected`` what a member would: the first of k members and it with chance
-#: 1 / (k + 1) per key.
-OUTSIDER_HITS = """
-SELECT h.behaviour, h.aid, h.campaign, h.bin, sum(h.hits) AS hits, count(*) AS keys,
-       sum(CASE WHEN f.first_ts < ck.first_ts THEN 1 ELSE 0 END) AS leads,
-       sum(1.0 / (ck.members + 1)) AS leads_expected
-FROM outsider_key_hits h
-JOIN first_use f ON f.behaviour = h.behaviour AND f.aid = h.aid AND f.key = h.key
-JOIN campaign_key_first ck
-  ON ck.behaviour = h.behaviour AND ck.key = h.key AND ck.campaign = h.campaign
-GROUP BY h.behaviour, h.aid, h.campaign, h.bin
+GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin
 """
 
 #: Per behaviour, campaign and bin, the chance that an outsider's trace lands in one of
@@ -186,19 +203,25 @@ GROUP BY c.behaviour, c.aid, c.campaign, c.hits, c.keys, c.leads, c.leads_expect
 
 
 def expand_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
-    """The group-level test's relational steps, from ``traces``, ``keys``, ``members``
-    (the campaigns' members, whose shared groups are the episodes) and ``insiders`` (every
+    """The group-level test's relational steps, from ``traces``, ``members`` (the
+    campaigns' members, whose shared groups are the episodes) and ``insiders`` (every
     account already in a campaign) to ``candidates``."""
-    return (*EPISODE_STEPS, *round_steps(min_hits))
+    return (*episode_steps(min_hits), *round_steps(min_hits))
 
 
-#: The campaigns' episodes and the traces' popularity bins: the same in every round.
-EPISODE_STEPS: tuple[tuple[str, str], ...] = (
-    ("campaign_episodes", CAMPAIGN_EPISODES),
-    ("first_use", FIRST_USE),
-    ("campaign_key_first", CAMPAIGN_KEY_FIRST),
-    ("trace_bins", TRACE_BINS),
-)
+def _truncation(min_hits: int) -> int:
+    """Where the chance rate's Poisson is truncated: 1 or 2, below ``min_hits``."""
+    return min(2, max(1, int(min_hits) - 1))
+
+
+def episode_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
+    """The campaigns' episodes and the traces' popularity bins: the same in every round."""
+    return (
+        ("campaign_episodes", CAMPAIGN_EPISODES),
+        ("suspects", SUSPECTS.format(c=_truncation(min_hits))),
+        ("organic_keys", ORGANIC_KEYS),
+        ("trace_bins", TRACE_BINS),
+    )
 
 
 def _hit_rates(c: int) -> str:
@@ -217,9 +240,8 @@ def round_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
     set, and the candidates."""
     return (
         ("outsider_bins", OUTSIDER_BINS),
-        ("outsider_key_hits", OUTSIDER_KEY_HITS),
         ("outsider_hits", OUTSIDER_HITS),
-        ("hit_rates", _hit_rates(min(2, max(1, int(min_hits) - 1)))),
+        ("hit_rates", _hit_rates(_truncation(min_hits))),
         ("candidates", CANDIDATES.format(min_hits=int(min_hits))),
     )
 
@@ -241,7 +263,7 @@ def expand_campaigns(
     it joined in, sources: accounts whose group-level evidence is that the campaign
     follows them, listed as its targets and never joined).
 
-    Reads ``traces`` and ``keys`` (the linker's tables) and the ``members`` given.
+    Reads ``traces`` (the linker's table) and the ``members`` given.
     """
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in JOIN_COLUMNS})
     no_sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in SOURCE_COLUMNS})
@@ -250,7 +272,7 @@ def expand_campaigns(
     run = duckdb_runner(con)
     core = members[["aid", "campaign"]]
     store_table(con, "members", core)
-    run_steps(run, EPISODE_STEPS)
+    run_steps(run, episode_steps(settings.min_hits))
     n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM traces"))
     outsiders = fetch_int(con, "SELECT count(DISTINCT aid) FROM traces") - len(members)
     # every (outsider, campaign) pair is a hypothesis, in every round: a later round
@@ -288,21 +310,41 @@ def _significant(
     over behaviours, Benjamini-Hochberg over ``m`` (account, campaign) pairs; an account
     significant for several campaigns joins the one it is most significant for.
 
-    Each is then tested for direction (``source``, module docstring): an account first on
-    more of the campaign's keys than a member would be (p <= ``alpha``) is what the
-    campaign follows, not one of it."""
+    Each is then tested for direction (``source``, module docstring) in every behaviour
+    it was a candidate in: an account that was in more of the campaign's episodes before
+    any member than a member would be (p <= ``alpha`` in its most telling behaviour) is
+    what the campaign follows, not one of it."""
     if cand.empty:
-        return cand.assign(log10_p=pd.Series(dtype="float64"), source=pd.Series(dtype=bool))
+        return cand.assign(
+            log10_p=pd.Series(dtype="float64"),
+            log10_q=pd.Series(dtype="float64"),
+            source=pd.Series(dtype=bool),
+        )
     hits = cand["hits"].to_numpy(dtype=np.float64)
     lam = np.maximum(cand["expected"].to_numpy(dtype=np.float64), 1e-12)
     log_p = np.minimum(log10_tail(hits, lam) + math.log10(n_behaviours), 0.0)
     cand = cand.assign(log10_p=log_p)
+    # direction in each behaviour: leads ~ Poisson(leads_expected) for a member
+    lead_p = log10_tail(
+        cand["leads"].to_numpy(dtype=np.float64),
+        np.maximum(cand["leads_expected"].to_numpy(dtype=np.float64), 1e-12),
+    )
+    cand = cand.assign(lead_log10_p=lead_p)
+    # the behaviour showing direction best, to test the account by and to show
+    led = cand.sort_values(["aid", "campaign", "lead_log10_p", "behaviour"], kind="stable")
+    led = led.drop_duplicates(["aid", "campaign"])[
+        ["aid", "campaign", "behaviour", "hits", "keys", "leads", "leads_expected", "lead_log10_p"]
+    ]
     cand = cand.sort_values(["aid", "campaign", "log10_p", "behaviour"], kind="stable")
     cand = cand.drop_duplicates(["aid", "campaign"]).reset_index(drop=True)
     cand["log10_q"] = bh_log_q(cand["log10_p"].to_numpy(dtype=np.float64), m)
     sig = cand[cand["log10_q"] <= math.log10(settings.alpha)]
     sig = sig.sort_values(["aid", "log10_q", "campaign"], kind="stable").drop_duplicates("aid")
     sig = sig.reset_index(drop=True)
-    leads = sig["leads"].to_numpy(dtype=np.float64)
-    chance = np.maximum(sig["leads_expected"].to_numpy(dtype=np.float64), 1e-12)
-    return sig.assign(source=log10_tail(leads, chance) <= math.log10(settings.alpha))
+    direction = sig[["aid", "campaign"]].merge(led, on=["aid", "campaign"], how="left")
+    source = direction["lead_log10_p"].to_numpy(dtype=np.float64) <= math.log10(settings.alpha)
+    # a source is shown by the behaviour it led in; a member by the one it joined on
+    shown = ["behaviour", "hits", "keys", "leads", "leads_expected"]
+    for col in shown:
+        sig[col] = direction[col].where(source, sig[col]).astype(sig[col].dtype)
+    return sig.assign(source=source)

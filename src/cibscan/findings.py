@@ -25,10 +25,11 @@ from .schema import POST_COLUMNS
 from .status import AccountStatus, Assessment, CampaignStatus
 from .traits.assess import MARKER_COLUMNS
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 #: Older formats ``load`` still reads; tables they lack come back empty, and format 3's
-#: display strings are read into the long-form tables once, here.
-READABLE_VERSIONS = (2, 3, 4, 5)
+#: display strings are read into the long-form tables once, here. Format 6 counts
+#: ``campaign_targets.led`` in episodes; format 5 counted it in keys.
+READABLE_VERSIONS = (2, 3, 4, 5, 6)
 
 #: The long-form tables about campaigns, with their columns and types. Each holds data,
 #: never display strings: words are built by the outputs, the report and the CLI.
@@ -62,9 +63,9 @@ CAMPAIGN_TABLES: dict[str, dict[str, str]] = {
         "share": "float64",
         "others_share": "float64",
     },
-    # accounts the campaign follows (amplifies, copies): in ``behaviour`` they joined
-    # ``episodes`` of its episodes, on ``keys`` keys, and used ``led`` of those keys before
-    # any member did, against ``led_expected`` for a member; targets, never members
+    # accounts the campaign follows (amplifies, copies): in ``behaviour`` they were in
+    # ``episodes`` of its episodes, on ``keys`` keys, and before every member in ``led``
+    # of those episodes, against ``led_expected`` for a member; targets, never members
     "campaign_targets": {
         "campaign": "int64",
         "account_id": "string",

@@ -208,16 +208,16 @@ def domain_words(items: list[dict[str, Any]]) -> str:
 
 
 def target_words(items: list[dict[str, Any]], handles: dict[str, str]) -> str:
-    """Whom a campaign follows, from rows of ``campaign_targets``: ``@cgtn (used 3 of the
-    4 keys it shares with the campaign before any member did, where a member would have
-    about 0.1; in 30 of its episodes, codomain@1d)``."""
+    """Whom a campaign follows, from rows of ``campaign_targets``: ``@cgtn (before every
+    member in 3 of the 3 episodes it shares with the campaign, where a member would be
+    in about 0.2; on 3 keys, copypaste@1d)``."""
     parts = []
     for r in items:
         who = handles.get(str(r["account_id"])) or str(r["account_id"])
         parts.append(
-            f"@{who} (used {r['led']} of the {r['keys']} keys it shares with the campaign "
-            f"before any member did, where a member would have about {r['led_expected']:.2g}; "
-            f"in {r['episodes']} of its episodes, {r['behaviour']})"
+            f"@{who} (before every member in {r['led']} of the {r['episodes']} episodes it "
+            f"shares with the campaign, where a member would be in about "
+            f"{r['led_expected']:.2g}; on {r['keys']} keys, {r['behaviour']})"
         )
     return "; ".join(parts)
 
