@@ -193,7 +193,7 @@ SELECT c.behaviour, c.aid, c.campaign, c.hits, c.keys, c.leads, c.leads_expected
        sum(least(coalesce(r.rate, CAST(0 AS DOUBLE)), 1.0)) AS expected
 FROM (SELECT behaviour, aid, campaign, sum(hits) AS hits, sum(keys) AS keys,
              sum(leads) AS leads, sum(leads_expected) AS leads_expected
-      FROM outsider_hits GROUP BY behaviour, aid, campaign
+      FROM {hits} GROUP BY behaviour, aid, campaign
       HAVING sum(hits) >= {min_hits}) c
 JOIN trace_bins e ON e.behaviour = c.behaviour AND e.aid = c.aid
 LEFT JOIN hit_rates r
@@ -242,7 +242,35 @@ def round_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
         ("outsider_bins", OUTSIDER_BINS),
         ("outsider_hits", OUTSIDER_HITS),
         ("hit_rates", _hit_rates(_truncation(min_hits))),
-        ("candidates", CANDIDATES.format(min_hits=int(min_hits))),
+        ("candidates", CANDIDATES.format(min_hits=int(min_hits), hits="outsider_hits")),
+    )
+
+
+#: Members' traces in the episodes of campaigns other than their own, as ``OUTSIDER_HITS``
+#: counts an outsider's: the evidence that two campaigns are fragments of one.
+MEMBER_HITS = """
+SELECT tb.behaviour, tb.aid, ce.campaign, tb.bin, count(*) AS hits,
+       count(DISTINCT tb.key) AS keys,
+       sum(CASE WHEN tb.ts < ce.first_ts THEN 1 ELSE 0 END) AS leads,
+       sum(1.0 / (ce.members + 1)) AS leads_expected
+FROM trace_bins tb
+JOIN members mm ON mm.aid = tb.aid
+JOIN campaign_episodes ce
+  ON ce.behaviour = tb.behaviour AND ce.key = tb.key AND ce.bucket = tb.bucket
+WHERE ce.campaign <> mm.campaign
+GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin
+"""
+
+
+def merge_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
+    """After a first round's ``hit_rates``: members tested against the other campaigns,
+    at the chance rates the outsiders set."""
+    return (
+        ("member_hits", MEMBER_HITS),
+        (
+            "member_candidates",
+            CANDIDATES.format(min_hits=int(min_hits), hits="member_hits"),
+        ),
     )
 
 
@@ -270,10 +298,11 @@ def expand_campaigns(
     if not settings.enabled or members.empty:
         return members, empty, no_sources
     run = duckdb_runner(con)
+    n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM traces"))
+    members = _merge_fragments(con, members, n_behaviours, settings)
     core = members[["aid", "campaign"]]
     store_table(con, "members", core)
     run_steps(run, episode_steps(settings.min_hits))
-    n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM traces"))
     outsiders = fetch_int(con, "SELECT count(DISTINCT aid) FROM traces") - len(members)
     # every (outsider, campaign) pair is a hypothesis, in every round: a later round
     # tests fewer of them against a chance rate its insiders no longer inflate
@@ -291,9 +320,7 @@ def expand_campaigns(
         sources.append(sig[sig["source"]])
         # a source is tested no more: it stays out of the campaign in later rounds
         insiders = pd.concat([insiders, sig["aid"]], ignore_index=True)
-    for name, _ in expand_steps(0):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
-    con.execute("DROP TABLE IF EXISTS insiders")
+    _drop(con)
     targets = pd.concat(sources, ignore_index=True)[list(SOURCE_COLUMNS)] if sources else no_sources
     joins = pd.concat(found, ignore_index=True)[list(JOIN_COLUMNS)] if found else empty
     if joins.empty:
@@ -301,6 +328,67 @@ def expand_campaigns(
     grown = pd.concat([members, joins[["aid", "campaign"]]], ignore_index=True)
     grown = grown.astype({"aid": "int64", "campaign": "int64"})
     return grown.sort_values(["campaign", "aid"]).reset_index(drop=True), joins, targets
+
+
+def _drop(con: duckdb.DuckDBPyConnection) -> None:
+    for name, _ in (*expand_steps(0), *merge_steps(0)):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    con.execute("DROP TABLE IF EXISTS insiders")
+
+
+def _merge_fragments(
+    con: duckdb.DuckDBPyConnection,
+    members: pd.DataFrame,
+    n_behaviours: int,
+    settings: ExpandSettings,
+) -> pd.DataFrame:
+    """Members with the campaigns that are fragments of one merged (module docstring):
+    campaign B joins campaign A when at least half of B's members (and two or more) are
+    significant for A by the group-level test, tested as an outsider would be against
+    every campaign but its own; merges chain (A, B and C become one). Campaigns are then
+    numbered again by size, largest first."""
+    run = duckdb_runner(con)
+    core = members[["aid", "campaign"]]
+    store_table(con, "members", core)
+    store_table(con, "insiders", pd.DataFrame({"aid": core["aid"].astype("int64")}))
+    run_steps(run, (*episode_steps(settings.min_hits), *round_steps(settings.min_hits)))
+    run_steps(run, merge_steps(settings.min_hits))
+    cand = con.execute("SELECT * FROM member_candidates").df()
+    campaigns = int(core["campaign"].nunique())
+    m = max(1.0, float(len(core)) * float(max(campaigns - 1, 1)))
+    sig = _significant(cand, n_behaviours, m, settings)
+    _drop(con)
+    sig = sig[~sig["source"]] if len(sig) else sig
+    if sig.empty:
+        return members
+    own = core.set_index("aid")["campaign"]
+    votes = pd.DataFrame({"b": sig["aid"].map(own).to_numpy(), "a": sig["campaign"].to_numpy()})
+    votes = votes.groupby(["b", "a"]).size().rename("n").reset_index()
+    size = core.groupby("campaign").size()
+    need = np.maximum(2, np.ceil(size.reindex(votes["b"]).to_numpy() / 2.0))
+    edges = votes[votes["n"].to_numpy() >= need]
+    if edges.empty:
+        return members
+    parent = {int(c): int(c) for c in size.index}
+
+    def root(c: int) -> int:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for b, a in zip(edges["b"].astype(int), edges["a"].astype(int), strict=True):
+        rb, ra = root(b), root(a)
+        if rb != ra:
+            parent[max(rb, ra)] = min(rb, ra)
+    merged = members.copy()
+    merged["campaign"] = [root(int(c)) for c in merged["campaign"]]
+    # numbered again by size (desc), then by the smallest member, as clustering numbers
+    sizes = merged.groupby("campaign")["aid"].agg(["size", "min"])
+    order = sizes.sort_values(["size", "min"], ascending=[False, True]).index
+    number = {int(c): i + 1 for i, c in enumerate(order)}
+    merged["campaign"] = merged["campaign"].map(number).astype("int64")
+    return merged.sort_values(["campaign", "aid"]).reset_index(drop=True)
 
 
 def _significant(
