@@ -18,7 +18,7 @@ import pytest
 import cibscan
 from cibscan.behaviours import BEHAVIOURS, TextSettings
 from cibscan.engine import duckdb_runner
-from cibscan.expand import expand_steps
+from cibscan.expand import expand_steps, merge_steps
 from cibscan.link import build_traces
 from cibscan.link_steps import (
     CHANCE_STEPS,
@@ -189,17 +189,18 @@ def test_group_level_candidates_are_identical_across_engines(engine: str, inputs
     busiest = inputs["raw_traces"]["aid"].value_counts().index[:60].astype("int64")
     members = pd.DataFrame({"aid": busiest, "campaign": [1] * 30 + [2] * 30})
     given = {**inputs, "members": members, "insiders": members[["aid"]]}
-    steps = (*STEPS, *expand_steps(2))
-    reference = _duckdb(given, steps, "candidates")
-    got = ENGINES[engine](given, steps, "candidates")
-    key = ["behaviour", "aid", "campaign"]
-    reference = reference.sort_values(key).reset_index(drop=True)
-    got = got[reference.columns].sort_values(key).reset_index(drop=True)
-    assert len(reference) > 10
-    for col in reference.columns:
-        if col == "behaviour":
-            assert got[col].tolist() == reference[col].tolist()
-        else:
-            np.testing.assert_allclose(
-                got[col].astype(float), reference[col].astype(float), rtol=1e-9, err_msg=col
-            )
+    steps = (*STEPS, *expand_steps(2), *merge_steps(2))
+    for table, floor in (("candidates", 10), ("member_candidates", 1)):
+        reference = _duckdb(given, steps, table)
+        got = ENGINES[engine](given, steps, table)
+        key = ["behaviour", "aid", "campaign"]
+        reference = reference.sort_values(key).reset_index(drop=True)
+        got = got[reference.columns].sort_values(key).reset_index(drop=True)
+        assert len(reference) >= floor, table
+        for col in reference.columns:
+            if col == "behaviour":
+                assert got[col].tolist() == reference[col].tolist()
+            else:
+                np.testing.assert_allclose(
+                    got[col].astype(float), reference[col].astype(float), rtol=1e-9, err_msg=col
+                )

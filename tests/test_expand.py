@@ -196,3 +196,31 @@ def test_an_outlet_first_in_every_episode_on_one_key_is_a_target() -> None:
     row = sources.set_index("aid").loc[999]
     assert row["keys"] == 1 and row["hits"] == 30 and row["leads"] == 30
     assert 10 in set(joins["aid"])
+
+
+def test_two_fragments_of_one_campaign_are_merged_and_another_campaign_is_not() -> None:
+    # clustering cut the campaign of 10 in two (0-4, 5-9): each fragment's members are
+    # in all 30 of the other's episodes. A campaign of its own (500-509, another hashtag
+    # at other times) shares none of them
+    con, _ = _traces(hidden_joins=8)
+    other = pd.DataFrame(
+        [("cohashtag", "#other", a, 100 * b + 50) for b in range(30) for a in range(500, 510)],
+        columns=["behaviour", "key", "aid", "bucket"],
+    )
+    other["ts"] = other["bucket"] * 600
+    other["post_id"] = [f"x{i}" for i in range(len(other))]
+    other["aid"] = other["aid"].astype("int32")
+    con.execute("INSERT INTO traces SELECT behaviour, key, aid, bucket, ts, post_id FROM other")
+    split = pd.DataFrame(
+        {
+            "aid": np.r_[np.arange(10), np.arange(500, 510)].astype("int64"),
+            "campaign": np.repeat(np.array([2, 3, 1], dtype="int64"), [5, 5, 10]),
+        }
+    )
+    grown, joins, _ = expand_campaigns(con, split, ExpandSettings())
+    of = grown.set_index("aid")["campaign"]
+    assert of.loc[list(range(10))].nunique() == 1  # the two fragments are one
+    assert set(of.loc[list(range(500, 510))]) != set(of.loc[list(range(10))])
+    assert of.loc[list(range(500, 510))].nunique() == 1
+    assert sorted(grown.groupby("campaign").size().tolist()) == [10, 11]  # 10 joined
+    assert set(joins["aid"]) == {10}

@@ -130,6 +130,12 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
             f"accounts on significant links followed into the sampled groups: "
             f"{followed} in {len(rounds)} round(s)"
         )
+    merged = counts.get("campaigns_merged", 0)
+    if merged:
+        out.print(
+            f"{merged:,} campaigns were merged into others as fragments of them (half of "
+            "their members kept joining the other's episodes)"
+        )
     joined = counts.get("joined_on_group_evidence", 0)
     if joined:
         out.print(

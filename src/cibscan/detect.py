@@ -162,7 +162,10 @@ def detect(
     t0 = lap("links", t0)
     stage("campaigns")
     members = campaigns_from_links(pairs, config.cluster)
+    clustered = int(members["campaign"].nunique())
     members, joins, sources = expand_campaigns(con, members, config.expand)
+    # fragments of one campaign that the group-level test merged
+    merged = clustered - int(members["campaign"].nunique())
     t0 = lap("campaigns", t0)
     stage("traits")
     # the account id of each linker index, read once for every table that names accounts
@@ -224,6 +227,7 @@ def detect(
             "candidate_links": stats.candidate_links,
             "significant_links": stats.significant_links,
             "joined_on_group_evidence": len(joins),
+            "campaigns_merged": merged,
             "campaign_targets": len(sources),
             "campaigns": len(campaigns),
             "campaigns_cleared": int((campaigns["status"] == CampaignStatus.CROWD).sum()),

@@ -77,8 +77,8 @@ SELECT behaviour, key, bucket, count(*) AS c FROM pairable GROUP BY behaviour, k
 """
 
 #: Each pairable trace carries its key's weight, log(N / n_key) (``PAIR_COUNTS``), so that
-#: counting the pairs joins nothing: joining the keys to 166M pair rows instead of 12M
-#: traces was a third of the sampled pass at 10M posts.
+#: counting the pairs joins nothing: the keys are joined to the 12M traces paired at 10M
+#: posts, not to the 166M episodes they make.
 #:
 #: Traces to pair: every pairable trace, except in (key, bucket) groups above the
 #: behaviour's cap, which keep ``cap`` of them: the accounts with the smallest hash of
@@ -235,7 +235,8 @@ def _episodes_of(tables: list[str], pairs: str | None) -> str:
 #: episode counts log(N / n_key): a key used by 2 of 10,000 accounts weighs 8.5, one used
 #: by 5,000 of them 0.7. Pairs below ``min_shared`` episodes are never significant after
 #: the FDR step over all pairs, so they are dropped here. Two plain aggregations, per
-#: key and then per pair, instead of a count of distinct keys: 134 s -> {TODO} s at 10M.
+#: key and then per pair, with the weights the traces carry: at 10M posts (166M
+#: episodes) 101 s, against 134 s with a join to the keys and a count of distinct keys.
 PAIR_COUNTS = """
 SELECT behaviour, a, b, sum(n) AS shared, count(*) AS keys, sum(w) AS weight,
        min(f) AS first_ts, max(l) AS last_ts
