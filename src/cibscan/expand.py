@@ -270,15 +270,32 @@ GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin
 """
 
 
+#: Per member: its traces, and how many of them are in its own campaign's episodes: the
+#: share of its activity spent with its own campaign, which a fragment's members must
+#: also spend with the campaign they are a fragment of.
+MEMBER_SHARES = """
+SELECT tb.aid, count(*) AS traces,
+       sum(CASE WHEN ce.campaign IS NULL THEN 0 ELSE 1 END) AS own_hits
+FROM trace_bins tb
+JOIN members mm ON mm.aid = tb.aid
+LEFT JOIN campaign_episodes ce
+  ON ce.behaviour = tb.behaviour AND ce.key = tb.key AND ce.bucket = tb.bucket
+ AND ce.campaign = mm.campaign
+GROUP BY tb.aid
+"""
+
+
 def merge_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
     """After a first round's ``hit_rates``: members tested against the other campaigns,
-    at the chance rates the outsiders set."""
+    at the chance rates the outsiders set, and the share of each member's traces in its
+    own campaign's episodes."""
     return (
         ("member_hits", MEMBER_HITS),
         (
             "member_candidates",
             CANDIDATES.format(min_hits=int(min_hits), hits="member_hits"),
         ),
+        ("member_shares", MEMBER_SHARES),
     )
 
 
@@ -362,6 +379,11 @@ def _merge_fragments(
     run_steps(run, (*episode_steps(settings.min_hits), *round_steps(settings.min_hits)))
     run_steps(run, merge_steps(settings.min_hits))
     cand = con.execute("SELECT * FROM member_candidates").df()
+    # each member's hits on each other campaign, in every behaviour and scale together
+    spent = con.execute(
+        "SELECT aid, campaign, sum(hits) AS hits FROM member_hits GROUP BY aid, campaign"
+    ).df()
+    shares = con.execute("SELECT aid, traces, own_hits FROM member_shares").df()
     campaigns = int(core["campaign"].nunique())
     m = max(1.0, float(len(core)) * float(max(campaigns - 1, 1)))
     sig = _significant(cand, n_behaviours, m, settings)
@@ -370,11 +392,27 @@ def _merge_fragments(
     if sig.empty:
         return members
     own = core.set_index("aid")["campaign"]
-    votes = pd.DataFrame({"b": sig["aid"].map(own).to_numpy(), "a": sig["campaign"].to_numpy()})
-    votes = votes.groupby(["b", "a"]).size().rename("n").reset_index()
+    traces = shares.set_index("aid")["traces"].astype("float64")
+    # how much of its activity a member spends with its own campaign, typically
+    own_share = (shares.set_index("aid")["own_hits"] / traces).groupby(own).median()
+    votes = sig[["aid", "campaign"]].merge(spent, on=["aid", "campaign"], how="left")
+    votes["share"] = votes["hits"].fillna(0).to_numpy() / traces.reindex(votes["aid"]).to_numpy()
+    votes["b"] = votes["aid"].map(own).to_numpy()
+    votes = (
+        votes.rename(columns={"campaign": "a"})
+        .groupby(["b", "a"])
+        .agg(n=("aid", "size"), share=("share", "median"))
+        .reset_index()
+    )
     size = core.groupby("campaign").size()
     need = np.maximum(2, np.ceil(size.reindex(votes["b"]).to_numpy() / 2.0))
-    edges = votes[votes["n"].to_numpy() >= need]
+    # a fragment's members are significant for the other campaign and spend at least
+    # half as much of their activity in its episodes as its own members do in them: an
+    # operation that merely shares the campaign's targets (loudspeakers reposting every
+    # post of the state media that a ring amplifies a few of) spends most of its own
+    # elsewhere
+    alike = votes["share"].to_numpy() >= 0.5 * own_share.reindex(votes["a"]).to_numpy()
+    edges = votes[(votes["n"].to_numpy() >= need) & alike]
     if edges.empty:
         return members
     parent = {int(c): int(c) for c in size.index}
