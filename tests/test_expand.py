@@ -224,3 +224,28 @@ def test_two_fragments_of_one_campaign_are_merged_and_another_campaign_is_not() 
     assert of.loc[list(range(500, 510))].nunique() == 1
     assert sorted(grown.groupby("campaign").size().tolist()) == [10, 11]  # 10 joined
     assert set(joins["aid"]) == {10}
+
+
+def test_an_operation_that_shares_a_campaign_s_targets_is_not_its_fragment() -> None:
+    # three loudspeakers join every one of the campaign's bursts, significant for it, but
+    # spend most of what they do on 300 posts of their own together: they are another
+    # operation that shares its targets, not a piece of the campaign
+    con, _ = _traces(hidden_joins=8)
+    rows = [("cohashtag", "#push", a, 100 * b) for b in range(30) for a in (600, 601, 602)]
+    rows += [("cohashtag", f"#own{b}", a, 100 * b + 50) for b in range(30) for a in (600, 601, 602)]
+    rows += [("cohashtag", "#loud", a, 7 * b + 3000) for b in range(300) for a in (600, 601, 602)]
+    loud = pd.DataFrame(rows, columns=["behaviour", "key", "aid", "bucket"])
+    loud["ts"] = loud["bucket"] * 600
+    loud["post_id"] = [f"l{i}" for i in range(len(loud))]
+    loud["aid"] = loud["aid"].astype("int32")
+    con.execute("INSERT INTO traces SELECT behaviour, key, aid, bucket, ts, post_id FROM loud")
+    split = pd.DataFrame(
+        {
+            "aid": np.r_[np.arange(10), [600, 601, 602]].astype("int64"),
+            "campaign": np.repeat(np.array([1, 2], dtype="int64"), [10, 3]),
+        }
+    )
+    grown, _, _ = expand_campaigns(con, split, ExpandSettings())
+    of = grown.set_index("aid")["campaign"]
+    assert of.loc[[600, 601, 602]].nunique() == 1
+    assert of.loc[600] != of.loc[0]

@@ -61,7 +61,11 @@ were in 20 of them, the largest of 9), and a hidden member's hits are cut with t
 over 790k outsiders x 836 campaigns. So before any outsider is tested, every member is
 tested the same way against every campaign but its own (``MEMBER_HITS``, at the rates the
 outsiders set), and a campaign with at least half of its members (two or more)
-significant for another is merged into it; merges chain. Members of one campaign were
+significant for another is merged into it, provided the two are alike both ways: each
+one's median member spends at least half as much of its activity in the other's episodes
+as the other's own members do (at 30k posts, loudspeakers reposting every state-media
+post merged into the ring that amplifies some of them without it); merges chain.
+Members of one campaign were
 put together by their links to each other, not to the other campaign, so their hits on
 it are fresh evidence. The relational steps are SQL in the linker's dialect (``link_steps``), so
 they run on Spark unchanged; only the p-values run in NumPy.
@@ -155,18 +159,22 @@ GROUP BY tb.behaviour, tb.bin
 #: with direction: ``leads`` counts the episodes the outsider was in before any of the
 #: campaign's members, and ``leads_expected`` what a member would: the first of the k
 #: members and it with chance 1 / (k + 1) per episode.
-OUTSIDER_HITS = """
+#: Traces of accounts in campaigns' episodes, per account, campaign, behaviour and bin,
+#: with direction (``leads``, ``leads_expected``); ``join`` and ``where`` say whose.
+_HITS = """
 SELECT tb.behaviour, tb.aid, ce.campaign, tb.bin, count(*) AS hits,
        count(DISTINCT tb.key) AS keys,
        sum(CASE WHEN tb.ts < ce.first_ts THEN 1 ELSE 0 END) AS leads,
        sum(1.0 / (ce.members + 1)) AS leads_expected
 FROM trace_bins tb
-JOIN campaign_episodes ce
+{join}JOIN campaign_episodes ce
   ON ce.behaviour = tb.behaviour AND ce.key = tb.key AND ce.bucket = tb.bucket
-LEFT JOIN insiders m ON m.aid = tb.aid
-WHERE m.aid IS NULL
+{where}
 GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin
 """
+OUTSIDER_HITS = _HITS.format(
+    join="", where="LEFT JOIN insiders m ON m.aid = tb.aid\nWHERE m.aid IS NULL"
+)
 
 #: Per behaviour, campaign and bin, the chance that an outsider's trace lands in one of
 #: the campaign's episodes, estimated so that the accounts under test do not set it (a
@@ -256,18 +264,9 @@ def round_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
 
 #: Members' traces in the episodes of campaigns other than their own, as ``OUTSIDER_HITS``
 #: counts an outsider's: the evidence that two campaigns are fragments of one.
-MEMBER_HITS = """
-SELECT tb.behaviour, tb.aid, ce.campaign, tb.bin, count(*) AS hits,
-       count(DISTINCT tb.key) AS keys,
-       sum(CASE WHEN tb.ts < ce.first_ts THEN 1 ELSE 0 END) AS leads,
-       sum(1.0 / (ce.members + 1)) AS leads_expected
-FROM trace_bins tb
-JOIN members mm ON mm.aid = tb.aid
-JOIN campaign_episodes ce
-  ON ce.behaviour = tb.behaviour AND ce.key = tb.key AND ce.bucket = tb.bucket
-WHERE ce.campaign <> mm.campaign
-GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin
-"""
+MEMBER_HITS = _HITS.format(
+    join="JOIN members mm ON mm.aid = tb.aid\n", where="WHERE ce.campaign <> mm.campaign"
+)
 
 
 #: Per member: its traces, and how many of them are in its own campaign's episodes: the
@@ -368,10 +367,12 @@ def _merge_fragments(
     settings: ExpandSettings,
 ) -> pd.DataFrame:
     """Members with the campaigns that are fragments of one merged (module docstring):
-    campaign B joins campaign A when at least half of B's members (and two or more) are
+    campaigns B and A merge when at least half of B's members (and two or more) are
     significant for A by the group-level test, tested as an outsider would be against
-    every campaign but its own; merges chain (A, B and C become one). Campaigns are then
-    numbered again by size, largest first."""
+    every campaign but its own, and each campaign's median member spends at least half
+    as much of its traces in the other's episodes as the other's own median member does;
+    merges chain (A, B and C become one). Campaigns are then numbered again by size,
+    largest first."""
     run = duckdb_runner(con)
     core = members[["aid", "campaign"]]
     store_table(con, "members", core)
@@ -393,26 +394,34 @@ def _merge_fragments(
         return members
     own = core.set_index("aid")["campaign"]
     traces = shares.set_index("aid")["traces"].astype("float64")
+    size = core.groupby("campaign").size()
     # how much of its activity a member spends with its own campaign, typically
     own_share = (shares.set_index("aid")["own_hits"] / traces).groupby(own).median()
-    votes = sig[["aid", "campaign"]].merge(spent, on=["aid", "campaign"], how="left")
-    votes["share"] = votes["hits"].fillna(0).to_numpy() / traces.reindex(votes["aid"]).to_numpy()
+    spent["b"] = spent["aid"].map(own).to_numpy()
+    spent["share"] = spent["hits"].to_numpy() / traces.reindex(spent["aid"]).to_numpy()
+    by_pair = spent.groupby(["b", "campaign"])["share"].apply(list).to_dict()
+
+    def alike(b: int, a: int) -> bool:
+        """Do b's members (the median one) spend at least half as much of their activity
+        in a's episodes as a's own members do?"""
+        got = by_pair.get((b, a), [])
+        median = float(np.median(got + [0.0] * (int(size[b]) - len(got))))
+        return median >= 0.5 * float(own_share.get(a, 1.0))
+
+    votes = sig[["aid", "campaign"]].rename(columns={"campaign": "a"})
     votes["b"] = votes["aid"].map(own).to_numpy()
-    votes = (
-        votes.rename(columns={"campaign": "a"})
-        .groupby(["b", "a"])
-        .agg(n=("aid", "size"), share=("share", "median"))
-        .reset_index()
-    )
-    size = core.groupby("campaign").size()
+    votes = votes.groupby(["b", "a"]).size().rename("n").reset_index()
     need = np.maximum(2, np.ceil(size.reindex(votes["b"]).to_numpy() / 2.0))
-    # a fragment's members are significant for the other campaign and spend at least
-    # half as much of their activity in its episodes as its own members do in them: an
-    # operation that merely shares the campaign's targets (loudspeakers reposting every
-    # post of the state media that a ring amplifies a few of) spends most of its own
-    # elsewhere
-    alike = votes["share"].to_numpy() >= 0.5 * own_share.reindex(votes["a"]).to_numpy()
-    edges = votes[(votes["n"].to_numpy() >= need) & alike]
+    votes = votes[votes["n"].to_numpy() >= need]
+    # fragments of one campaign are alike both ways; an operation that merely shares a
+    # campaign's targets (loudspeakers reposting every state-media post that a ring
+    # amplifies a few of) spends most of its activity elsewhere, and the ring, whose
+    # members spend theirs within the loudspeakers' episodes, is not theirs either
+    keep = [
+        alike(int(b), int(a)) and alike(int(a), int(b))
+        for b, a in zip(votes["b"], votes["a"], strict=True)
+    ]
+    edges = votes[np.asarray(keep, dtype=bool)] if len(votes) else votes
     if edges.empty:
         return members
     parent = {int(c): int(c) for c in size.index}
