@@ -227,12 +227,12 @@ def test_two_fragments_of_one_campaign_are_merged_and_another_campaign_is_not() 
 
 
 def test_an_operation_that_shares_a_campaign_s_targets_is_not_its_fragment() -> None:
-    # three loudspeakers join every one of the campaign's bursts, significant for it, but
-    # spend most of what they do on 300 posts of their own together: they are another
-    # operation that shares its targets, not a piece of the campaign
+    # three loudspeakers join 12 of the campaign's 30 bursts, significant for it, but
+    # spend most of what they do on 300 posts of their own together, and the campaign
+    # spends most of its bursts without them: another operation that shares some of its
+    # targets, not a piece of it
     con, _ = _traces(hidden_joins=8)
-    rows = [("cohashtag", "#push", a, 100 * b) for b in range(30) for a in (600, 601, 602)]
-    rows += [("cohashtag", f"#own{b}", a, 100 * b + 50) for b in range(30) for a in (600, 601, 602)]
+    rows = [("cohashtag", "#push", a, 100 * b) for b in range(12) for a in (600, 601, 602)]
     rows += [("cohashtag", "#loud", a, 7 * b + 3000) for b in range(300) for a in (600, 601, 602)]
     loud = pd.DataFrame(rows, columns=["behaviour", "key", "aid", "bucket"])
     loud["ts"] = loud["bucket"] * 600

@@ -61,10 +61,10 @@ were in 20 of them, the largest of 9), and a hidden member's hits are cut with t
 over 790k outsiders x 836 campaigns. So before any outsider is tested, every member is
 tested the same way against every campaign but its own (``MEMBER_HITS``, at the rates the
 outsiders set), and a campaign with at least half of its members (two or more)
-significant for another is merged into it, provided the two are alike both ways: each
-one's median member spends at least half as much of its activity in the other's episodes
-as the other's own members do (at 30k posts, loudspeakers reposting every state-media
-post merged into the ring that amplifies some of them without it); merges chain.
+significant for another is merged into it, provided its median member spends at least
+half as much of its activity in the other's episodes as the other's own members do (at
+30k posts, loudspeakers reposting every state-media post merged into the ring that
+amplifies a few of them without it); merges chain.
 Members of one campaign were
 put together by their links to each other, not to the other campaign, so their hits on
 it are fresh evidence. The relational steps are SQL in the linker's dialect (``link_steps``), so
@@ -367,12 +367,11 @@ def _merge_fragments(
     settings: ExpandSettings,
 ) -> pd.DataFrame:
     """Members with the campaigns that are fragments of one merged (module docstring):
-    campaigns B and A merge when at least half of B's members (and two or more) are
+    campaign B merges into A when at least half of B's members (and two or more) are
     significant for A by the group-level test, tested as an outsider would be against
-    every campaign but its own, and each campaign's median member spends at least half
-    as much of its traces in the other's episodes as the other's own median member does;
-    merges chain (A, B and C become one). Campaigns are then numbered again by size,
-    largest first."""
+    every campaign but its own, and B's median member spends at least half as much of
+    its traces in A's episodes as A's own median member does; merges chain (A, B and C
+    become one). Campaigns are then numbered again by size, largest first."""
     run = duckdb_runner(con)
     core = members[["aid", "campaign"]]
     store_table(con, "members", core)
@@ -413,14 +412,11 @@ def _merge_fragments(
     votes = votes.groupby(["b", "a"]).size().rename("n").reset_index()
     need = np.maximum(2, np.ceil(size.reindex(votes["b"]).to_numpy() / 2.0))
     votes = votes[votes["n"].to_numpy() >= need]
-    # fragments of one campaign are alike both ways; an operation that merely shares a
-    # campaign's targets (loudspeakers reposting every state-media post that a ring
-    # amplifies a few of) spends most of its activity elsewhere, and the ring, whose
-    # members spend theirs within the loudspeakers' episodes, is not theirs either
-    keep = [
-        alike(int(b), int(a)) and alike(int(a), int(b))
-        for b, a in zip(votes["b"], votes["a"], strict=True)
-    ]
+    # a fragment's members spend as much of their activity in the other's episodes as
+    # its own members do; an operation that merely shares a campaign's targets
+    # (loudspeakers reposting every state-media post that a ring amplifies a few of)
+    # spends most of its activity elsewhere
+    keep = [alike(int(b), int(a)) for b, a in zip(votes["b"], votes["a"], strict=True)]
     edges = votes[np.asarray(keep, dtype=bool)] if len(votes) else votes
     if edges.empty:
         return members
