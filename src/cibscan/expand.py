@@ -54,6 +54,7 @@ An account significant for several campaigns joins the one it is most significan
 The test runs in rounds (``ExpandSettings.rounds``): the accounts that joined leave the
 outsiders whose traces set the rate, and the rest are tested again; the hypotheses
 counted stay every (outsider, campaign) pair of the first round.
+
 Fragments first. Clustering cuts a large operation whose members each join a minority of
 its tasks into many small campaigns (at 10M posts the hashtag ring's 78 linked members
 were in 20 of them, the largest of 9), and a hidden member's hits are cut with them:
@@ -64,11 +65,12 @@ outsiders set), and a campaign with at least half of its members (two or more)
 significant for another is merged into it, provided its median member spends at least
 half as much of its activity in the other's episodes as the other's own members do (at
 30k posts, loudspeakers reposting every state-media post merged into the ring that
-amplifies a few of them without it); merges chain.
-Members of one campaign were
-put together by their links to each other, not to the other campaign, so their hits on
-it are fresh evidence. The relational steps are SQL in the linker's dialect (``link_steps``), so
-they run on Spark unchanged; only the p-values run in NumPy.
+amplifies a few of them without it); merges chain. Members of one campaign were put
+together by their links to each other, not to the other campaign, so their hits on it
+are fresh evidence.
+
+The relational steps are SQL in the linker's dialect (``link_steps``), so they run on
+Spark unchanged; only the p-values run in NumPy.
 """
 
 from __future__ import annotations
