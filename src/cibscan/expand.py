@@ -325,10 +325,17 @@ def expand_campaigns(
         return members, empty, no_sources
     run = duckdb_runner(con)
     n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM traces"))
-    members = _merge_fragments(con, members, n_behaviours, settings)
     core = members[["aid", "campaign"]]
     store_table(con, "members", core)
-    run_steps(run, episode_steps(settings.min_hits))
+    store_table(con, "insiders", pd.DataFrame({"aid": core["aid"].astype("int64")}))
+    run_steps(run, (*episode_steps(settings.min_hits), *round_steps(settings.min_hits)))
+    # the first round's rates test the members against the other campaigns; when
+    # fragments merge, the episodes and the first round are made again for the merged
+    members, merged = _merge_fragments(con, members, n_behaviours, settings)
+    if merged:
+        core = members[["aid", "campaign"]]
+        store_table(con, "members", core)
+        run_steps(run, episode_steps(settings.min_hits))
     outsiders = fetch_int(con, "SELECT count(DISTINCT aid) FROM traces") - len(members)
     # every (outsider, campaign) pair is a hypothesis, in every round: a later round
     # tests fewer of them against a chance rate its insiders no longer inflate
@@ -336,9 +343,10 @@ def expand_campaigns(
     found: list[pd.DataFrame] = []
     sources: list[pd.DataFrame] = []
     insiders = core["aid"]
-    for _ in range(max(1, settings.rounds)):
-        store_table(con, "insiders", pd.DataFrame({"aid": insiders.astype("int64")}))
-        run_steps(run, round_steps(settings.min_hits))
+    for r in range(max(1, settings.rounds)):
+        if r > 0 or merged:  # the first round's tables stand unless fragments merged
+            store_table(con, "insiders", pd.DataFrame({"aid": insiders.astype("int64")}))
+            run_steps(run, round_steps(settings.min_hits))
         sig = _significant(con.execute("SELECT * FROM candidates").df(), n_behaviours, m, settings)
         if sig.empty:
             break
@@ -367,19 +375,17 @@ def _merge_fragments(
     members: pd.DataFrame,
     n_behaviours: int,
     settings: ExpandSettings,
-) -> pd.DataFrame:
-    """Members with the campaigns that are fragments of one merged (module docstring):
+) -> tuple[pd.DataFrame, bool]:
+    """(Members with the campaigns that are fragments of one merged, whether any merged)
+    (module docstring), from the first round's tables (``episode_steps`` and
+    ``round_steps`` with every member an insider):
     campaign B merges into A when at least half of B's members (and two or more) are
     significant for A by the group-level test, tested as an outsider would be against
     every campaign but its own, and B's median member spends at least half as much of
     its traces in A's episodes as A's own median member does; merges chain (A, B and C
     become one). Campaigns are then numbered again by size, largest first."""
-    run = duckdb_runner(con)
     core = members[["aid", "campaign"]]
-    store_table(con, "members", core)
-    store_table(con, "insiders", pd.DataFrame({"aid": core["aid"].astype("int64")}))
-    run_steps(run, (*episode_steps(settings.min_hits), *round_steps(settings.min_hits)))
-    run_steps(run, merge_steps(settings.min_hits))
+    run_steps(duckdb_runner(con), merge_steps(settings.min_hits))
     cand = con.execute("SELECT * FROM member_candidates").df()
     # each member's hits on each other campaign, in every behaviour and scale together
     spent = con.execute(
@@ -389,10 +395,11 @@ def _merge_fragments(
     campaigns = int(core["campaign"].nunique())
     m = max(1.0, float(len(core)) * float(max(campaigns - 1, 1)))
     sig = _significant(cand, n_behaviours, m, settings)
-    _drop(con)
+    for name, _ in merge_steps(0):
+        con.execute(f"DROP TABLE {name}")
     sig = sig[~sig["source"]] if len(sig) else sig
     if sig.empty:
-        return members
+        return members, False
     own = core.set_index("aid")["campaign"]
     traces = shares.set_index("aid")["traces"].astype("float64")
     size = core.groupby("campaign").size()
@@ -421,7 +428,7 @@ def _merge_fragments(
     keep = [alike(int(b), int(a)) for b, a in zip(votes["b"], votes["a"], strict=True)]
     edges = votes[np.asarray(keep, dtype=bool)] if len(votes) else votes
     if edges.empty:
-        return members
+        return members, False
     parent = {int(c): int(c) for c in size.index}
 
     def root(c: int) -> int:
@@ -441,7 +448,7 @@ def _merge_fragments(
     order = sizes.sort_values(["size", "min"], ascending=[False, True]).index
     number = {int(c): i + 1 for i, c in enumerate(order)}
     merged["campaign"] = merged["campaign"].map(number).astype("int64")
-    return merged.sort_values(["campaign", "aid"]).reset_index(drop=True)
+    return merged.sort_values(["campaign", "aid"]).reset_index(drop=True), True
 
 
 def _significant(
