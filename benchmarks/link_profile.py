@@ -1,12 +1,12 @@
 """The linker step by step: wall time and rows of each relational step, then quality.
 
-    python benchmarks/link_profile.py --posts 1000000 --seed 7 [--snowball-rounds 1]
-        [--follow-pairs-per-trace 5] [--pairs-per-trace 5] [--min-hot-cap 16] [--save DIR]
+    python benchmarks/link_profile.py --posts 1000000 --seed 7 [--pairs-per-trace 5]
+        [--min-hot-cap 16] [--save DIR]
 
 Detects a cached generated platform (``bench-data/sim-N-SEED``) with default settings
 except the linker settings given, timing each step the linker runs on DuckDB and
 counting the rows of the tables that hold pairs; prints detect's stage times, the
-sampling and snowball figures, and ``cibscan evaluate``'s figures per label. The step
+sampling figures, and ``cibscan evaluate``'s figures per label. The step
 timer wraps the runner, so the totals are a little above an untimed run.
 """
 
@@ -20,14 +20,14 @@ from typing import Any
 from _common import platform
 
 import cibscan
-from cibscan import link
+from cibscan import evidence, link
 from cibscan.detect import DetectConfig
 from cibscan.engine import duckdb_runner
 from cibscan.evaluate import evaluate, read_labels
 from cibscan.link import LinkSettings
 
 #: Steps whose output rows are printed (the tables that hold traces or pairs).
-COUNTED = ("traces", "join_traces", "pair_keys", "seed_pair_keys", "pair_counts")
+COUNTED = ("traces", "join_traces", "pair_counts", "sig_traces", "sig_episodes")
 
 
 def timed_runner(con: Any) -> Any:
@@ -37,7 +37,7 @@ def timed_runner(con: Any) -> Any:
         start = time.perf_counter()
         run(name, sql)
         line = f"{name:18s} {time.perf_counter() - start:7.1f} s"
-        if name in COUNTED or name.startswith("pair_keys_"):
+        if name in COUNTED:
             rows = con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
             line += f"  {rows:,} rows"
         print(line, flush=True)
@@ -49,17 +49,16 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--snowball-rounds", type=int)
-    parser.add_argument("--follow-pairs-per-trace", type=float)
     parser.add_argument("--pairs-per-trace", type=float)
     parser.add_argument("--min-hot-cap", type=int)
     parser.add_argument("--save", help="also save the findings to this folder")
     args = parser.parse_args()
-    names = ("snowball_rounds", "follow_pairs_per_trace", "pairs_per_trace", "min_hot_cap")
+    names = ("pairs_per_trace", "min_hot_cap")
     given = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
     folder = platform(args.posts, args.seed)
     data = cibscan.read(str(folder / "posts.parquet"))
     link.duckdb_runner = timed_runner  # type: ignore[assignment]
+    evidence.duckdb_runner = timed_runner  # type: ignore[assignment]
     start = time.perf_counter()
     findings = cibscan.detect(data, DetectConfig(link=LinkSettings(**given)))
     print(f"detect {time.perf_counter() - start:.1f} s with link settings {given}")

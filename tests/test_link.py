@@ -12,7 +12,6 @@ from cibscan.behaviours import BEHAVIOURS, TextSettings
 from cibscan.link import (
     LinkSettings,
     _fdr,
-    _significant_accounts,
     build_traces,
     links_from_traces,
 )
@@ -119,28 +118,28 @@ def _big_ring(seed: int = 2) -> pd.DataFrame:
 
 
 def test_sampling_never_hides_the_rest_of_a_campaign_once_part_of_it_is_found() -> None:
-    tight = {"pairs_per_trace": 0.2, "min_hot_cap": 8, "min_pair_budget": 0}
+    # the sampled pair work finds only the ring's core; the group-level test grows it
+    # back into the whole ring, and into nobody else
+    tight = LinkSettings(pairs_per_trace=0.2, min_hot_cap=8, min_pair_budget=0)
     ring = {f"ring{r}" for r in range(40)}
-
-    def found(rounds: int) -> tuple[set[str], object]:
-        pairs, stats = _links(_big_ring(), LinkSettings(**tight, snowball_rounds=rounds))
-        sig = pairs[pairs["significant"]]
-        return set(sig["account_a"]).union(sig["account_b"]), stats
-
-    sampled, stats = found(0)
+    pairs, stats = _links(_big_ring(), tight)
     assert stats.hot_cap.get("corepost") == 8  # type: ignore[attr-defined]
-    assert len(sampled & ring) < len(ring)  # sampling alone loses members of the ring
-    followed, stats = found(3)
-    assert followed == ring  # every member, and nobody else
-    assert stats.snowball and stats.snowball[0]["accounts"] > 0  # type: ignore[attr-defined]
-    assert stats.follow_max["corepost"] >= 20  # type: ignore[attr-defined]  # the ring's groups
+    sig = pairs[pairs["significant"]]
+    assert len(set(sig["account_a"]).union(sig["account_b"]) & ring) < len(ring)
+    data = cibscan.Dataset.from_frames(_big_ring())
+    findings = cibscan.detect(
+        data, behaviours=("corepost",), windows={"corepost": "60s"}, scales=(), link=tight
+    )
+    accounts = findings.accounts
+    in_campaigns = set(accounts.loc[accounts["campaign"].notna(), "account_id"])
+    assert in_campaigns == ring
 
 
 def test_sampling_keeps_a_complete_core_of_a_campaign_that_makes_its_own_groups_hot() -> None:
     # the sample of a hot group is its accounts with the smallest hash of their id alone,
     # so the ring members with the smallest hashes are kept in every group they join
     frame = _big_ring()
-    tight = LinkSettings(pairs_per_trace=0.2, min_hot_cap=8, min_pair_budget=0, snowball_rounds=0)
+    tight = LinkSettings(pairs_per_trace=0.2, min_hot_cap=8, min_pair_budget=0)
     pairs, stats = _links(frame, tight)
     assert stats.hot_cap.get("corepost") == 8
     aid = {a: i for i, a in enumerate(sorted(frame["account_id"].unique()))}
@@ -152,29 +151,6 @@ def test_sampling_keeps_a_complete_core_of_a_campaign_that_makes_its_own_groups_
     found = {frozenset((a, b)) for a, b in zip(sig["account_a"], sig["account_b"], strict=True)}
     assert all(frozenset((a, b)) in found for a in core for b in core if a < b)
     assert set(sig["account_a"]).union(sig["account_b"]) <= set(ring)
-
-
-def test_the_accounts_followed_between_rounds_are_those_on_significant_links() -> None:
-    # the snowball's light significance step must decide as the full one does, over
-    # several behaviours and scales at once
-    data = cibscan.Dataset.from_frames(_big_ring())
-    behaviours = [BEHAVIOURS["corepost"], BEHAVIOURS["copypaste"]]
-    build_traces(
-        data.con,
-        behaviours,
-        {"corepost": 60, "copypaste": 60},
-        TextSettings(),
-        scales={"corepost": (3600,), "copypaste": (3600,)},
-    )
-    _, pairs, stats = links_from_traces(data.con, LinkSettings(snowball_rounds=0))
-    sig = pairs[pairs["significant"]]
-    expected = set(sig["a"].tolist()) | set(sig["b"].tolist())
-    n_behaviours = int(
-        data.con.execute("SELECT count(DISTINCT behaviour) FROM traces").fetchall()[0][0]
-    )
-    got = _significant_accounts(data.con, n_behaviours, stats.pairs_tested, 0.01)
-    assert len(expected) >= 40 and got == expected
-    assert _significant_accounts(data.con, n_behaviours, stats.pairs_tested, 1e-300) == set()
 
 
 def _slow_ring(seed: int = 3) -> pd.DataFrame:

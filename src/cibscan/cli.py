@@ -123,13 +123,6 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
             f"[yellow]{behaviour}: {n:,} traces of hot keys were sampled out of pairing "
             f"(groups cut to {cap} accounts per key and window to bound the work)[/]"
         )
-    rounds = s["sampling"].get("snowball_rounds") or []
-    if rounds:
-        followed = ", ".join(f"{r['accounts']:,}" for r in rounds)
-        out.print(
-            f"accounts on significant links followed into the sampled groups: "
-            f"{followed} in {len(rounds)} round(s)"
-        )
     merged = counts.get("campaigns_merged", 0)
     if merged:
         out.print(

@@ -35,7 +35,7 @@ from .evidence import (
 from .expand import ExpandSettings, expand_campaigns, expand_steps
 from .findings import Findings, members_hashes
 from .link import LinkSettings, build_traces, links_from_traces
-from .link_steps import CHANCE_STEPS, pair_steps, pairable_steps, snowball_steps
+from .link_steps import CHANCE_STEPS, EVIDENCE_STEPS, pair_steps, pairable_steps
 from .reach import amplified_posts, off_platform
 from .status import AccountStatus, Assessment, CampaignStatus
 from .traits import TraitSettings, account_traits, strong, typed
@@ -176,7 +176,7 @@ def detect(
     t0 = lap("traits", t0)
     stage("evidence")
     significant = pairs[pairs["significant"]] if len(pairs) else pairs
-    build_evidence(con, per, significant, stats.episode_tables)
+    build_evidence(con, per, significant)
     evidence = evidence_rows(con, config.link.evidence_per_link)
     t0 = lap("evidence", t0)
     stage("findings")
@@ -192,7 +192,7 @@ def detect(
     listed_posts = _listed_posts(con, accounts)
     rhythm = population_histogram(con).astype(np.int64).tolist()
     lap("findings", t0)
-    _drop_intermediates(con, [*stats.episode_tables, *stats.seed_tables])
+    _drop_intermediates(con)
     timings["total"] = round(time.perf_counter() - started, 3)
     summary = {
         # which run made these findings: review decisions record it
@@ -238,9 +238,6 @@ def detect(
         "sampling": {
             "hot_cap": stats.hot_cap,
             "traces_left_out_of_pairing": stats.traces_sampled_out,
-            # accounts on significant links followed into the groups sampled down
-            "snowball_rounds": stats.snowball,
-            "followed_up_to_group_size": stats.follow_max,
         },
         "timings_seconds": timings,
         # Everybody's posts per UTC hour of the week (Monday 00:00 first), the baseline
@@ -312,10 +309,7 @@ _INTERMEDIATES = (
     "windows",
     "traces",
     "caps",
-    *(
-        name
-        for name, _ in (*CHANCE_STEPS, *pairable_steps(0), *pair_steps(0), *snowball_steps(0, 1))
-    ),
+    *(name for name, _ in (*CHANCE_STEPS, *pairable_steps(0), *pair_steps(0), *EVIDENCE_STEPS)),
     *(name for name, _ in expand_steps(0)),
     "suspects",
     "sig_links",
@@ -326,8 +320,8 @@ _INTERMEDIATES = (
 )
 
 
-def _drop_intermediates(con: duckdb.DuckDBPyConnection, extra: Sequence[str] = ()) -> None:
-    for name in (*_INTERMEDIATES, *extra):
+def _drop_intermediates(con: duckdb.DuckDBPyConnection) -> None:
+    for name in _INTERMEDIATES:
         con.execute(f"DROP TABLE IF EXISTS {name}")
 
 

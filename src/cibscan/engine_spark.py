@@ -25,8 +25,8 @@ def spark_runner(spark: Any) -> Runner:
     """A runner for ``link_steps``: each step becomes a temporary view of a materialised
     table. The step is checkpointed (computed now, as the DuckDB runner does, and cut
     from the plans of earlier steps: a cached view keeps its whole lineage, and a step
-    that replaces a table it reads, a snowball round's ``pair_counts``, then planned over
-    every earlier round and ran the driver out of heap)."""
+    that replaced a table it read was planned over every earlier step and ran the
+    driver out of heap)."""
 
     def run(name: str, sql: str) -> None:
         spark.sql(spark_sql(sql)).localCheckpoint(eager=True).createOrReplaceTempView(name)

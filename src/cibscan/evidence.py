@@ -1,45 +1,34 @@
 """Evidence: the posts behind each significant link, and what each account shared.
 
-Every co-occurrence episode found while pairing (see ``link.py``) is kept for the
-significant pairs, with the two posts that make it, so that a person can check each one.
+Every co-occurrence episode of the significant pairs is re-derived from the paired traces
+(see ``link.py``), with the two posts that make it, so that a person can check each one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import duckdb
 import pandas as pd
 
-from .engine import quote_ident, store_table
+from .engine import duckdb_runner, store_table
+from .link_steps import EVIDENCE_STEPS, run_steps
 
 
 def build_evidence(
-    con: duckdb.DuckDBPyConnection,
-    per: pd.DataFrame,
-    significant: pd.DataFrame,
-    episode_tables: Sequence[str] = ("pair_keys",),
+    con: duckdb.DuckDBPyConnection, per: pd.DataFrame, significant: pd.DataFrame
 ) -> None:
     """Create ``evidence_all`` (behaviour, a, b, key, post_a, ts_a, post_b, ts_b): one row
-    per co-occurrence episode of every significant pair, in every behaviour, from the
-    linker's ``episode_tables`` (``LinkStats.episode_tables``)."""
+    per co-occurrence episode of every significant pair, in every behaviour, re-derived
+    from the linker's paired traces (``link_steps.EVIDENCE_STEPS``)."""
     keep = per.merge(significant[["a", "b"]], on=["a", "b"])[["behaviour", "a", "b"]]
     store_table(con, "sig_links", keep)
+    run_steps(duckdb_runner(con), EVIDENCE_STEPS)
     # One join per statement, on purpose: in a single statement the optimiser may pair
     # traces with traces on the key, or traces with the links by account (transitive
     # equalities), either of which multiplies a busy account's traces. Episodes of the
     # significant pairs are few; going from them one join at a time stays linear.
-    episodes = " UNION ALL ".join(
-        f"SELECT behaviour, a, b, key, ts_a, ts_b FROM {quote_ident(t)}" for t in episode_tables
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _sig_episodes AS "
-        f"SELECT pk.behaviour, pk.a, pk.b, pk.key, pk.ts_a, pk.ts_b FROM ({episodes}) pk "
-        "SEMI JOIN sig_links s ON s.behaviour = pk.behaviour AND s.a = pk.a AND s.b = pk.b"
-    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _sig_episodes_a AS "
-        "SELECT e.*, x.post_id AS post_a FROM _sig_episodes e "
+        "SELECT e.*, x.post_id AS post_a FROM sig_episodes e "
         "JOIN traces x ON x.behaviour = e.behaviour AND x.key = e.key AND x.ts = e.ts_a "
         "  AND x.aid = e.a"
     )
@@ -50,8 +39,9 @@ def build_evidence(
         "JOIN traces y ON y.behaviour = e.behaviour AND y.key = e.key AND y.ts = e.ts_b "
         "  AND y.aid = e.b"
     )
-    con.execute("DROP TABLE _sig_episodes")
     con.execute("DROP TABLE _sig_episodes_a")
+    for name, _ in EVIDENCE_STEPS:
+        con.execute(f"DROP TABLE {name}")
 
 
 def evidence_rows(con: duckdb.DuckDBPyConnection, per_link: int) -> pd.DataFrame:

@@ -21,7 +21,7 @@ possible pair* of active accounts, not only the pairs that happened to co-occur.
 
 Bounded work without losing campaigns. Pairing every trace of a (key, bucket) group with
 every other is quadratic in the group: one viral post reposted by 100,000 accounts in a
-minute would make 5e9 pairs. Three things bound it, in this order:
+minute would make 5e9 pairs. Two things bound it, and a third finds what they leave:
 
 - *Only traces that can be on a link are paired* (``link_steps.PAIRABLE``): an account
   with fewer than ``min_shared`` traces in a behaviour can share at most one episode with
@@ -36,24 +36,24 @@ minute would make 5e9 pairs. Three things bound it, in this order:
   campaign large enough to make its own groups hot, which an independent sample per
   group cut into pairs that each kept a fraction of their episodes (at 1M posts a cap of
   16 left the copy-paste network at 0.0 recall), keeps a complete core.
-- *Snowball rounds* follow the cores out: after the sampled pass, every account on a
-  significant link is paired with every trace of the hot groups it was in (the groups it
-  was sampled out of included), and the pairs it touches are counted again; the accounts
-  that became significant are followed in the next round. The work is linear (followed
-  traces times group size), bounded by ``follow_pairs_per_trace`` per trace, spent on
-  the smallest groups first: the groups left sampled are the most crowded, where sharing
-  a key proves least. Each round's new episodes go to a table of their own and only the
-  pairs they touch are counted again (a round that copied and regrouped every episode
-  filled 70 GB of spill at 10M posts). With the cap at 16, recall at 1M went from 0.31
-  to 0.99 at precision 1.0 (``benchmarks/snowball.py``, RESULTS.md).
+- *The group-level test* (``expand.py``) grows each campaign from its core in work
+  linear in the traces: every account in no campaign is tested against each campaign
+  whose episodes it joined, sampled-out traces included, after the fragments of one
+  campaign are merged. At 10M posts on the grown generator recall is 0.963 at precision
+  1.0 (0.981 at 1M).
 
-A campaign none of whose pairs is significant is not followed; what a pair list cannot
-see at all, a group-level test must: ``expand.py`` tests every account in no campaign
-against each campaign whose episodes it joined, after merging the fragments of one
-campaign. That test is linear in the traces and, once it binned keys by their popularity
-without the campaigns and merged fragments, it made the rounds unnecessary: they are off
-by default (``snowball_rounds``). At 10M posts on the grown generator, without rounds,
-recall is 0.963 at precision 1.0 (0.976 at 1M), where the rounds never finished.
+Tried and removed: *snowball rounds*, which paired every account on a significant link
+with every trace of the hot groups it was sampled out of and counted again. With a cap
+of 16 they took recall at 1M from 0.31 to 0.99, but their work is quadratic in a large
+campaign (at 10M posts one round made 185M pair rows and filled 62 GB of spill, and
+never finished); once the group-level test binned keys by their popularity without the
+campaigns and merged fragments, one round added 0.008 recall at 1M for 45% more time
+(RESULTS.md). They needed every episode stored to tell a round's new ones from the old.
+
+Stored nothing that is not needed. The pairs are counted straight from the join of the
+traces, on integer key ids, and the episodes are never stored: at 2M posts 19 s against
+62 s for storing the 34M episodes with their keys' text and counting them. The evidence
+re-derives the episodes of the significant pairs alone (``link_steps.EVIDENCE_STEPS``).
 
 Every tempo. Coordination runs from seconds (automation) to hours and the next morning
 (people working a task list); one window per behaviour serves only one of them. So each
@@ -84,16 +84,7 @@ from scipy.stats import poisson
 
 from .behaviours import Behaviour, TextSettings, base_name, family, scaled_name
 from .engine import duckdb_runner, fetch_int, store_table
-from .link_steps import (
-    CHANCE_STEPS,
-    TRACES,
-    pair_steps,
-    pairable_steps,
-    round_table,
-    run_steps,
-    seed_table,
-    snowball_steps,
-)
+from .link_steps import CHANCE_STEPS, TRACES, pair_steps, pairable_steps, run_steps
 
 Progress = Callable[[str], None]
 
@@ -110,16 +101,6 @@ class LinkSettings:
     pairs_per_trace: float = 5.0
     min_hot_cap: int = 64  # never sample a (key, window) below this many accounts
     min_pair_budget: float = 1e6  # below this much pair work nothing is ever sampled
-    #: Snowball rounds after sampling: every account on a significant link is paired with
-    #: everybody in the hot groups it was sampled out of. Off by default: the group-level
-    #: test (``expand.py``) grows campaigns from their sampled cores in linear work, where
-    #: a round is quadratic in a large campaign (at 10M posts one round made 185M pair
-    #: rows and filled 62 GB of spill). At 1M posts one round found 0.987 of the
-    #: operations' members against 0.979 without (RESULTS.md), in 45% more time.
-    snowball_rounds: int = 0
-    #: Pair work a snowball round may do per trace of the behaviour: it pairs followed
-    #: traces with whole groups, so its work is linear in the group sizes, not quadratic.
-    follow_pairs_per_trace: float = 20.0
     evidence_per_link: int = 10  # rows kept per link and behaviour, earliest first
 
 
@@ -134,15 +115,6 @@ class LinkStats:
     significant_links: int = 0
     hot_cap: dict[str, int] = field(default_factory=dict)
     traces_sampled_out: dict[str, int] = field(default_factory=dict)
-    #: per snowball round: accounts followed, their hot traces, pair rows added
-    snowball: list[dict[str, int]] = field(default_factory=list)
-    #: per behaviour: the largest hot group followed in any round (larger ones stayed
-    #: sampled in every round)
-    follow_max: dict[str, int] = field(default_factory=dict)
-    #: the tables holding the episodes found (the sampled pass's, then each round's)
-    episode_tables: list[str] = field(default_factory=lambda: [round_table(0)])
-    #: the tables holding each snowball round's seed traces
-    seed_tables: list[str] = field(default_factory=list)
 
 
 def build_traces(
@@ -256,57 +228,12 @@ def _hot_caps(
     return caps
 
 
-def _store_caps(
-    con: duckdb.DuckDBPyConnection, caps: dict[str, int], follow_max: dict[str, int]
-) -> None:
+def _store_caps(con: duckdb.DuckDBPyConnection, caps: dict[str, int]) -> None:
     store_table(
         con,
         "caps",
-        pa.table(
-            {
-                "behaviour": list(caps),
-                "cap": pa.array(list(caps.values()), type=pa.int64()),
-                "follow_max": pa.array([follow_max.get(b, 0) for b in caps], type=pa.int64()),
-            }
-        ),
+        pa.table({"behaviour": list(caps), "cap": pa.array(list(caps.values()), type=pa.int64())}),
     )
-
-
-def _follow_limits(
-    con: duckdb.DuckDBPyConnection,
-    caps: dict[str, int],
-    settings: LinkSettings,
-) -> dict[str, int]:
-    """Per behaviour, the largest hot group a snowball round follows its accounts into:
-    groups are taken smallest first while the pairs they make (followed traces times the
-    traces of the group and its neighbours) stay within the linker's pair budget. The
-    groups left are the most crowded, where sharing a key proves least."""
-    rows = con.execute(
-        "SELECT kb.behaviour, kb.c, count(*) AS s FROM pairable t "
-        "JOIN pairable_buckets kb ON t.behaviour = kb.behaviour AND t.key = kb.key "
-        "AND t.bucket = kb.bucket JOIN suspects s ON s.behaviour = t.behaviour "
-        "AND s.aid = t.aid JOIN caps cp ON cp.behaviour = t.behaviour "
-        "WHERE cp.cap > 0 AND kb.c > cp.cap GROUP BY kb.behaviour, kb.c ORDER BY kb.c"
-    ).fetchall()
-    totals = {
-        str(b): int(n)
-        for b, n in con.execute("SELECT behaviour, t FROM behaviour_totals").fetchall()
-    }
-    limits: dict[str, int] = {}
-    used: dict[str, float] = {}
-    full: set[str] = set()
-    for b, c, s in rows:
-        b = str(b)
-        if b in full:
-            continue
-        budget = max(settings.follow_pairs_per_trace * totals.get(b, 0), settings.min_pair_budget)
-        cost = float(s) * float(c) * 3.0
-        if used.get(b, 0.0) + cost > budget:
-            full.add(b)  # larger groups stay sampled
-            continue
-        used[b] = used.get(b, 0.0) + cost
-        limits[b] = int(c)
-    return {b: limits.get(b, 0) for b, cap in caps.items() if cap}
 
 
 def _sampled_out(con: duckdb.DuckDBPyConnection, stats: LinkStats) -> None:
@@ -337,7 +264,7 @@ def links_from_traces(
     run_steps(run, CHANCE_STEPS)
     run_steps(run, pairable_steps(settings.min_shared))
     caps = _hot_caps(con, settings, stats)
-    _store_caps(con, caps, {})
+    _store_caps(con, caps)
     if progress:
         progress("links: windowed co-occurrence")
     run_steps(run, pair_steps(settings.min_shared))
@@ -350,43 +277,8 @@ def links_from_traces(
     scale_w = {
         str(b): int(w) for b, w in con.execute("SELECT behaviour, w FROM windows").fetchall()
     }
-
     if progress:
         progress("links: significance")
-    capped = [b for b, c in caps.items() if c]
-    followed: set[int] = set()
-    for r in range(1, 1 + (settings.snowball_rounds if capped else 0)):
-        # between rounds only the accounts on significant links are needed
-        on_links = _significant_accounts(con, n_behaviours, stats.pairs_tested, settings.alpha)
-        fresh = sorted(on_links - followed)
-        if not fresh:
-            break
-        if progress:
-            progress(f"links: following {len(fresh):,} accounts into sampled groups")
-        followed.update(fresh)
-        suspects = pa.table(
-            {
-                "behaviour": [b for b in capped for _ in fresh],
-                "aid": pa.array([a for _ in capped for a in fresh], type=pa.int32()),
-            }
-        )
-        store_table(con, "suspects", suspects)
-        limits = _follow_limits(con, caps, settings)
-        _store_caps(con, caps, limits)
-        for b, c in limits.items():  # the largest group followed in any round
-            stats.follow_max[b] = max(stats.follow_max.get(b, 0), c)
-        run_steps(run, snowball_steps(settings.min_shared, r))
-        stats.episode_tables.append(round_table(r))
-        stats.seed_tables.append(seed_table(r))
-        stats.snowball.append(
-            {
-                "accounts": len(fresh),
-                "traces": fetch_int(con, f"SELECT count(*) FROM {seed_table(r)}"),
-                "pair_rows": fetch_int(con, "SELECT count(*) FROM seed_pair_keys"),
-                "new_episodes": fetch_int(con, f"SELECT count(*) FROM {round_table(r)}"),
-                "pairs_recounted": fetch_int(con, "SELECT count(*) FROM touched"),
-            }
-        )
     per = _behaviour_significance(con.execute("SELECT * FROM pair_chance").df())
     per = _best_scale(per, scale_w)
     pairs = _fdr(_fuse_pairs(con, per), n_behaviours, stats.pairs_tested, settings.alpha)
@@ -425,32 +317,6 @@ def _bonferroni(log_p: np.ndarray, n_behaviours: int) -> np.ndarray:
     return np.minimum(log_p + math.log10(n_behaviours), 0.0)
 
 
-def _significant_accounts(
-    con: duckdb.DuckDBPyConnection, n_behaviours: int, m: float, alpha: float
-) -> set[int]:
-    """The accounts on a significant link, from ``pair_chance``: the same decision as the
-    full significance step (a pair's p-value is its smallest over behaviours and scales,
-    Benjamini-Hochberg over ``m``) without building its tables, which took most of a
-    snowball round's time in Python at 2M posts."""
-    cols = con.execute(
-        "SELECT a, b, shared, act_a, act_b, slots_a, slots_b, total FROM pair_chance"
-    ).fetchnumpy()
-    if len(cols["a"]) == 0:
-        return set()
-    _, log_p = _chance(**{c: np.asarray(cols[c], dtype=np.float64) for c in _CHANCE_COLUMNS})
-    a = np.asarray(cols["a"], dtype=np.int64)
-    b = np.asarray(cols["b"], dtype=np.int64)
-    width = int(b.max()) + 1  # a < b, so a * width + b names the pair
-    key = a * width + b
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    best = np.minimum.reduceat(log_p[order], starts)  # the pair's smallest p-value
-    log_q = bh_log_q(_bonferroni(best, n_behaviours), m)
-    sig = key[starts][log_q <= math.log10(alpha)]
-    return set((sig // width).tolist()) | set((sig % width).tolist())
-
-
 def _behaviour_significance(per: pd.DataFrame) -> pd.DataFrame:
     if per.empty:
         for col in ("expected", "z", "log10_p"):
@@ -481,7 +347,7 @@ def _best_scale(per: pd.DataFrame, windows: dict[str, int]) -> pd.DataFrame:
     a = per["a"].to_numpy()
     b = per["b"].to_numpy()
     # integer keys and one stable lexsort (the last key sorts first): a sort on strings
-    # took seconds per snowball round at 1M posts
+    # took seconds per call at 1M posts
     order = np.lexsort((w, per["log10_p"].to_numpy(), fam, b, a))
     a, b, fam = a[order], b[order], fam[order]
     first = np.ones(len(order), dtype=bool)

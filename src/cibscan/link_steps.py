@@ -38,8 +38,13 @@ FROM (SELECT behaviour, key, bucket, count(*) AS c FROM traces
       GROUP BY behaviour, key, bucket) kb
 """
 
+#: Per key: its accounts, and an integer id (``kid``) that the pair work joins and groups
+#: on instead of the key's text: at 2M posts, pairing on the text took 62 s where the id
+#: took 37 s (the same counts).
 KEYS = """
-SELECT behaviour, key, count(DISTINCT aid) AS n FROM traces GROUP BY behaviour, key
+SELECT behaviour, key, count(DISTINCT aid) AS n,
+       CAST(row_number() OVER (ORDER BY behaviour, key) AS BIGINT) AS kid
+FROM traces GROUP BY behaviour, key
 """
 
 ACTIVITY = """
@@ -61,7 +66,7 @@ SELECT behaviour, sum(a) AS t, count(*) AS accounts FROM activity GROUP BY behav
 #: Without this filter, the sampled pass on the grown generator at 10M posts made 174M
 #: pair rows for 3.7M pairs that met twice or more.
 PAIRABLE = """
-SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts,
+SELECT t.behaviour, k.kid, t.aid, t.bucket, t.ts,
        greatest(ln(bt.accounts * 1.0 / k.n), 0.0) AS weight
 FROM traces t
 JOIN activity a ON a.behaviour = t.behaviour AND a.aid = t.aid
@@ -73,7 +78,7 @@ WHERE a.a >= {min_shared} AND kb.slots > 0
 
 #: Pairable traces per (key, bucket): the group sizes that pair work and sampling see.
 PAIRABLE_BUCKETS = """
-SELECT behaviour, key, bucket, count(*) AS c FROM pairable GROUP BY behaviour, key, bucket
+SELECT behaviour, kid, bucket, count(*) AS c FROM pairable GROUP BY behaviour, kid, bucket
 """
 
 #: Each pairable trace carries its key's weight, log(N / n_key) (``PAIR_COUNTS``), so that
@@ -86,184 +91,72 @@ SELECT behaviour, key, bucket, count(*) AS c FROM pairable GROUP BY behaviour, k
 #: coordinated: an account kept in one hot group is kept in every hot group where it is
 #: among the ``cap`` smallest, and the episodes two kept accounts share are all counted.
 #: A campaign large enough to make its own groups hot keeps a core whose pairs are
-#: complete, for the snowball rounds and the group-level test to grow from; a sample
-#: drawn afresh in each group (a hash of account and time) kept each pair in a fraction
-#: of its episodes, too few to be significant.
+#: complete, for the group-level test (``expand.py``) to grow from; a sample drawn afresh
+#: in each group (a hash of account and time) kept each pair in a fraction of its
+#: episodes, too few to be significant.
 JOIN_TRACES = """
-SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts, t.weight FROM pairable t
+SELECT t.behaviour, t.kid, t.aid, t.bucket, t.ts, t.weight FROM pairable t
 JOIN pairable_buckets kb
-  ON t.behaviour = kb.behaviour AND t.key = kb.key AND t.bucket = kb.bucket
+  ON t.behaviour = kb.behaviour AND t.kid = kb.kid AND t.bucket = kb.bucket
 JOIN caps cp ON t.behaviour = cp.behaviour
 WHERE cp.cap = 0 OR kb.c <= cp.cap
 UNION ALL
-SELECT behaviour, key, aid, bucket, ts, weight FROM (
-  SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts, t.weight, cp.cap, row_number() OVER (
-    PARTITION BY t.behaviour, t.key, t.bucket
+SELECT behaviour, kid, aid, bucket, ts, weight FROM (
+  SELECT t.behaviour, t.kid, t.aid, t.bucket, t.ts, t.weight, cp.cap, row_number() OVER (
+    PARTITION BY t.behaviour, t.kid, t.bucket
     ORDER BY (t.aid * 2654435761) % 4294967291, t.aid) AS rk
   FROM pairable t JOIN pairable_buckets kb ON t.behaviour = kb.behaviour
-    AND t.key = kb.key AND t.bucket = kb.bucket
+    AND t.kid = kb.kid AND t.bucket = kb.bucket
   JOIN caps cp ON t.behaviour = cp.behaviour WHERE cp.cap > 0 AND kb.c > cp.cap
 ) sampled WHERE rk <= cap
 """
 
 
-def _episodes(raw: str) -> str:
-    """One row per pair (a < b), key and episode from ``raw`` pairs of traces (``xa, ya,
-    xt, yt`` with behaviour, key, episode and the key's weight ``w``), with the two times
-    of its first coincidence (smallest a-time, then smallest b-time: the same on every
-    run and engine)."""
-    return (
-        "\nSELECT behaviour, a, b, key, episode, first_pair.ta AS ts_a, first_pair.tb AS ts_b,"
-        "\n       first_ts, last_ts, weight"
-        "\nFROM ("
-        "\n  SELECT behaviour, least(xa, ya) AS a, greatest(xa, ya) AS b, key, episode,"
-        "\n         min(struct_pack(ta := CASE WHEN xa < ya THEN xt ELSE yt END,"
-        "\n                         tb := CASE WHEN xa < ya THEN yt ELSE xt END)) AS first_pair,"
-        "\n         min(least(xt, yt)) AS first_ts, max(greatest(xt, yt)) AS last_ts,"
-        "\n         min(w) AS weight"
-        f"\n  FROM ({raw}  ) p"
-        "\n  GROUP BY behaviour, least(xa, ya), greatest(xa, ya), key, episode"
-        "\n) g\n"
-    )
-
-
-#: Pairs of traces of one key within the window: equi-join on the key and on the same or
-#: the next time bucket (each unordered pair of buckets once), then the exact time test.
-#: One row per pair (a < b) and episode (key x earlier bucket), with the two times of its
-#: first coincidence (smallest a-time, then smallest b-time: the same on every run).
-PAIR_KEYS = _episodes("""
-    SELECT x.behaviour, x.key, x.bucket AS episode, x.aid AS xa, y.aid AS ya,
+def _trace_pairs(x: str, y: str) -> str:
+    """Pairs of traces of one key within the window, from tables ``x`` and ``y`` (the same
+    table for the whole pair work): equi-join on the key and on the same or the next time
+    bucket (each unordered pair of buckets once), then the exact time test. One row per
+    pair of traces: the episode (the earlier bucket), the two accounts and times and the
+    key's weight ``w``; a pair (a, b) may meet in one episode up to three times (both in
+    the bucket, or either in the next one)."""
+    return f"""
+    SELECT x.behaviour, x.kid, x.bucket AS episode, x.aid AS xa, y.aid AS ya,
            x.ts AS xt, y.ts AS yt, x.weight AS w
-    FROM join_traces x
-    JOIN (SELECT j.behaviour, j.key, j.aid, j.ts, j.bucket - o.o AS near, o.o AS o
-          FROM join_traces j
+    FROM {x} x
+    JOIN (SELECT j.behaviour, j.kid, j.aid, j.ts, j.bucket - o.o AS near, o.o AS o
+          FROM {y} j
           CROSS JOIN (SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
-      ON x.behaviour = y.behaviour AND x.key = y.key AND x.bucket = y.near
+      ON x.behaviour = y.behaviour AND x.kid = y.kid AND x.bucket = y.near
     JOIN windows w ON x.behaviour = w.behaviour
     WHERE ((y.o = 0 AND x.aid < y.aid) OR (y.o = 1 AND x.aid <> y.aid))
       AND abs(x.ts - y.ts) <= w.w
-""")
-
-#: Traces of hot (key, bucket) groups, those sampled out of ``join_traces`` included, of
-#: the accounts in ``suspects`` (accounts on a significant link, per behaviour) that were
-#: not followed in an earlier round: the seeds of one snowball round.
-SEED_TRACES = """
-SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts, t.weight FROM pairable t
-JOIN pairable_buckets kb ON t.behaviour = kb.behaviour AND t.key = kb.key AND t.bucket = kb.bucket
-JOIN caps cp ON t.behaviour = cp.behaviour
-JOIN suspects s ON s.behaviour = t.behaviour AND s.aid = t.aid
-WHERE cp.cap > 0 AND kb.c > cp.cap AND kb.c <= cp.follow_max
 """
-
-
-def seed_table(r: int) -> str:
-    """The table of snowball round ``r``'s seed traces (``SEED_TRACES``)."""
-    return f"seed_traces_{int(r)}"
-
-
-def _seed_pair_keys(r: int) -> str:
-    """Every pair of a seed trace of round ``r`` with any pairable trace of its key within
-    the window (the same or a neighbouring bucket, the seed on either side), in the shape
-    of ``pair_keys``: sampling never hides a partner of an account already on a
-    significant link. Each pair of two seed traces is made once: by the earlier round, or
-    within a round by the smaller account id (the later round, or the other seed, would
-    only make it again; in a campaign's own groups most partners are seeds)."""
-    seeds = "\n          UNION ALL ".join(
-        f"SELECT behaviour, key, aid, bucket, {i} AS r FROM {seed_table(i)}"
-        for i in range(1, r + 1)
-    )
-    return _episodes(f"""
-    SELECT x.behaviour, x.key, least(x.bucket, y.bucket) AS episode, x.aid AS xa,
-           y.aid AS ya, x.ts AS xt, y.ts AS yt, x.weight AS w
-    FROM {seed_table(r)} x
-    JOIN (SELECT t.behaviour, t.key, t.aid, t.ts, t.bucket, t.bucket + o.o AS near,
-                 sr.r AS seed_round
-          FROM pairable t
-          LEFT JOIN ({seeds}) sr
-            ON sr.behaviour = t.behaviour AND sr.key = t.key AND sr.aid = t.aid
-           AND sr.bucket = t.bucket
-          CROSS JOIN (SELECT -1 AS o UNION ALL SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
-      ON x.behaviour = y.behaviour AND x.key = y.key AND x.bucket = y.near
-    JOIN windows w ON x.behaviour = w.behaviour
-    WHERE x.aid <> y.aid AND abs(x.ts - y.ts) <= w.w
-      AND (y.seed_round IS NULL OR (y.seed_round = {int(r)} AND x.aid < y.aid))
-""")
-
-
-def round_table(r: int) -> str:
-    """The table of the episodes snowball round ``r`` found (round 0: the sampled pass)."""
-    return "pair_keys" if r == 0 else f"pair_keys_{int(r)}"
-
-
-def _fresh_pair_keys(r: int) -> str:
-    """The episodes of ``seed_pair_keys`` that no earlier round holds, each (pair, key,
-    episode) once: an anti-join against each earlier table, so no table is ever copied
-    (copying every episode each round filled 70 GB of spill at 10M posts)."""
-    joins = "".join(
-        f"\nLEFT JOIN {round_table(i)} p{i} ON p{i}.behaviour = s.behaviour AND p{i}.a = s.a"
-        f" AND p{i}.b = s.b AND p{i}.key = s.key AND p{i}.episode = s.episode"
-        for i in range(r)
-    )
-    where = " AND ".join(f"p{i}.a IS NULL" for i in range(r))
-    return (
-        "\nSELECT s.behaviour, s.a, s.b, s.key, s.episode, s.ts_a, s.ts_b, s.first_ts,"
-        f" s.last_ts, s.weight\nFROM seed_pair_keys s{joins}\nWHERE {where}\n"
-    )
-
-
-#: The pairs a snowball round added episodes to: only these are counted again.
-TOUCHED = """
-SELECT DISTINCT behaviour, a, b FROM {fresh}
-"""
-
-
-def _episodes_of(tables: list[str], pairs: str | None) -> str:
-    """Every episode in ``tables`` (of the pairs in table ``pairs`` only, when given)."""
-    parts = []
-    for t in tables:
-        if pairs is None:
-            parts.append(f"SELECT behaviour, a, b, key, first_ts, last_ts, weight FROM {t}")
-        else:
-            parts.append(
-                f"SELECT e.behaviour, e.a, e.b, e.key, e.first_ts, e.last_ts, e.weight FROM {t} e "
-                f"JOIN {pairs} tp ON tp.behaviour = e.behaviour AND tp.a = e.a AND tp.b = e.b"
-            )
-    return "\n  UNION ALL\n  ".join(parts)
 
 
 #: Per pair and behaviour: episodes shared, distinct keys, and a weight where each
 #: episode counts log(N / n_key): a key used by 2 of 10,000 accounts weighs 8.5, one used
-#: by 5,000 of them 0.7. Pairs below ``min_shared`` episodes are never significant after
-#: the FDR step over all pairs, so they are dropped here. Two plain aggregations, per
-#: key and then per pair, with the weights the traces carry: at 10M posts (166M
-#: episodes) 101 s, against 134 s with a join to the keys and a count of distinct keys.
-PAIR_COUNTS = """
+#: by 5,000 of them 0.7. Counted straight from the join of the traces, per episode, then
+#: per key, then per pair, so the episodes are never stored: at 2M posts that took 19 s
+#: against 62 s for storing the 34M episodes (with their keys' text) and counting them;
+#: the evidence re-derives the episodes of the significant pairs alone
+#: (``EVIDENCE_STEPS``). Pairs below ``min_shared`` episodes are never significant after
+#: the FDR step over all pairs, so they are dropped here.
+PAIR_COUNTS = (
+    """
 SELECT behaviour, a, b, sum(n) AS shared, count(*) AS keys, sum(w) AS weight,
        min(f) AS first_ts, max(l) AS last_ts
-FROM (SELECT pk.behaviour, pk.a, pk.b, pk.key, count(*) AS n, sum(pk.weight) AS w,
-             min(pk.first_ts) AS f, max(pk.last_ts) AS l
-      FROM ({episodes}) pk
-      GROUP BY pk.behaviour, pk.a, pk.b, pk.key) pk
+FROM (SELECT behaviour, a, b, kid, count(*) AS n, sum(w) AS w, min(f) AS f, max(l) AS l
+      FROM (SELECT behaviour, least(xa, ya) AS a, greatest(xa, ya) AS b, kid, episode,
+                   min(w) AS w, min(least(xt, yt)) AS f, max(greatest(xt, yt)) AS l
+            FROM ("""
+    + _trace_pairs("join_traces", "join_traces")
+    + """            ) p
+            GROUP BY behaviour, least(xa, ya), greatest(xa, ya), kid, episode) e
+      GROUP BY behaviour, a, b, kid) k
 GROUP BY behaviour, a, b
 HAVING sum(n) >= {min_shared}
 """
-
-#: ``pair_counts`` after a snowball round: the pairs it did not touch as they were, the
-#: touched ones as counted again over every round's episodes (``touched_counts``). A
-#: touched pair's new count holds its old episodes too, so it is never below the old one:
-#: keeping each pair's newest row is the same as replacing the touched pairs (and, unlike
-#: an anti-join against ``touched``, Spark 4 plans it: that tripped its planner).
-MERGED_PAIR_COUNTS = """
-SELECT behaviour, a, b, shared, keys, weight, first_ts, last_ts FROM (
-  SELECT *, row_number() OVER (PARTITION BY behaviour, a, b ORDER BY src DESC) AS rk
-  FROM (SELECT behaviour, a, b, shared, keys, weight, first_ts, last_ts, 0 AS src
-        FROM pair_counts
-        UNION ALL
-        SELECT behaviour, a, b, shared, keys, weight, first_ts, last_ts, 1 AS src
-        FROM touched_counts) u
-) r
-WHERE rk = 1
-"""
+)
 
 #: Each candidate link with the activity and slots of both accounts, for the chance model.
 PAIR_CHANCE = """
@@ -275,11 +168,54 @@ JOIN activity ab ON pc.behaviour = ab.behaviour AND pc.b = ab.aid
 JOIN behaviour_totals bt ON pc.behaviour = bt.behaviour
 """
 
+#: The evidence of the significant links (``sig_links``: behaviour, a, b), re-derived
+#: from the paired traces of their accounts: the pair join of those traces alone, kept
+#: for the significant pairs, one row per (pair, key, episode) with the two times of its
+#: first coincidence (smallest a-time, then smallest b-time: the same on every run and
+#: engine) and the key's text (``sig_links`` holds each link once, so joining it keeps
+#: the pairs and multiplies nothing). The accounts of significant links are a small part of
+#: the active ones, so this join is a small part of the counting's.
+SIG_ACCOUNTS = """
+SELECT DISTINCT behaviour, aid FROM (SELECT behaviour, a AS aid FROM sig_links
+                                     UNION ALL SELECT behaviour, b AS aid FROM sig_links) s
+"""
+
+SIG_TRACES = """
+SELECT j.behaviour, j.kid, j.aid, j.bucket, j.ts, j.weight FROM join_traces j
+JOIN sig_accounts s ON s.behaviour = j.behaviour AND s.aid = j.aid
+"""
+
+SIG_EPISODES = (
+    """
+SELECT e.behaviour, e.a, e.b, k.key, e.episode, e.first_pair.ta AS ts_a,
+       e.first_pair.tb AS ts_b
+FROM (
+  SELECT p.behaviour, s.a, s.b, p.kid, p.episode,
+         min(struct_pack(ta := CASE WHEN p.xa < p.ya THEN p.xt ELSE p.yt END,
+                         tb := CASE WHEN p.xa < p.ya THEN p.yt ELSE p.xt END)) AS first_pair
+  FROM ("""
+    + _trace_pairs("sig_traces", "sig_traces")
+    + """  ) p
+  JOIN sig_links s ON s.behaviour = p.behaviour
+    AND s.a = least(p.xa, p.ya) AND s.b = greatest(p.xa, p.ya)
+  GROUP BY p.behaviour, s.a, s.b, p.kid, p.episode
+) e
+JOIN keys k ON k.behaviour = e.behaviour AND k.kid = e.kid
+"""
+)
+
 CHANCE_STEPS: tuple[tuple[str, str], ...] = (
     ("key_buckets", KEY_BUCKETS),
     ("keys", KEYS),
     ("activity", ACTIVITY),
     ("behaviour_totals", BEHAVIOUR_TOTALS),
+)
+
+#: From ``sig_links`` to ``sig_episodes`` (behaviour, a, b, key, episode, ts_a, ts_b).
+EVIDENCE_STEPS: tuple[tuple[str, str], ...] = (
+    ("sig_accounts", SIG_ACCOUNTS),
+    ("sig_traces", SIG_TRACES),
+    ("sig_episodes", SIG_EPISODES),
 )
 
 
@@ -295,37 +231,7 @@ def pair_steps(min_shared: int) -> tuple[tuple[str, str], ...]:
     """The steps after the hot-key caps are known, ending in ``pair_chance``."""
     return (
         ("join_traces", JOIN_TRACES),
-        ("pair_keys", PAIR_KEYS),
-        (
-            "pair_counts",
-            PAIR_COUNTS.format(
-                min_shared=int(min_shared), episodes=_episodes_of(["pair_keys"], None)
-            ),
-        ),
-        ("pair_chance", PAIR_CHANCE),
-    )
-
-
-def snowball_steps(min_shared: int, r: int = 1) -> tuple[tuple[str, str], ...]:
-    """Snowball round ``r`` (1, 2...), from ``suspects`` and ``caps`` to a new
-    ``pair_chance``: its new episodes go to their own table (``round_table(r)``) and only
-    the pairs they touch are counted again, so a round never copies or regroups what the
-    earlier rounds found."""
-    if r < 1:
-        raise ValueError("snowball rounds count from 1")
-    tables = [round_table(i) for i in range(r + 1)]
-    return (
-        (seed_table(r), SEED_TRACES),
-        ("seed_pair_keys", _seed_pair_keys(r)),
-        (round_table(r), _fresh_pair_keys(r)),
-        ("touched", TOUCHED.format(fresh=round_table(r))),
-        (
-            "touched_counts",
-            PAIR_COUNTS.format(
-                min_shared=int(min_shared), episodes=_episodes_of(tables, "touched")
-            ),
-        ),
-        ("pair_counts", MERGED_PAIR_COUNTS),
+        ("pair_counts", PAIR_COUNTS.format(min_shared=int(min_shared))),
         ("pair_chance", PAIR_CHANCE),
     )
 
