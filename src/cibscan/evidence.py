@@ -22,24 +22,10 @@ def build_evidence(
     keep = per.merge(significant[["a", "b"]], on=["a", "b"])[["behaviour", "a", "b"]]
     store_table(con, "sig_links", keep)
     run_steps(duckdb_runner(con), EVIDENCE_STEPS)
-    # One join per statement, on purpose: in a single statement the optimiser may pair
-    # traces with traces on the key, or traces with the links by account (transitive
-    # equalities), either of which multiplies a busy account's traces. Episodes of the
-    # significant pairs are few; going from them one join at a time stays linear.
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _sig_episodes_a AS "
-        "SELECT e.*, x.post_id AS post_a FROM sig_episodes e "
-        "JOIN traces x ON x.behaviour = e.behaviour AND x.key = e.key AND x.ts = e.ts_a "
-        "  AND x.aid = e.a"
-    )
     con.execute(
         "CREATE OR REPLACE TABLE evidence_all AS "
-        "SELECT e.behaviour, e.a, e.b, e.key, e.post_a, e.ts_a, y.post_id AS post_b, e.ts_b "
-        "FROM _sig_episodes_a e "
-        "JOIN traces y ON y.behaviour = e.behaviour AND y.key = e.key AND y.ts = e.ts_b "
-        "  AND y.aid = e.b"
+        "SELECT behaviour, a, b, key, post_a, ts_a, post_b, ts_b FROM sig_episodes"
     )
-    con.execute("DROP TABLE _sig_episodes_a")
     for name, _ in EVIDENCE_STEPS:
         con.execute(f"DROP TABLE {name}")
 

@@ -66,7 +66,7 @@ SELECT behaviour, sum(a) AS t, count(*) AS accounts FROM activity GROUP BY behav
 #: Without this filter, the sampled pass on the grown generator at 10M posts made 174M
 #: pair rows for 3.7M pairs that met twice or more.
 PAIRABLE = """
-SELECT t.behaviour, k.kid, t.aid, t.bucket, t.ts,
+SELECT t.behaviour, k.kid, t.aid, t.bucket, t.ts, t.post_id,
        greatest(ln(bt.accounts * 1.0 / k.n), 0.0) AS weight
 FROM traces t
 JOIN activity a ON a.behaviour = t.behaviour AND a.aid = t.aid
@@ -95,14 +95,15 @@ SELECT behaviour, kid, bucket, count(*) AS c FROM pairable GROUP BY behaviour, k
 #: in each group (a hash of account and time) kept each pair in a fraction of its
 #: episodes, too few to be significant.
 JOIN_TRACES = """
-SELECT t.behaviour, t.kid, t.aid, t.bucket, t.ts, t.weight FROM pairable t
+SELECT t.behaviour, t.kid, t.aid, t.bucket, t.ts, t.post_id, t.weight FROM pairable t
 JOIN pairable_buckets kb
   ON t.behaviour = kb.behaviour AND t.kid = kb.kid AND t.bucket = kb.bucket
 JOIN caps cp ON t.behaviour = cp.behaviour
 WHERE cp.cap = 0 OR kb.c <= cp.cap
 UNION ALL
-SELECT behaviour, kid, aid, bucket, ts, weight FROM (
-  SELECT t.behaviour, t.kid, t.aid, t.bucket, t.ts, t.weight, cp.cap, row_number() OVER (
+SELECT behaviour, kid, aid, bucket, ts, post_id, weight FROM (
+  SELECT t.behaviour, t.kid, t.aid, t.bucket, t.ts, t.post_id, t.weight, cp.cap,
+         row_number() OVER (
     PARTITION BY t.behaviour, t.kid, t.bucket
     ORDER BY (t.aid * 2654435761) % 4294967291, t.aid) AS rk
   FROM pairable t JOIN pairable_buckets kb ON t.behaviour = kb.behaviour
@@ -116,14 +117,14 @@ def _trace_pairs(x: str, y: str) -> str:
     """Pairs of traces of one key within the window, from tables ``x`` and ``y`` (the same
     table for the whole pair work): equi-join on the key and on the same or the next time
     bucket (each unordered pair of buckets once), then the exact time test. One row per
-    pair of traces: the episode (the earlier bucket), the two accounts and times and the
-    key's weight ``w``; a pair (a, b) may meet in one episode up to three times (both in
+    pair of traces: the episode (the earlier bucket), the two accounts, times and posts
+    and the key's weight ``w``; a pair (a, b) may meet in one episode up to three times (both in
     the bucket, or either in the next one)."""
     return f"""
     SELECT x.behaviour, x.kid, x.bucket AS episode, x.aid AS xa, y.aid AS ya,
-           x.ts AS xt, y.ts AS yt, x.weight AS w
+           x.ts AS xt, y.ts AS yt, x.post_id AS xp, y.post_id AS yp, x.weight AS w
     FROM {x} x
-    JOIN (SELECT j.behaviour, j.kid, j.aid, j.ts, j.bucket - o.o AS near, o.o AS o
+    JOIN (SELECT j.behaviour, j.kid, j.aid, j.ts, j.post_id, j.bucket - o.o AS near, o.o AS o
           FROM {y} j
           CROSS JOIN (SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
       ON x.behaviour = y.behaviour AND x.kid = y.kid AND x.bucket = y.near
@@ -170,29 +171,32 @@ JOIN behaviour_totals bt ON pc.behaviour = bt.behaviour
 
 #: The evidence of the significant links (``sig_links``: behaviour, a, b), re-derived
 #: from the paired traces of their accounts: the pair join of those traces alone, kept
-#: for the significant pairs, one row per (pair, key, episode) with the two times of its
-#: first coincidence (smallest a-time, then smallest b-time: the same on every run and
-#: engine) and the key's text (``sig_links`` holds each link once, so joining it keeps
-#: the pairs and multiplies nothing). The accounts of significant links are a small part of
-#: the active ones, so this join is a small part of the counting's.
+#: for the significant pairs (``sig_links`` holds each link once, so joining it keeps
+#: the pairs and multiplies nothing), one row per (pair, key, episode) with the two
+#: times of its first coincidence (smallest a-time, then smallest b-time: the same on
+#: every run and engine), the posts that made it and the key's text. The accounts of
+#: significant links are a small part of the active ones, so this join is a small part
+#: of the counting's.
 SIG_ACCOUNTS = """
 SELECT DISTINCT behaviour, aid FROM (SELECT behaviour, a AS aid FROM sig_links
                                      UNION ALL SELECT behaviour, b AS aid FROM sig_links) s
 """
 
 SIG_TRACES = """
-SELECT j.behaviour, j.kid, j.aid, j.bucket, j.ts, j.weight FROM join_traces j
+SELECT j.behaviour, j.kid, j.aid, j.bucket, j.ts, j.post_id, j.weight FROM join_traces j
 JOIN sig_accounts s ON s.behaviour = j.behaviour AND s.aid = j.aid
 """
 
 SIG_EPISODES = (
     """
 SELECT e.behaviour, e.a, e.b, k.key, e.episode, e.first_pair.ta AS ts_a,
-       e.first_pair.tb AS ts_b
+       e.first_pair.pa AS post_a, e.first_pair.tb AS ts_b, e.first_pair.pb AS post_b
 FROM (
   SELECT p.behaviour, s.a, s.b, p.kid, p.episode,
          min(struct_pack(ta := CASE WHEN p.xa < p.ya THEN p.xt ELSE p.yt END,
-                         tb := CASE WHEN p.xa < p.ya THEN p.yt ELSE p.xt END)) AS first_pair
+                         tb := CASE WHEN p.xa < p.ya THEN p.yt ELSE p.xt END,
+                         pa := CASE WHEN p.xa < p.ya THEN p.xp ELSE p.yp END,
+                         pb := CASE WHEN p.xa < p.ya THEN p.yp ELSE p.xp END)) AS first_pair
   FROM ("""
     + _trace_pairs("sig_traces", "sig_traces")
     + """  ) p
@@ -211,7 +215,8 @@ CHANCE_STEPS: tuple[tuple[str, str], ...] = (
     ("behaviour_totals", BEHAVIOUR_TOTALS),
 )
 
-#: From ``sig_links`` to ``sig_episodes`` (behaviour, a, b, key, episode, ts_a, ts_b).
+#: From ``sig_links`` to ``sig_episodes`` (behaviour, a, b, key, episode, ts_a, post_a,
+#: ts_b, post_b).
 EVIDENCE_STEPS: tuple[tuple[str, str], ...] = (
     ("sig_accounts", SIG_ACCOUNTS),
     ("sig_traces", SIG_TRACES),

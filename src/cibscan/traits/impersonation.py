@@ -17,6 +17,7 @@ matches its own entry.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import duckdb
@@ -112,14 +113,22 @@ def fold(name: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
-_FOLDED_DECORATIONS = sorted({fold(d) for d in DECORATIONS}, key=len, reverse=True)
+#: Longest first, then in alphabetical order: a set's order changes from run to run.
+_FOLDED_DECORATIONS = sorted({fold(d) for d in DECORATIONS}, key=lambda w: (-len(w), w))
+_ALTERNATIVES = "|".join(re.escape(w) for w in _FOLDED_DECORATIONS)
+#: Whether a folded name starts or ends with a decoration: most names do neither, and
+#: checking each decoration at each end cost most of the trait's time.
+_DECORATED = re.compile(f"^(?:{_ALTERNATIVES})|(?:{_ALTERNATIVES})$")
 
 
 def stem(name: str) -> str:
     """``fold`` with decoration words removed from either end while the rest stays long."""
-    text = fold(name)
+    return _stem_folded(fold(name))
+
+
+def _stem_folded(text: str) -> str:
     changed = True
-    while changed:
+    while changed and _DECORATED.search(text):
         changed = False
         for word in _FOLDED_DECORATIONS:
             for cut in (text.removeprefix(word), text.removesuffix(word)):
@@ -208,7 +217,8 @@ def _match(
     if not name:
         return None
     plain = fold(name)
-    for s, how in ((plain, "reads as"), (stem(name), "reads, once decorations are removed, as")):
+    stemmed = _stem_folded(plain)
+    for s, how in ((plain, "reads as"), (stemmed, "reads, once decorations are removed, as")):
         if len(s) < MIN_STEM:
             continue
         if s in exact:
