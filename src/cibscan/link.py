@@ -50,7 +50,7 @@ never finished); once the group-level test binned keys by their popularity witho
 campaigns and merged fragments, one round added 0.008 recall at 1M for 45% more time
 (RESULTS.md). They needed every episode stored to tell a round's new ones from the old.
 
-Stored nothing that is not needed. The pairs are counted straight from the join of the
+Nothing is stored that is not needed. The pairs are counted straight from the join of the
 traces, on integer key ids, and the episodes are never stored: at 2M posts 19 s against
 62 s for storing the 34M episodes with their keys' text and counting them. The evidence
 re-derives the episodes of the significant pairs alone (``link_steps.EVIDENCE_STEPS``).
