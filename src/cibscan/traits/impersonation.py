@@ -127,8 +127,14 @@ def stem(name: str) -> str:
 
 
 def _stem_folded(text: str) -> str:
+    return _strip_decorations(text) if _DECORATED.search(text) else text
+
+
+def _strip_decorations(text: str) -> str:
+    """Decoration words removed from either end of a folded name, longest first, while
+    the rest stays at least ``MIN_STEM`` long."""
     changed = True
-    while changed and _DECORATED.search(text):
+    while changed:
         changed = False
         for word in _FOLDED_DECORATIONS:
             for cut in (text.removeprefix(word), text.removesuffix(word)):
