@@ -122,11 +122,12 @@ def test_sampling_never_hides_the_rest_of_a_campaign_once_part_of_it_is_found() 
     # back into the whole ring, and into nobody else
     tight = LinkSettings(pairs_per_trace=0.2, min_hot_cap=8, min_pair_budget=0)
     ring = {f"ring{r}" for r in range(40)}
-    pairs, stats = _links(_big_ring(), tight)
+    frame = _big_ring()
+    pairs, stats = _links(frame, tight)
     assert stats.hot_cap.get("corepost") == 8  # type: ignore[attr-defined]
     sig = pairs[pairs["significant"]]
     assert len(set(sig["account_a"]).union(sig["account_b"]) & ring) < len(ring)
-    data = cibscan.Dataset.from_frames(_big_ring())
+    data = cibscan.Dataset.from_frames(frame)
     findings = cibscan.detect(
         data, behaviours=("corepost",), windows={"corepost": "60s"}, scales=(), link=tight
     )

@@ -867,8 +867,7 @@ class _World:
         )
         # the parts are let go as soon as they are one frame, and that frame inside
         # _finish as soon as its columns are read: each copy of 10M posts is gigabytes
-        parts, self.parts = self.parts, []
-        return _finish(self.rng, _concat_parts(parts), accounts), labels
+        return _finish(self.rng, _concat_parts(self.parts), accounts), labels
 
 
 @dataclass
@@ -990,6 +989,13 @@ def _posts_frame(
     return pd.DataFrame({**columns, **extra})
 
 
+#: The columns of the generated posts that ``_finish`` reads, in the order it reads them.
+_GENERATED_COLUMNS = (
+    *("kind", "userid", "t", "text", "lang", "hashtags", "urls", "own_id"),
+    *("parent", "parent_user", "reply_user", "mention"),
+)
+
+
 def _concat_parts(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """The parts as one frame; the list is emptied, so the parts go as the frame is made."""
     posts = pd.concat(parts, ignore_index=True)
@@ -1005,24 +1011,14 @@ def _finish(rng: np.random.Generator, posts: pd.DataFrame, accounts: pd.DataFram
     them took most of the generator's 20 GB peak."""
     order = np.argsort(posts["t"].to_numpy(), kind="stable")
     n = len(order)
-    wanted = (
-        *("kind", "userid", "t", "text", "lang", "hashtags", "urls", "own_id", "parent"),
-        *("parent_user", "reply_user", "mention"),
+    sorted_columns = (
+        posts[name].to_numpy()[order] if name in posts else np.full(n, None, dtype=object)
+        for name in _GENERATED_COLUMNS
     )
-    col: dict[str, np.ndarray] = {
-        name: posts[name].to_numpy()[order] if name in posts else np.full(n, None, dtype=object)
-        for name in wanted
-    }
+    (kind, user, t, texts, langs, hashtags, urls, own, parent, parent_user, reply_user, mention) = (
+        sorted_columns
+    )
     del posts, order  # every column needed is read
-    kind, user, t, own = col.pop("kind"), col.pop("userid"), col.pop("t"), col.pop("own_id")
-    texts, langs, hashtags, urls = (
-        col.pop("text"),
-        col.pop("lang"),
-        col.pop("hashtags"),
-        col.pop("urls"),
-    )
-    parent, parent_user = col.pop("parent"), col.pop("parent_user")
-    reply_user, mention = col.pop("reply_user"), col.pop("mention")
     tweetid = np.char.add("t", np.arange(1, n + 1).astype(str)).astype(object)
     named = pd.notna(own)
     tweetid[named] = own[named]
