@@ -1,7 +1,7 @@
 """The linker step by step: wall time and rows of each relational step, then quality.
 
     python benchmarks/link_profile.py --posts 1000000 --seed 7 [--pairs-per-trace 5]
-        [--min-hot-cap 16] [--save DIR]
+        [--min-hot-cap 16] [--min-hits 3] [--save DIR]
 
 Detects a cached generated platform (``bench-data/sim-N-SEED``) with default settings
 except the linker settings given, timing each step the linker runs on DuckDB and
@@ -24,6 +24,7 @@ from cibscan import evidence, link
 from cibscan.detect import DetectConfig
 from cibscan.engine import duckdb_runner
 from cibscan.evaluate import evaluate, read_labels
+from cibscan.expand import ExpandSettings
 from cibscan.link import LinkSettings
 
 #: Steps whose output rows are printed (the tables that hold traces or pairs).
@@ -51,6 +52,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--pairs-per-trace", type=float)
     parser.add_argument("--min-hot-cap", type=int)
+    parser.add_argument("--min-hits", type=int, help="the group-level test's fewest hits")
     parser.add_argument("--save", help="also save the findings to this folder")
     args = parser.parse_args()
     names = ("pairs_per_trace", "min_hot_cap")
@@ -60,8 +62,9 @@ def main() -> int:
     link.duckdb_runner = timed_runner  # type: ignore[assignment]
     evidence.duckdb_runner = timed_runner  # type: ignore[assignment]
     start = time.perf_counter()
-    findings = cibscan.detect(data, DetectConfig(link=LinkSettings(**given)))
-    print(f"detect {time.perf_counter() - start:.1f} s with link settings {given}")
+    grow = ExpandSettings() if args.min_hits is None else ExpandSettings(min_hits=args.min_hits)
+    findings = cibscan.detect(data, DetectConfig(link=LinkSettings(**given), expand=grow))
+    print(f"detect {time.perf_counter() - start:.1f} s with link settings {given}, {grow}")
     print(json.dumps({k: findings.summary[k] for k in ("timings_seconds", "sampling")}))
     if args.save:
         findings.save(args.save)

@@ -175,6 +175,39 @@ def test_the_popularity_a_campaign_gives_its_own_keys_does_not_hide_its_members(
     assert set(grown["aid"]) == set(range(70))  # none of the public joins
 
 
+def _own_links_platform(seed: int = 5) -> tuple[duckdb.DuckDBPyConnection, pd.DataFrame]:
+    """A campaign of 10 (aids 0-9) posting a link of its own in each of 30 bursts; 100
+    hidden members (aids 10-109) in 2 of the bursts each and 20 (aids 110-129) in 3;
+    300 ordinary accounts (aids 130...) posting 20 links nobody else posts, at random
+    times, as most links are."""
+    rng = np.random.default_rng(seed)
+    rows = [("colink", f"story{b}", a, 100 * b) for b in range(30) for a in range(10)]
+    for h in range(10, 130):
+        joins = 2 if h < 110 else 3
+        rows += [("colink", f"story{b}", h, 100 * int(b)) for b in rng.choice(30, joins, False)]
+    for a in range(130, 430):
+        rows += [("colink", f"own{a}-{i}", a, int(rng.integers(0, 3000))) for i in range(20)]
+    traces = pd.DataFrame(rows, columns=["behaviour", "key", "aid", "bucket"])
+    traces["ts"] = traces["bucket"] * 600 + rng.integers(0, 600, len(traces))
+    traces["post_id"] = [f"p{i}" for i in range(len(traces))]
+    traces["aid"] = traces["aid"].astype("int32")
+    con = duckdb.connect()
+    store_table(con, "traces", traces)
+    members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
+    return con, members
+
+
+def test_members_met_twice_do_not_make_the_campaign_s_own_links_popular() -> None:
+    # counted as organic, the 100 members seen twice gave each story about 7 users, a
+    # popularity no ordinary link has: their bin held only their own hits, its rate was
+    # near 1 per trace, and the members seen three times had about 3 hits expected
+    con, members = _own_links_platform()
+    grown, joins, _ = expand_campaigns(con, members, ExpandSettings())
+    assert set(joins["aid"]) == set(range(110, 130))
+    assert (joins["expected"] < 0.5).all()
+    assert set(grown["aid"]) == set(range(10)) | set(range(110, 130))
+
+
 def test_an_outlet_first_in_every_episode_on_one_key_is_a_target() -> None:
     # the ring copies the outlet's posts, each with the outlet's domain, within minutes;
     # first on one key shows nothing against a campaign of 10 (1 in 11 by chance), but
