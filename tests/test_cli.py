@@ -27,6 +27,11 @@ def test_bad_scale_exits_2_with_one_line(tmp_path: Path) -> None:
     assert run.returncode == 2 and run.stderr.count("\n") == 1 and "'later'" in run.stderr
 
 
+def test_bad_flag_exits_2_with_one_line(tmp_path: Path) -> None:
+    run = run_cli("detect", "x.csv", "--flag", "everyone")
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "'everyone'" in run.stderr
+
+
 def test_scales_none_tests_each_behaviour_at_its_window_only(tmp_path: Path) -> None:
     from cibscan.simulate import SimConfig, generate, write
 

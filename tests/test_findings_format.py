@@ -12,6 +12,7 @@ import pytest
 
 import cibscan
 from cibscan.dataset import Dataset
+from cibscan.errors import ConfigError
 from cibscan.findings import CAMPAIGN_TABLES, ENUMS, FORMAT_VERSION, Findings
 from cibscan.simulate import SimConfig, generate, write
 from cibscan.status import AccountStatus, Assessment, CampaignStatus
@@ -65,16 +66,29 @@ def test_a_shared_text_with_a_separator_in_it_stays_one_item(findings: Findings)
     assert camp["behaviours"] == [{"name": "copypaste", "links": 15}]  # 6 choose 2
 
 
+def test_flag_coordinated_flags_the_campaigns_nothing_could_be_tested_of() -> None:
+    found = cibscan.detect(_platform(), behaviours=("copypaste",), flag="coordinated")
+    copiers = found.accounts[found.accounts["account_id"].str.startswith("copier")]
+    assert len(copiers) and copiers["flagged"].all()
+    assert (copiers["status"] == AccountStatus.COORDINATED).all()  # still says why
+    assert found.summary["counts"]["campaigns_unassessed"] == len(found.campaigns) > 0
+    assert found.summary["settings"]["flag"] == "coordinated"
+    with pytest.raises(ConfigError, match="flag must be one of"):
+        cibscan.detect(_platform(), behaviours=("copypaste",), flag="everyone")
+
+
 def test_statuses_are_fixed_values(findings: Findings) -> None:
     for (table, col), enum in ENUMS.items():
         values = set(getattr(findings, table)[col])
         assert values <= {e.value for e in enum}, (table, col, values)
     copiers = findings.accounts[findings.accounts["account_id"].str.startswith("copier")]
-    assert (copiers["status"] == AccountStatus.CAMPAIGN).all()
+    # no profile columns: the campaign is neither cleared nor convicted, and says why;
+    # its members are listed, not flagged
+    assert (copiers["status"] == AccountStatus.COORDINATED).all()
+    assert not copiers["flagged"].any()
     camp = findings.campaigns.iloc[0]
-    # no profile columns: it stays an operation and says why
     assert (camp["status"], camp["assessment"]) == (
-        CampaignStatus.OPERATION,
+        CampaignStatus.COORDINATED,
         Assessment.NO_METADATA,
     )
 

@@ -269,9 +269,52 @@ def test_campaign_assessment_tells_an_operation_from_a_crowd_and_admits_blind_sp
     assert not markers.loc[markers["campaign"] == 2, "significant"].any()
     # every marker tested is a row, significant or not
     assert set(markers.loc[markers["campaign"] == 2, "marker"]) >= {"follow imbalance"}
-    # with no profiles at all nothing can be cleared
+    # with no profiles at all nothing can be cleared, and nothing convicted either
     bare = traits.assign(followers=np.nan, following=np.nan, account_created=pd.NaT)
     bare["cohort_size"] = pd.NA
     blind = assess_campaigns(data.con, members, bare, settings)[0].set_index("campaign")
-    assert blind.loc[2, "status"] == CampaignStatus.OPERATION
+    assert blind.loc[2, "status"] == CampaignStatus.COORDINATED
     assert blind.loc[2, "assessment"] == Assessment.NO_METADATA
+
+
+def test_posting_habits_convict_without_profiles_and_never_clear() -> None:
+    # ids, times and texts only: 200 people posting at irregular times in their own
+    # words, 10 schedulers posting every 30 min, 10 scripts cycling through 3 slogans
+    rng = np.random.default_rng(11)
+    frames = []
+    for i in range(200):
+        gaps = rng.exponential(3 * 3600, 15).cumsum()
+        times = list(START + pd.to_timedelta(gaps.astype(int), "s"))
+        frames.append(_posts(f"person{i}", times))
+    for i in range(10):
+        ticks = np.arange(15) * 1800 + rng.integers(0, 30, 15)
+        frames.append(_posts(f"clock{i}", list(START + pd.to_timedelta(ticks, "s"))))
+    slogans = ["down with the traitors", "support the motherland", "truth will win"]
+    for i in range(10):
+        gaps = rng.exponential(3 * 3600, 15).cumsum()
+        times = list(START + pd.to_timedelta(gaps.astype(int), "s"))
+        frames.append(_posts(f"script{i}", times, text=[slogans[k % 3] for k in range(15)]))
+    data = Dataset.from_frames(pd.concat(frames, ignore_index=True))
+    settings = TraitSettings()
+    traits = account_traits(data.con, settings)
+    t = traits.set_index("account_id")
+    assert t.loc[[f"clock{i}" for i in range(10)], "gap_regularity"].max() < 0.1
+    assert t.loc[[f"person{i}" for i in range(200)], "gap_regularity"].median() > 0.6
+    assert (t.loc[[f"script{i}" for i in range(10)], "self_repeat_share"] == 0.8).all()
+    assert (t.loc[[f"person{i}" for i in range(200)], "self_repeat_share"] == 0).all()
+    groups = {1: "clock", 2: "script", 3: "person"}
+    members = pd.DataFrame(
+        [(f"{name}{i}", c) for c, name in groups.items() for i in range(10)],
+        columns=["account_id", "campaign"],
+    )
+    verdicts, markers = assess_campaigns(data.con, members, traits, settings)
+    verdict = verdicts.set_index("campaign")
+    found = markers[markers["significant"]].groupby("campaign")["marker"].agg(set)
+    assert verdict.loc[1, "status"] == CampaignStatus.OPERATION
+    assert "clockwork posting" in found[1]
+    assert verdict.loc[2, "status"] == CampaignStatus.OPERATION
+    assert "repeats itself" in found[2]
+    # ten ordinary people: nothing convicts them, and with no profiles nothing clears them
+    assert 3 not in found.index
+    assert verdict.loc[3, "status"] == CampaignStatus.COORDINATED
+    assert verdict.loc[3, "assessment"] == Assessment.NO_METADATA

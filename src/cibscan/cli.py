@@ -98,16 +98,31 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
     s = findings.summary
     counts = s["counts"]
     skipped = s["input"]["skipped"]
+    unassessed = counts.get("campaigns_unassessed", 0)
+    flag_all = s["settings"].get("flag") == "coordinated"
+    flagging = counts["campaigns"] - counts["campaigns_cleared"] - (0 if flag_all else unassessed)
     out.print(
         f"[bold]{s['input']['posts']:,}[/] posts from [bold]{s['input']['accounts']:,}[/] "
         f"accounts; [bold]{counts['significant_links']:,}[/] significant links "
         f"(of {counts['candidate_links']:,} candidates, FDR {s['settings']['link']['alpha']}); "
         f"[bold red]{counts['flagged_accounts']:,}[/] accounts flagged in "
-        f"[bold]{counts['campaigns'] - counts['campaigns_cleared']:,}[/] campaigns; "
+        f"[bold]{flagging:,}[/] campaigns; "
         f"{counts['campaigns_cleared']:,} authentic-looking crowds and "
         f"{counts['review_accounts']:,} accounts listed for review "
         f"({s['timings_seconds']['total']:.1f} s)"
     )
+    if unassessed:
+        out.print(
+            f"[yellow]{unassessed:,} coordinated campaigns could not be assessed: the data "
+            "has no profile columns (followers, creation dates) to test their members "
+            "against, and no marker of their posts was significant; their members are "
+            + (
+                "flagged (--flag coordinated)"
+                if flag_all
+                else "listed, not flagged (--flag coordinated flags them)"
+            )
+            + "[/]"
+        )
     for reason, n in skipped.items():
         out.print(f"[yellow]skipped {n:,} rows: {reason}[/]")
     for fld, n in s["input"].get("cut", {}).items():
@@ -262,6 +277,14 @@ def detect_cmd(
             "for data made only of operation accounts (a takedown archive)."
         ),
     ] = True,
+    flag: Annotated[
+        str,
+        typer.Option(
+            help="Whom to flag: operation (coordinated and inauthentic by a tested "
+            "marker) or coordinated (also campaigns whose members could not be tested, "
+            "for data without profile columns)."
+        ),
+    ] = "operation",
     threads: Annotated[
         int | None, typer.Option(help="Engine threads (default: all cores).")
     ] = None,
@@ -306,8 +329,10 @@ def detect_cmd(
         cluster=ClusterSettings(resolution=resolution, min_size=min_campaign_size),
         traits=_trait_settings(suspended, watch, references),
         assess_campaigns=assess,
+        flag=flag,
     )
     config.resolved_scales()  # fail on a bad setting before reading any file
+    config.check_flag()
     findings = _run_detect(
         lambda: read(
             inputs,

@@ -262,7 +262,7 @@ def create_app(
         language: str | None = None,
         since: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
         until: Annotated[str | None, Query(description="YYYY-MM-DD")] = None,
-        status: Literal["operation", "crowd", ""] | None = None,
+        status: Literal["operation", "crowd", "coordinated", ""] | None = None,
     ) -> list[dict[str, Any]]:
         return view.filter_campaigns(
             views.campaigns,

@@ -37,7 +37,7 @@ from .findings import Findings, members_hashes
 from .link import LinkSettings, build_traces, links_from_traces
 from .link_steps import CHANCE_STEPS, EVIDENCE_STEPS, pair_steps, pairable_steps
 from .reach import amplified_posts, off_platform
-from .status import AccountStatus, Assessment, CampaignStatus
+from .status import FLAG_CHOICES, AccountStatus, Assessment, CampaignStatus
 from .traits import TraitSettings, account_traits, strong, typed
 from .traits.assess import assess_campaigns
 from .traits.schedule import population_histogram
@@ -84,6 +84,10 @@ class DetectConfig:
     #: off for data made only of operation accounts, such as a takedown archive, where
     #: the population itself is inauthentic.
     assess_campaigns: bool = True
+    #: Whose members are flagged: ``operation`` (coordinated and inauthentic by a tested
+    #: marker) or ``coordinated`` (also the campaigns nothing could be tested of). Crowds
+    #: cleared by their members' profiles are never flagged.
+    flag: str = "operation"
     top_keys: int = 5
 
     def resolved_windows(self) -> dict[str, int]:
@@ -99,6 +103,10 @@ class DetectConfig:
             value = self.windows.get(name, self.window)
             out[name] = parse_window(value) if value is not None else BEHAVIOURS[name].window
         return out
+
+    def check_flag(self) -> None:
+        if self.flag not in FLAG_CHOICES:
+            raise ConfigError(f"flag must be one of {', '.join(FLAG_CHOICES)}, not {self.flag!r}")
 
     def resolved_scales(self) -> dict[str, tuple[int, ...]]:
         """Per behaviour, the longer scales it is tested at besides its window."""
@@ -138,6 +146,7 @@ def detect(
         raise ConfigError(str(exc)) from exc
     windows = config.resolved_windows()
     scales = config.resolved_scales()
+    config.check_flag()
     behaviours = [BEHAVIOURS[name] for name in config.behaviours]
     con = data.con
     timings: dict[str, float] = {}
@@ -180,7 +189,9 @@ def detect(
     evidence = evidence_rows(con, config.link.evidence_per_link)
     t0 = lap("evidence", t0)
     stage("findings")
-    accounts = _accounts(con, pairs, members, joins, behaviours, windows, traits, verdicts)
+    accounts = _accounts(
+        con, pairs, members, joins, behaviours, windows, traits, verdicts, config.flag
+    )
     links, link_behaviours = _links(per, significant, members, names)
     operations = accounts.loc[accounts["flagged"], ["account_id", "campaign"]]
     campaigns = _campaigns(con, members, accounts, verdicts)
@@ -218,6 +229,7 @@ def detect(
             "cluster": asdict(config.cluster),
             "traits": asdict(config.traits),
             "assess_campaigns": config.assess_campaigns,
+            "flag": config.flag,
             "expand": asdict(config.expand),
         },
         "counts": {
@@ -231,6 +243,7 @@ def detect(
             "campaign_targets": len(sources),
             "campaigns": len(campaigns),
             "campaigns_cleared": int((campaigns["status"] == CampaignStatus.CROWD).sum()),
+            "campaigns_unassessed": int((campaigns["status"] == CampaignStatus.COORDINATED).sum()),
             "flagged_accounts": int(accounts["flagged"].sum()),
             "review_accounts": int((accounts["status"] == AccountStatus.REVIEW).sum()),
             "amplified_posts": len(amplified),
@@ -334,14 +347,17 @@ def _accounts(
     windows: dict[str, int],
     traits: pd.DataFrame,
     verdicts: pd.DataFrame,
+    flag: str = "operation",
 ) -> pd.DataFrame:
     """One row per account: flagged, status, campaign, score, reasons and traits.
 
     ``status`` (an :class:`AccountStatus`): ``campaign`` (flagged: a member of an
-    operation), ``crowd`` (a member of an authentic-looking crowd, kept for review),
-    ``review`` (a strong trait and no campaign) or ``none``. ``score`` is 1 - the best
-    q-value of the account's links or of its group-level test (``expand``), halved for
-    crowd members; accounts listed on a trait alone score 0.25.
+    operation), ``coordinated`` (a member of a campaign nothing could be tested of:
+    flagged only when ``flag`` is ``coordinated``), ``crowd`` (a member of an
+    authentic-looking crowd, kept for review), ``review`` (a strong trait and no
+    campaign) or ``none``. ``score`` is 1 - the best q-value of the account's links or of
+    its group-level test (``expand``), halved for crowd members; accounts listed on a
+    trait alone score 0.25.
     """
     index = con.execute(
         "SELECT ai.aid, ai.account_id, a.handle, a.display_name, a.bio, "
@@ -370,9 +386,16 @@ def _accounts(
             best, joins["aid"].to_numpy(dtype=np.int64), joins["log10_q"].to_numpy(dtype=float)
         )
     reasons = _reasons(con, n, behaviours, windows, joins)
-    cleared = set(verdicts.loc[verdicts["status"] == CampaignStatus.CROWD, "campaign"].astype(int))
-    in_crowd = np.isin(campaign, list(cleared)) & (campaign > 0)
+
+    def having(status: CampaignStatus) -> np.ndarray:
+        chosen = verdicts.loc[verdicts["status"] == status, "campaign"].astype(int)
+        return np.isin(campaign, chosen.to_numpy()) & (campaign > 0)
+
+    in_crowd = having(CampaignStatus.CROWD)
+    unassessed = having(CampaignStatus.COORDINATED)
     flagged = (campaign > 0) & ~in_crowd
+    if flag == "operation":  # the default: what could not be tested is not flagged
+        flagged &= ~unassessed
     score = 1.0 - np.power(10.0, best)
     score[in_crowd] *= 0.5
     out = pd.DataFrame(
@@ -382,10 +405,14 @@ def _accounts(
             "display_name": index["display_name"],
             "bio": index["bio"],
             "flagged": flagged,
-            "status": np.where(
-                flagged,
-                AccountStatus.CAMPAIGN.value,
-                np.where(in_crowd, AccountStatus.CROWD.value, AccountStatus.NONE.value),
+            "status": np.select(
+                [unassessed, flagged, in_crowd],
+                [
+                    AccountStatus.COORDINATED.value,
+                    AccountStatus.CAMPAIGN.value,
+                    AccountStatus.CROWD.value,
+                ],
+                AccountStatus.NONE.value,
             ),
             "campaign": pd.Series(campaign, dtype="Int64").where(campaign > 0),
             "score": score,

@@ -25,11 +25,13 @@ from .schema import POST_COLUMNS
 from .status import AccountStatus, Assessment, CampaignStatus
 from .traits.assess import MARKER_COLUMNS
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 #: Older formats ``load`` still reads; tables they lack come back empty, and format 3's
 #: display strings are read into the long-form tables once, here. Format 6 counts
-#: ``campaign_targets.led`` in episodes; format 5 counted it in keys.
-READABLE_VERSIONS = (2, 3, 4, 5, 6)
+#: ``campaign_targets.led`` in episodes; format 5 counted it in keys. Format 7 adds the
+#: ``coordinated`` status (nothing could be tested): before it, such a campaign was an
+#: ``operation`` with the ``no_metadata`` assessment, and its members were flagged.
+READABLE_VERSIONS = (2, 3, 4, 5, 6, 7)
 
 #: The long-form tables about campaigns, with their columns and types. Each holds data,
 #: never display strings: words are built by the outputs, the report and the CLI.

@@ -13,6 +13,8 @@ class AccountStatus(StrEnum):
     """Why an account is listed in the findings, if it is."""
 
     CAMPAIGN = "campaign"  #: a member of an operation: flagged
+    #: a member of a campaign nothing could be tested of: listed, flagged only on request
+    COORDINATED = "coordinated"
     CROWD = "crowd"  #: a member of an authentic-looking crowd: kept for review, not flagged
     REVIEW = "review"  #: a strong trait and no campaign: listed for review, not flagged
     NONE = "none"  #: not listed
@@ -21,27 +23,45 @@ class AccountStatus(StrEnum):
 class CampaignStatus(StrEnum):
     """What a campaign's assessment concluded."""
 
-    OPERATION = "operation"  #: its members are flagged
+    OPERATION = "operation"  #: coordinated and inauthentic by a tested marker: flagged
     CROWD = "crowd"  #: an authentic-looking crowd: kept with its evidence, not flagged
+    #: coordinated beyond chance, but nothing about its members could be tested (no
+    #: profile columns) and no marker of its posts was significant: kept with its
+    #: evidence, its members flagged only on request (``DetectConfig.flag``)
+    COORDINATED = "coordinated"
 
 
 class Assessment(StrEnum):
     """How a campaign's status was reached."""
 
     TESTED = "tested"  #: its members' markers were tested against the population
-    NO_METADATA = "no_metadata"  #: no profile columns to test: it cannot be cleared
+    NO_METADATA = "no_metadata"  #: no profile columns to test: neither cleared nor convicted
     OFF = "off"  #: assessment turned off (data made only of operation accounts)
 
 
 #: Account statuses that list an account in the findings.
-LISTED = tuple(s.value for s in (AccountStatus.CAMPAIGN, AccountStatus.CROWD, AccountStatus.REVIEW))
+LISTED = tuple(
+    s.value
+    for s in (
+        AccountStatus.CAMPAIGN,
+        AccountStatus.COORDINATED,
+        AccountStatus.CROWD,
+        AccountStatus.REVIEW,
+    )
+)
+
+#: What ``DetectConfig.flag`` may be: flag the members of operations only (the default),
+#: or of every coordinated campaign that was not cleared as a crowd.
+FLAG_CHOICES = ("operation", "coordinated")
 
 
 def campaign_words(status: str, assessment: str) -> str:
     """A campaign's verdict in words, for people."""
     if status == CampaignStatus.CROWD:
         return "authentic-looking crowd"
-    if assessment == Assessment.NO_METADATA:
+    if status == CampaignStatus.COORDINATED:
+        return "coordinated, unassessed (no account metadata to test)"
+    if assessment == Assessment.NO_METADATA:  # findings saved before format 7
         return "operation (no account metadata to test)"
     if assessment == Assessment.OFF:
         return "operation (assessment off)"

@@ -124,6 +124,7 @@ def overview(findings: Findings, title: str | None = None) -> dict[str, Any]:
         "campaigns": len(campaigns),
         "operations": int(sum(is_operation(s) for s in campaigns.get("status", []))),
         "cleared": counts.get("campaigns_cleared", 0),
+        "unassessed": counts.get("campaigns_unassessed", 0),
         "flagged_accounts": counts.get("flagged_accounts"),
         "review_accounts": counts.get("review_accounts"),
         "significant_links": counts.get("significant_links"),
@@ -305,7 +306,7 @@ def filter_campaigns(
     """The campaigns of :func:`campaign_list` that pass every filter given.
 
     ``since``/``until`` keep campaigns active at some time in that range (ISO dates);
-    ``status`` is ``operation`` or ``crowd``.
+    ``status`` is ``operation``, ``crowd`` or ``coordinated`` (unassessed).
     """
     out = []
     for c in campaigns:
@@ -319,9 +320,7 @@ def filter_campaigns(
             continue
         if until and (c["first_seen"] or "9999") > until + "\uffff":
             continue
-        if status == "operation" and not c["operation"]:
-            continue
-        if status == "crowd" and c["operation"]:
+        if status and c["status"] != status:
             continue
         out.append(c)
     return out

@@ -79,7 +79,10 @@ def test_filters_keep_only_matching_campaigns(client: TestClient) -> None:
     ops = client.get("/api/campaigns", params={"status": "operation"}).json()
     assert ops and all(c["operation"] for c in ops)
     crowd = client.get("/api/campaigns", params={"status": "crowd"}).json()
-    assert len(ops) + len(crowd) == len(every)
+    unassessed = client.get("/api/campaigns", params={"status": "coordinated"}).json()
+    assert all(c["status"] == "crowd" for c in crowd)
+    assert all(c["status"] == "coordinated" for c in unassessed)
+    assert len(ops) + len(crowd) + len(unassessed) == len(every)
     behaviour = every[0]["behaviours"][0]["name"]
     by_b = client.get("/api/campaigns", params={"behaviour": behaviour}).json()
     assert by_b and all(behaviour in {b["name"] for b in c["behaviours"]} for c in by_b)

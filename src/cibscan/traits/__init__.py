@@ -19,7 +19,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from . import activity, cohorts, evasion, impersonation, profile, schedule, watchlist
+from . import activity, cohorts, evasion, impersonation, posting, profile, schedule, watchlist
 from ._base import KINDS, Marker, Trait, TraitSettings, account_base, drop_base, flagged
 
 #: Every trait, in the order its columns appear. Adding a trait is one module that
@@ -29,6 +29,7 @@ TRAITS: tuple[Trait, ...] = (
     activity.TRAIT,
     cohorts.TRAIT,
     schedule.TRAIT,
+    posting.TRAIT,
     impersonation.TRAIT,
     evasion.TRAIT,
     watchlist.TRAIT,

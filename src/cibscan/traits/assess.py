@@ -9,11 +9,19 @@ the campaign holds more of them than chance would put there, and at least twice 
 population's share (so that a large crowd is not condemned for being slightly unusual).
 The schedule marker tests the members' pooled posts against the data's rhythm.
 
-A campaign with at least one significant marker (Bonferroni over the markers tested) is
-an ``operation``. A campaign whose members are tested and look like the population is an
-``authentic-looking crowd``: it is kept, with its evidence, for review, but its members
-are not flagged. A campaign with no account metadata to test stays an ``operation``
-(cibscan cannot clear what it cannot measure), and the findings say so.
+Three verdicts, each one a person can defend:
+
+- ``operation``: at least one significant marker (Bonferroni over the markers tested):
+  coordinated, and its members unlike everybody else. Its members are flagged.
+- ``crowd`` (authentic-looking): its members' profiles were tested and look like the
+  population. It is kept, with its evidence, for review; its members are not flagged.
+- ``coordinated`` (unassessed): no profile column to test (most exports carry ids, times
+  and texts only) and no marker of its posts significant. cibscan can neither clear nor
+  convict what it cannot measure: the campaign is kept with its evidence and its members
+  are listed, but flagged only on request (``DetectConfig.flag``). Before, such a campaign
+  stayed an operation, and on real data without profile columns (bought followers and
+  genuine users of the same years) 830 of 1,946 genuine accounts were flagged, because
+  genuine users really do retweet the same election posts.
 """
 
 from __future__ import annotations
@@ -130,7 +138,7 @@ def assess_campaigns(
         elif profiled:
             rows.append((camp, CampaignStatus.CROWD.value, Assessment.TESTED.value))
         else:
-            rows.append((camp, CampaignStatus.OPERATION.value, Assessment.NO_METADATA.value))
+            rows.append((camp, CampaignStatus.COORDINATED.value, Assessment.NO_METADATA.value))
     verdicts = pd.DataFrame(rows, columns=cols)
     table = pd.DataFrame(found) if found else empty_markers()
     return verdicts, marker_table(table)

@@ -84,8 +84,8 @@
   }
 
   // Statuses are fixed values (cibscan.status); the words shown come with the data.
-  const BADGE_CLASS = { operation: "badge op", campaign: "badge op", crowd: "badge crowd", review: "badge review" };
-  const STATUS_WORDS = { campaign: "campaign", crowd: "crowd", review: "review", none: "not listed" };
+  const BADGE_CLASS = { operation: "badge op", campaign: "badge op", crowd: "badge crowd", coordinated: "badge review", review: "badge review" };
+  const STATUS_WORDS = { campaign: "campaign", coordinated: "coordinated, unassessed", crowd: "crowd", review: "review", none: "not listed" };
 
   function badge(status, words) {
     const cls = BADGE_CLASS[status] || "badge";
@@ -450,6 +450,7 @@
           stat("accounts", fmt.n(o.accounts)),
           stat("operations", fmt.n(o.operations)),
           stat("crowds cleared", fmt.n(o.cleared)),
+          stat("unassessed", fmt.n(o.unassessed || 0)),
           stat("accounts flagged", fmt.n(o.flagged_accounts)),
           stat("listed for review", fmt.n(o.review_accounts)),
           stat("significant links", fmt.n(o.significant_links))),
@@ -482,7 +483,8 @@
       const status = h("select", { name: "status", "aria-label": "status" },
         h("option", { value: "", text: "any status" }),
         h("option", { value: "operation", text: "operations" }),
-        h("option", { value: "crowd", text: "cleared crowds" }));
+        h("option", { value: "crowd", text: "cleared crowds" }),
+        h("option", { value: "coordinated", text: "coordinated, unassessed" }));
       const fields = [
         behaviour,
         status,
@@ -570,7 +572,7 @@
           table(["was", "decision", "by", "at", "note"], earlier.map((r) => [r.kind + " " + r.target, r.decision, r.reviewer, r.decided_at, r.note]))) : null,
         h("h2", { text: "What was analysed" }),
         h("table", { class: "kv" }, h("tbody", {}, rows.map(([k, v]) => h("tr", {}, h("th", { text: k }), h("td", { text: v }))))),
-        h("p", { class: "muted", text: "A campaign is a group of accounts whose joint activity is beyond chance (every pair tested against what their own activity predicts, false discovery rate controlled). An operation is a campaign whose members also carry inauthentic markers; an authentic-looking crowd is kept with its evidence but not flagged." }),
+        h("p", { class: "muted", text: "A campaign is a group of accounts whose joint activity is beyond chance (every pair tested against what their own activity predicts, false discovery rate controlled). An operation is a campaign whose members also carry inauthentic markers; an authentic-looking crowd is kept with its evidence but not flagged; a coordinated, unassessed campaign is one whose members could not be tested (no profile columns in the data): it is kept with its evidence, its members flagged only on request." }),
         h("h2", { text: "Accounts listed for review on traits alone (" + review.length + ")" }),
         review.length ? table(["account", "score", "why"], review.map((r) => [accountLink(r.account_id, r.handle), fmt.score(r.score), r.trait_reasons])) : h("p", { class: "muted", text: "None." }),
         h("h2", { text: "Posts amplified mostly by operations (" + amplified.length + ")" }),

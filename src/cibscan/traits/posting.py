@@ -1,0 +1,113 @@
+"""Posting habits, from the posts alone: clockwork intervals and an account repeating itself.
+
+Most exports carry ids, times and texts, not follower counts or creation dates; these
+markers need nothing else, so a campaign can be convicted on them where no profile
+column exists. Each is measured against the dataset's own population, like the profile
+markers: a campaign holds significantly more of the accounts in the population's
+extreme tenth than chance would put there, and at least twice the population's share
+(``assess``).
+
+- *Clockwork posting*: the regularity of an account's gaps between posts, the
+  coefficient of variation of those gaps (standard deviation over mean). People post in
+  bursts and lulls (a coefficient near or above 1); a scheduler posting every 20 minutes
+  has one near 0. Accounts with fewer than ``MIN_POSTS`` posts are not measured.
+- *Repeats itself*: the share of an account's own posts (reposts left out: reposting is
+  not writing) whose text it already posted, after case and surrounding space. A script
+  cycling through a handful of slogans repeats itself; people rarely do. Only accounts
+  with ``MIN_POSTS`` posts of their own are measured, and an account that never repeats
+  itself is never in the tail, however few accounts do.
+
+Neither clears a campaign: an account that posts irregularly and never repeats itself
+can still be a paid one, so without profile columns a campaign with no significant
+marker is "coordinated, unassessed", never an authentic-looking crowd (``assess``).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ._base import Marker, MarkerFlags, Trait, TraitSettings
+from .profile import EXTREME, tail_share
+
+MIN_POSTS = 10  #: fewest posts (or posts of its own) for an account to be measured
+
+
+def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataFrame:
+    frame = con.execute(
+        """
+        WITH gaps AS (
+            SELECT account_id,
+                   epoch(created_at) - epoch(lag(created_at) OVER (
+                       PARTITION BY account_id ORDER BY created_at, post_id)) AS gap
+            FROM posts
+        ), regularity AS (
+            SELECT account_id, count(gap) AS gaps, avg(gap) AS mean_gap,
+                   stddev_samp(gap) AS sd_gap
+            FROM gaps GROUP BY account_id
+        ), own AS (
+            SELECT account_id, count(*) AS written,
+                   count(DISTINCT lower(trim(text))) AS distinct_texts
+            FROM posts
+            WHERE kind <> 'repost' AND text IS NOT NULL AND trim(text) <> ''
+            GROUP BY account_id
+        )
+        SELECT r.account_id, r.gaps, r.mean_gap, r.sd_gap, o.written, o.distinct_texts
+        FROM regularity r LEFT JOIN own o ON o.account_id = r.account_id
+        """
+    ).df()
+    if frame.empty:
+        return pd.DataFrame()
+    gaps = frame["gaps"].to_numpy(dtype=float)
+    mean = frame["mean_gap"].to_numpy(dtype=float, na_value=np.nan)
+    sd = frame["sd_gap"].to_numpy(dtype=float, na_value=np.nan)
+    measured = (gaps >= MIN_POSTS - 1) & (mean > 0)
+    cv = np.full(len(frame), np.nan)
+    cv[measured] = sd[measured] / mean[measured]
+    written = frame["written"].to_numpy(dtype=float, na_value=0.0)
+    distinct = frame["distinct_texts"].to_numpy(dtype=float, na_value=0.0)
+    repeats = np.full(len(frame), np.nan)
+    enough = written >= MIN_POSTS
+    repeats[enough] = 1.0 - distinct[enough] / written[enough]
+    return pd.DataFrame(
+        {
+            "account_id": frame["account_id"],
+            "gap_regularity": cv,
+            "self_repeat_share": repeats,
+            "reason": None,
+        }
+    )
+
+
+def _clockwork(traits: pd.DataFrame, settings: TraitSettings) -> MarkerFlags:
+    return tail_share(traits["gap_regularity"].to_numpy(dtype=float, na_value=np.nan), upper=False)
+
+
+def _repeats(traits: pd.DataFrame, settings: TraitSettings) -> MarkerFlags:
+    values = traits["self_repeat_share"].to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(values)
+    if known.sum() < 10:
+        return float("nan"), np.zeros(len(values), dtype=bool)
+    cut = max(float(np.quantile(values[known], 1 - EXTREME)), np.nextafter(0.0, 1.0))
+    inside = known & (values >= cut)
+    return float(inside[known].mean()), inside
+
+
+TRAIT = Trait(
+    name="posting",
+    measure=measure,
+    columns={"gap_regularity": "float", "self_repeat_share": "float"},
+    markers=(
+        Marker(
+            "clockwork posting",
+            "post at intervals more regular than nine in ten accounts",
+            _clockwork,
+        ),
+        Marker(
+            "repeats itself",
+            "post their own texts again, more than nine in ten accounts do",
+            _repeats,
+        ),
+    ),
+)
