@@ -3,8 +3,10 @@ from __future__ import annotations
 import itertools
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cibscan.cluster import ClusterSettings, campaigns_from_links
+from cibscan.cluster import ClusterSettings, campaigns_from_links, subcommunities
 
 
 def _pairs(edges: list[tuple[int, int]], log_q: float = -20.0) -> pd.DataFrame:
@@ -40,3 +42,27 @@ def test_small_groups_are_not_campaigns_and_ids_run_by_size() -> None:
 def test_no_significant_links_no_campaigns() -> None:
     out = campaigns_from_links(_pairs([(1, 2)]).assign(significant=False), ClusterSettings())
     assert out.empty
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1, max_size=300))
+def test_groups_inside_campaigns_keep_to_their_campaign(edges: list[tuple[int, int]]) -> None:
+    pairs = _pairs([(a, b) for a, b in edges if a != b] or [(0, 1)]).drop_duplicates(["a", "b"])
+    members = campaigns_from_links(pairs, ClusterSettings(resolution=0.01))
+    groups = subcommunities(pairs, members, ClusterSettings())
+    camp = members.set_index("aid")["campaign"]
+    assert groups["aid"].is_unique  # an account is in one group at most
+    assert (camp.reindex(groups["aid"]).to_numpy() == groups["campaign"].to_numpy()).all()
+    sizes = groups.groupby(["campaign", "group"]).size()
+    assert (sizes >= ClusterSettings().min_size).all()
+    assert (groups.groupby("campaign")["group"].nunique() >= 2).all()  # only real splits
+
+
+def test_a_dense_group_inside_a_sparse_campaign_comes_out_whole() -> None:
+    ring = list(itertools.combinations(range(8), 2))
+    crowd = [(i, i + 1) for i in range(8, 40)] + [(i, i + 3) for i in range(8, 37)]
+    pairs = _pairs([*ring, *crowd, (7, 8)], log_q=-8.0)
+    members = pd.DataFrame({"aid": range(40), "campaign": 1})
+    groups = subcommunities(pairs, members, ClusterSettings())
+    by_group = groups.groupby("group")["aid"].agg(set)
+    assert set(range(8)) in list(by_group)

@@ -318,3 +318,58 @@ def test_posting_habits_convict_without_profiles_and_never_clear() -> None:
     assert 3 not in found.index
     assert verdict.loc[3, "status"] == CampaignStatus.COORDINATED
     assert verdict.loc[3, "assessment"] == Assessment.NO_METADATA
+
+
+def test_an_operation_inside_a_crowd_is_found_and_the_crowd_stays_cleared() -> None:
+    # a crowd of 150 ordinary accounts, linked here and there, with 10 bought accounts
+    # (following far more than follow them) linked densely to each other and to a few
+    # of the crowd: as a whole the campaign looks like the population
+    import importlib
+
+    from cibscan.detect import DetectConfig
+
+    detect_module = importlib.import_module("cibscan.detect")
+    posts, accounts = _population()
+    op = [f"bought{i}" for i in range(10)]
+    op_accounts = [_account(a, followers=3, following=2000) for a in op]
+    op_posts = [_posts(a, [START + pd.Timedelta(days=3, hours=h) for h in range(3)]) for a in op]
+    data = Dataset.from_frames(
+        pd.concat([posts, *op_posts], ignore_index=True),
+        pd.concat([accounts, pd.DataFrame(op_accounts)], ignore_index=True),
+    )
+    settings = TraitSettings()
+    traits = account_traits(data.con, settings)
+    crowd = list(accounts["account_id"].iloc[:150])
+    names = pd.Series(crowd + op, index=np.arange(160))
+    rng = np.random.default_rng(2)
+    rows = [(a, b) for a in range(150, 160) for b in range(a + 1, 160)]  # the bought: dense
+    rows += [(int(a), int(b)) for a, b in rng.integers(0, 150, (300, 2)) if a != b]
+    rows += [(150 + i, int(rng.integers(0, 150))) for i in range(10)]  # bridges
+    pairs = pd.DataFrame(rows, columns=["a", "b"]).drop_duplicates()
+    pairs = pairs.assign(log10_q=-8.0, significant=True)
+    members = pd.DataFrame({"aid": np.arange(160, dtype="int64"), "campaign": 1})
+    config = DetectConfig()
+    named = members.assign(account_id=members["aid"].map(names))
+    verdicts, markers = assess_campaigns(data.con, named, traits, settings)
+    assert verdicts.loc[0, "status"] == CampaignStatus.CROWD  # the whole looks ordinary
+    no_sources = pd.DataFrame({"campaign": pd.Series(dtype="int64")})
+    out, verdicts, markers, _, found = detect_module._assess_inside(
+        data.con, pairs, members, traits, config, names, verdicts, markers, no_sources
+    )
+    assert found == 1
+    by_campaign = out.assign(account_id=out["aid"].map(names)).groupby("campaign")
+    groups = {c: set(g["account_id"]) for c, g in by_campaign}
+    status = verdicts.set_index("campaign")["status"]
+    (inside,) = [c for c in groups if status[c] == CampaignStatus.OPERATION]
+    assert groups[inside] == set(op)  # the bought accounts, and none of the crowd
+    assert all(status[c] == CampaignStatus.CROWD for c in groups if c != inside)
+    assert set().union(*groups.values()) == set(crowd) | set(op)  # nobody dropped
+    # nothing inside an ordinary crowd: the verdicts stand as they were
+    plain = members[members["aid"] < 150]
+    plain_pairs = pairs[(pairs["a"] < 150) & (pairs["b"] < 150)]
+    named = plain.assign(account_id=plain["aid"].map(names))
+    v0, m0 = assess_campaigns(data.con, named, traits, settings)
+    after = detect_module._assess_inside(
+        data.con, plain_pairs, plain, traits, config, names, v0, m0, no_sources
+    )
+    assert after[4] == 0 and after[0].equals(plain)

@@ -138,6 +138,13 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
             f"[yellow]{behaviour}: {n:,} traces of hot keys were sampled out of pairing "
             f"(groups cut to {cap} accounts per key and window to bound the work)[/]"
         )
+    inside = counts.get("operations_found_inside", 0)
+    if inside:
+        out.print(
+            f"{inside:,} operations were found inside crowds or unassessed campaigns (a "
+            "denser group of their members, unlike the population) and stand as campaigns "
+            "of their own"
+        )
     merged = counts.get("campaigns_merged", 0)
     if merged:
         out.print(

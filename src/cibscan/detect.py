@@ -21,7 +21,7 @@ from .behaviours import (
     parse_window,
     window_of,
 )
-from .cluster import ClusterSettings, campaigns_from_links
+from .cluster import ClusterSettings, campaigns_from_links, renumbered, subcommunities
 from .dataset import Dataset
 from .errors import ConfigError
 from .evidence import (
@@ -182,6 +182,9 @@ def detect(
     names = names.set_index("aid")["account_id"]
     traits = account_traits(con, config.traits)
     verdicts, markers = _verdicts(con, members, traits, config, names)
+    members, verdicts, markers, sources, found_inside = _assess_inside(
+        con, pairs, members, traits, config, names, verdicts, markers, sources
+    )
     t0 = lap("traits", t0)
     stage("evidence")
     significant = pairs[pairs["significant"]] if len(pairs) else pairs
@@ -240,6 +243,7 @@ def detect(
             "significant_links": stats.significant_links,
             "joined_on_group_evidence": len(joins),
             "campaigns_merged": merged,
+            "operations_found_inside": found_inside,
             "campaign_targets": len(sources),
             "campaigns": len(campaigns),
             "campaigns_cleared": int((campaigns["status"] == CampaignStatus.CROWD).sum()),
@@ -445,6 +449,69 @@ def _verdicts(
         verdicts["status"] = CampaignStatus.OPERATION.value
         verdicts["assessment"] = Assessment.OFF.value
     return verdicts, markers
+
+
+def _assess_inside(
+    con: duckdb.DuckDBPyConnection,
+    pairs: pd.DataFrame,
+    members: pd.DataFrame,
+    traits: pd.DataFrame,
+    config: DetectConfig,
+    names: pd.Series,
+    verdicts: pd.DataFrame,
+    markers: pd.DataFrame,
+    sources: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
+    """Operations inside the campaigns that are not operations as wholes.
+
+    An operation that joined a crowd is cleared with it, and genuine accounts mixed with
+    fakes share their campaign's verdict: the verdict must reach inside the group. Each
+    crowd and each unassessed campaign is split into its denser communities
+    (``cluster.subcommunities``), and each community is assessed like a campaign, at the
+    significance level divided by the number of communities tested. A community that is
+    an operation becomes a campaign of its own; the rest of its campaign keeps its
+    verdict. Campaigns are then numbered again by size and assessed once more, so that
+    every verdict and marker describes the members the campaign has.
+
+    Returns (members, verdicts, markers, sources, operations found inside).
+    """
+    unchanged = members, verdicts, markers, sources, 0
+    if not config.assess_campaigns or verdicts.empty:
+        return unchanged
+    open_ = verdicts.loc[
+        verdicts["status"].isin([CampaignStatus.CROWD.value, CampaignStatus.COORDINATED.value]),
+        "campaign",
+    ]
+    groups = subcommunities(pairs, members[members["campaign"].isin(open_)], config.cluster)
+    if groups.empty:
+        return unchanged
+    groups["sub"] = groups.groupby(["campaign", "group"], sort=True).ngroup() + 1
+    tested = int(groups["sub"].nunique())
+    named = pd.DataFrame({"account_id": groups["aid"].map(names), "campaign": groups["sub"]})
+    strict = replace(config.traits, alpha=config.traits.alpha / tested)
+    inner, _ = assess_campaigns(con, named, traits, strict)
+    convicted = inner.loc[inner["status"] == CampaignStatus.OPERATION.value, "campaign"]
+    if convicted.empty:
+        return unchanged
+    start = int(members["campaign"].max()) + 1
+    new_id = {int(c): start + i for i, c in enumerate(sorted(convicted.astype(int)))}
+    moved = groups[groups["sub"].isin(convicted)]
+    moved_to = pd.Series(moved["sub"].map(new_id).to_numpy(), index=moved["aid"].to_numpy())
+    out = members.copy()
+    hit = out["aid"].isin(moved_to.index).to_numpy()
+    out.loc[hit, "campaign"] = moved_to.reindex(out.loc[hit, "aid"]).to_numpy()
+    number = renumbered(out)
+    out["campaign"] = out["campaign"].map(number).astype("int64")
+    out = out.sort_values(["campaign", "aid"]).reset_index(drop=True)
+    if len(sources):
+        sources = sources.assign(campaign=sources["campaign"].map(number).astype("int64"))
+    verdicts, markers = _verdicts(con, out, traits, config, names)
+    # a community convicted at the stricter level is an operation whatever the rest says
+    inside = {number[i] for i in new_id.values()}
+    is_inside = verdicts["campaign"].isin(inside)
+    verdicts.loc[is_inside, "status"] = CampaignStatus.OPERATION.value
+    verdicts.loc[is_inside, "assessment"] = Assessment.TESTED.value
+    return out, verdicts, markers, sources, len(new_id)
 
 
 def _reasons(

@@ -22,6 +22,12 @@ Three verdicts, each one a person can defend:
   stayed an operation, and on real data without profile columns (bought followers and
   genuine users of the same years) 830 of 1,946 genuine accounts were flagged, because
   genuine users really do retweet the same election posts.
+
+A verdict on a whole group can hide what is inside it: bought accounts mixed into a
+crowd are cleared with it, and genuine users share the fakes' verdict. So detect also
+assesses the denser communities inside every crowd and unassessed campaign
+(``detect._assess_inside``), and one that is an operation stands as a campaign of its
+own.
 """
 
 from __future__ import annotations
