@@ -17,7 +17,8 @@ from .conftest import run_cli
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
     folder = tmp_path_factory.mktemp("target")
-    posts, labels = generate(SimConfig(posts=30_000, seed=4))
+    # large enough for the dissidents' supporters to be a crowd of their own
+    posts, labels = generate(SimConfig(posts=100_000, seed=4))
     write(posts, labels, str(folder))
     cibscan.detect(cibscan.read(str(folder / "posts.csv"))).save(str(folder / "results"))
     return folder, labels
@@ -40,6 +41,23 @@ def test_the_brigade_against_a_dissident_is_found_with_its_words(platform) -> No
     terms = report.terms[report.terms["brigade"] == top["brigade"]]
     assert len(terms) and (terms["posts"] > 0).all()
     assert json.loads(json.dumps(report.to_dict(), default=str))["brigades"]
+
+
+def test_supporters_who_repost_and_cheer_are_a_group_apart_never_a_brigade(platform) -> None:  # type: ignore[no-untyped-def]
+    folder, labels = platform
+    data = cibscan.read(str(folder / "posts.csv"))
+    findings = cibscan.load(str(folder / "results"))
+    report = target(data, "free_voice_hk", findings)
+    role = labels.set_index("userid")["role"]
+    assert set(report.members["account_id"].map(role)) == {"harasser"}
+    camp = findings.accounts.set_index("account_id")["campaign"]
+    supporters = labels.loc[labels["role"] == "supporter", "userid"]
+    (theirs,) = set(camp.reindex(supporters).dropna().astype(int))  # one crowd of them
+    group = report.groups.set_index("group").loc[theirs]
+    assert group["hostile_share"] == 0 and group["reposts_of_target"] > group["posts"]
+    # their reposts are support: counted apart, not as posts aimed at the target
+    assert report.reposts >= group["reposts_of_target"]
+    assert json.loads(json.dumps(report.to_dict(), default=str))["groups"]
 
 
 def test_an_account_nobody_targets_gets_a_clear_error(platform) -> None:  # type: ignore[no-untyped-def]

@@ -277,7 +277,7 @@ def test_campaign_assessment_tells_an_operation_from_a_crowd_and_admits_blind_sp
     assert blind.loc[2, "assessment"] == Assessment.NO_METADATA
 
 
-def test_posting_habits_convict_without_profiles_and_never_clear() -> None:
+def test_clockwork_posting_convicts_without_profiles_and_never_clears() -> None:
     # ids, times and texts only: 200 people posting at irregular times in their own
     # words, 10 schedulers posting every 30 min, 10 scripts cycling through 3 slogans
     rng = np.random.default_rng(11)
@@ -312,12 +312,14 @@ def test_posting_habits_convict_without_profiles_and_never_clear() -> None:
     found = markers[markers["significant"]].groupby("campaign")["marker"].agg(set)
     assert verdict.loc[1, "status"] == CampaignStatus.OPERATION
     assert "clockwork posting" in found[1]
-    assert verdict.loc[2, "status"] == CampaignStatus.OPERATION
-    assert "repeats itself" in found[2]
-    # ten ordinary people: nothing convicts them, and with no profiles nothing clears them
-    assert 3 not in found.index
-    assert verdict.loc[3, "status"] == CampaignStatus.COORDINATED
-    assert verdict.loc[3, "assessment"] == Assessment.NO_METADATA
+    # repeating itself is shown, never a marker: people repeat set phrases too
+    assert "repeats itself" not in set(markers["marker"])
+    # the scripts and ten ordinary people: nothing convicts them, and with no profiles
+    # nothing clears them
+    for camp in (2, 3):
+        assert camp not in found.index
+        assert verdict.loc[camp, "status"] == CampaignStatus.COORDINATED
+        assert verdict.loc[camp, "assessment"] == Assessment.NO_METADATA
 
 
 def test_an_operation_inside_a_crowd_is_found_and_the_crowd_stays_cleared() -> None:

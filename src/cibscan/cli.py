@@ -408,6 +408,8 @@ def target_cmd(
         "acting together beyond chance",
         soft_wrap=True,
     )
+    if report.reposts:
+        out.print(f"{report.reposts:,} reposts of its posts (support, not counted as aimed at it)")
     for note in report.notes:
         out.print(f"[yellow]{_plain(note)}[/]")
     if len(report.brigades):
@@ -446,6 +448,22 @@ def target_cmd(
             for e in shown.itertuples(index=False):
                 line = f"{e.created_at:%Y-%m-%d %H:%M:%S} {e.account_id}: {str(e.text)[:140]}"
                 out.print("  " + _plain(line), soft_wrap=True)
+    if len(report.groups):
+        from .status import campaign_words
+
+        table = Table(title="Groups aimed at the target that are not brigades")
+        for name in ("#", "size", "posts", "hostile", "reposts of the target", "campaign"):
+            table.add_column(name, overflow="fold")
+        for g in report.groups.itertuples(index=False):
+            table.add_row(
+                str(g.group),
+                str(g.size),
+                str(g.posts),
+                f"{g.hostile_share:.0%}",
+                str(g.reposts_of_target),
+                f"{campaign_words(g.status, g.assessment)}, {g.campaign_size} accounts",
+            )
+        out.print(table)
     table = Table(title="Accounts that posted at the target most")
     for name in ("account", "posts", "threats", "insults", "brigade"):
         table.add_column(name)

@@ -16,7 +16,10 @@ Organic population (label ``organic``):
     events with the same hashtags and links), ``aggregator`` (news bots that repost the
     outlets' headlines verbatim, with their links), ``fan`` (a community mass-reposting a
     ``star``), ``active_user`` (people posting dozens of times a day), ``greeter``
-    (people typing the same new-year wishes at local midnight), and the visible accounts
+    (people typing the same new-year wishes at local midnight), ``supporter`` (people who
+    repost the dissidents within minutes and reply to them with encouragement: a crowd
+    aimed at the same accounts as the brigade), ``critic`` (people who reply to the
+    dissidents disagreeing, politely, each on their own time), and the visible accounts
     ``news_outlet``, ``state_media``, ``diplomat`` and ``dissident``.
 
 Planted operations (label ``op_*``; each partial and jittered, with camouflage posts):
@@ -127,6 +130,21 @@ _IMPERSONATIONS = (
     ("rthk_enews_", "RTHK English News"),
 )
 _STAR = ("popstar_official", "Pop Star ✨", 8_500_000)
+#: What the dissidents' supporters reply (none of it in the threat lexicon).
+_CHEERS = (
+    "stay strong, we stand with you",
+    "thank you for speaking up",
+    "加油! you are not alone",
+    "支持你 keep going",
+    "brave words, sharing this",
+)
+#: What their critics reply: disagreement, politely.
+_DISAGREEMENTS = (
+    "I respectfully disagree with this take",
+    "not sure the numbers support that",
+    "I see it differently, but thanks for writing",
+    "this leaves out the other side of the story",
+)
 _THREATS = (
     "we know where you live",
     "traitor you will pay",
@@ -180,7 +198,15 @@ OP_ROLES = {
     "op_ban_evasion": "ban_evader",
 }
 #: Roles of organic accounts that act together for real: they must not be flagged.
-HARD_NEGATIVE_ROLES = ("protester", "aggregator", "fan", "active_user", "greeter")
+HARD_NEGATIVE_ROLES = (
+    "protester",
+    "aggregator",
+    "fan",
+    "active_user",
+    "greeter",
+    "supporter",
+    "critic",
+)
 
 
 @dataclass(frozen=True)
@@ -224,6 +250,8 @@ class SimConfig:
     active_users: int = 10
     active_posts_per_day: float = 20.0
     greeter_share: float = 0.05  #: of organic accounts wishing a happy new year
+    supporters: int = 120  #: each reposts a third of the dissidents' posts within ~5 min
+    critics: int = 60  #: each replies to the dissidents a few times, disagreeing politely
     # -- planted operations ------------------------------------------------------------
     op_members: tuple[int, ...] = (40, 30, 5, 25, 20, 20, 6, 12)  #: in _OP_NAMES order
     op_participation: float = 0.7  #: chance a member joins a given burst
@@ -268,7 +296,7 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     # -- visible accounts and what they post ---------------------------------------------
     media = world.visible(_STATE_MEDIA, "state_media", per_day=3.0, links=config.is_grown)
     diplomats = world.visible(_DIPLOMATS, "diplomat", per_day=2.0)
-    world.visible(_DISSIDENTS, "dissident", per_day=1.0)
+    dissidents = world.visible(_DISSIDENTS, "dissident", per_day=1.0)
     star = world.visible((_STAR,), "star", per_day=config.star_posts_per_day)
     headlines = world.outlets(config.headlines_per_day * scale)
     sources = pd.concat([media, diplomats], ignore_index=True)
@@ -291,6 +319,7 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     world.op_links(sizes["op_links"], sizes["op_impersonator"])
     world.op_ban_evasion(sizes["op_ban_evasion"])
     world.camouflage()
+    world.supporters(org, size(config.supporters), size(config.critics), dissidents)
 
     # -- the organic bulk fills the rest ---------------------------------------------------
     world.organic_bulk(org, max(0, config.posts - world.volume()))
@@ -560,6 +589,58 @@ class _World:
             )
         self.add(pd.concat(frames, ignore_index=True))
         self.relabel(org.ids[fans], "fan")
+
+    def supporters(self, org: _Organic, n: int, n_critics: int, dissidents: pd.DataFrame) -> None:
+        """People who stand by the dissidents the brigade attacks: they repost them within
+        minutes and reply with encouragement (a real crowd aimed at the same accounts);
+        and critics, who reply disagreeing, politely, each on their own time."""
+        rng = self.rng
+        n = min(n, len(org.ids))
+        pick = rng.choice(len(org.ids), n + min(n_critics, len(org.ids) - n), replace=False)
+        fans, critics = pick[:n], pick[n:]
+        frames = []
+        for post in dissidents.itertuples(index=False):
+            joined = fans[rng.random(len(fans)) < 1 / 3]
+            t = int(post.t) + 5 + rng.exponential(300, len(joined)).astype(np.int64)
+            frames.append(
+                _posts_frame(
+                    org.ids[joined],
+                    t,
+                    "en",
+                    post.text,
+                    "repost",
+                    parent=post.own_id,
+                    parent_user=post.userid,
+                )
+            )
+            cheer = joined[rng.random(len(joined)) < 0.3]
+            words = rng.choice(np.array(_CHEERS, dtype=object), len(cheer))
+            frames.append(
+                _posts_frame(
+                    org.ids[cheer],
+                    int(post.t) + 60 + rng.exponential(900, len(cheer)).astype(np.int64),
+                    "en",
+                    [f"@{post.userid} {w}" for w in words],
+                    "reply",
+                    reply_user=post.userid,
+                )
+            )
+        who = np.repeat(critics, 3)
+        target = rng.choice(np.array([d[0] for d in _DISSIDENTS], dtype=object), len(who))
+        words = rng.choice(np.array(_DISAGREEMENTS, dtype=object), len(who))
+        frames.append(
+            _posts_frame(
+                org.ids[who],
+                START + rng.integers(0, self.config.days * DAY, len(who)),
+                "en",
+                [f"@{tg} {w}" for tg, w in zip(target, words, strict=True)],
+                "reply",
+                reply_user=target,
+            )
+        )
+        self.add(pd.concat(frames, ignore_index=True))
+        self.relabel(org.ids[fans], "supporter")
+        self.relabel(org.ids[critics], "critic")
 
     def active_users(self, n: int) -> None:
         rng, c = self.rng, self.config
