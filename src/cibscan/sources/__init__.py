@@ -9,12 +9,20 @@ from ..dataset import Dataset
 from ..engine import EngineSettings, connect
 from ..errors import InputError
 from ..schema import DEFAULT_MAX_TEXT_CHARS
-from . import chat, coortweet, generic, ira538, twitter_io
+from . import chat, coortweet, generic, ira538, twitter_io, xapi2
 from ._canonical import LoadReport, OnBadRows, ReaderPlan, finish, insert_frames, load_file
 from ._scan import ReadOptions, check_file, columns, file_format
 
-Format = Literal["auto", "twitter-io", "ira-538", "coortweet", "generic", "chat"]
-FORMATS: tuple[str, ...] = ("auto", "twitter-io", "ira-538", "coortweet", "generic", "chat")
+Format = Literal["auto", "twitter-io", "ira-538", "coortweet", "generic", "chat", "x-api-v2"]
+FORMATS: tuple[str, ...] = (
+    "auto",
+    "twitter-io",
+    "ira-538",
+    "coortweet",
+    "generic",
+    "chat",
+    "x-api-v2",
+)
 _NAMED = (twitter_io, ira538, coortweet)
 
 
@@ -90,6 +98,14 @@ def read(
             report.files.append(path)
             report.rows_read += len(frame)
             report.posts_loaded += len(frame)
+            continue
+        if format == xapi2.NAME or (format == "auto" and xapi2.looks_like(path)):
+            tweets, users, skipped, lines = xapi2.parse(path, max_text_chars, on_bad_rows)
+            insert_frames(con, tweets, users if len(users) else None)
+            report.files.append(path)
+            report.rows_read += lines
+            report.posts_loaded += len(tweets)
+            report.skipped.update(skipped)
             continue
         fmt = file_format(path)
         cols = columns(con, path, options)

@@ -1,0 +1,222 @@
+"""X (Twitter) API v2 pulls as twarc2 writes them: JSON Lines of response pages or of
+flattened tweets.
+
+A *response page* (``twarc2 search``, ``timeline``...) is one object per line with the
+tweets in ``data[]`` and their authors and referenced tweets in ``includes.users[]`` and
+``includes.tweets[]``. A *flattened* line (``twarc2 flatten``) is one tweet with its
+``author`` object inline. Both are read the same way:
+
+- ``id``, ``author_id``, ``created_at`` (ISO 8601) and ``text`` make the post; ``lang`` its
+  language and ``source`` its client where the pull asked for them;
+- ``referenced_tweets[]`` typed ``retweeted`` makes a repost, ``quoted`` a quote,
+  ``replied_to`` a reply, with that tweet as the parent; the parent's author is
+  ``in_reply_to_user_id`` for a reply, else the referenced tweet's ``author_id`` from
+  ``includes.tweets`` (or the flattened tweet's own ``referenced_tweets[].author_id``);
+- ``entities.urls[].expanded_url`` (else ``url``), ``entities.hashtags[].tag`` and
+  ``entities.mentions[].username`` make its links, hashtags and mentions; a tweet without
+  ``entities``, or with empty lists, has none;
+- users (``includes.users[]`` or ``author``): ``username`` (handle), ``name``,
+  ``description``, ``created_at``, ``location`` and ``public_metrics.followers_count`` /
+  ``following_count``; a user seen on many pages is read once, the last profile kept.
+
+A line that is not JSON, or a tweet without its id, author or time, is a bad row: it
+stops the read naming the file, line and field, or is skipped and counted with
+``on_bad_rows="skip"``. Texts are data: nothing read here is ever run or rendered.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from typing import IO, Any
+
+import pandas as pd
+
+from ..errors import InputError
+
+NAME = "x-api-v2"
+_KINDS = {"retweeted": "repost", "quoted": "quote", "replied_to": "reply"}
+_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz", ".ndjson.gz")
+
+
+def _open(path: str) -> IO[str]:
+    if path.lower().endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8-sig")
+    return open(path, encoding="utf-8-sig")
+
+
+def _is_tweet(obj: Any) -> bool:
+    return isinstance(obj, dict) and {"id", "author_id", "text"} <= obj.keys()
+
+
+def looks_like(path: str) -> bool:
+    """True when the first non-empty line of a JSON Lines file is an API v2 response page
+    (``data`` holding tweets) or a flattened tweet."""
+    if not path.lower().endswith(_SUFFIXES):
+        return False
+    try:
+        with _open(path) as handle:
+            for line in handle:
+                if line.strip():
+                    obj = json.loads(line)
+                    if not isinstance(obj, dict):
+                        return False
+                    data = obj.get("data")
+                    if isinstance(data, list):
+                        return bool(data) and _is_tweet(data[0])
+                    return _is_tweet(obj) or _is_tweet(data)
+    except (OSError, UnicodeDecodeError, ValueError, EOFError):
+        return False
+    return False
+
+
+def _entities(tweet: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
+    ent = tweet.get("entities")
+    if not isinstance(ent, dict):
+        return [], [], []
+
+    def values(name: str, *keys: str) -> list[str]:
+        out = []
+        for item in ent.get(name) or []:
+            if isinstance(item, dict):
+                value = next((item[k] for k in keys if item.get(k)), None)
+                if value is not None:
+                    out.append(str(value))
+        return out
+
+    return (
+        values("urls", "expanded_url", "url"),
+        values("hashtags", "tag"),
+        values("mentions", "username"),
+    )
+
+
+def _user(user: dict[str, Any]) -> dict[str, Any]:
+    found = user.get("public_metrics")
+    metrics: dict[str, Any] = found if isinstance(found, dict) else {}
+    return {
+        "account_id": str(user["id"]),
+        "handle": user.get("username"),
+        "display_name": user.get("name"),
+        "bio": user.get("description"),
+        "created_at": user.get("created_at"),
+        "location": user.get("location"),
+        "followers": metrics.get("followers_count"),
+        "following": metrics.get("following_count"),
+    }
+
+
+def parse(
+    path: str, max_text_chars: int, on_bad_rows: str = "error"
+) -> tuple[pd.DataFrame, pd.DataFrame, Counter[str], int]:
+    """(posts, accounts, skipped rows by reason, lines read) of one file."""
+    posts: list[dict[str, Any]] = []
+    users: dict[str, dict[str, Any]] = {}
+    skipped: Counter[str] = Counter()
+    lines = 0
+
+    def bad(reason: str, number: int, fld: str | None = None) -> None:
+        if on_bad_rows == "skip":
+            skipped[reason] += 1
+            return
+        raise InputError(path, reason, row=number, field=fld)
+
+    try:
+        with _open(path) as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                lines += 1
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    bad("not a JSON object", number)
+                    continue
+                if not isinstance(obj, dict):
+                    bad("not a JSON object", number)
+                    continue
+                found = obj.get("includes")
+                includes: dict[str, Any] = found if isinstance(found, dict) else {}
+                for user in includes.get("users") or []:
+                    if isinstance(user, dict) and user.get("id") is not None:
+                        users[str(user["id"])] = _user(user)
+                authors = {
+                    str(t["id"]): str(t["author_id"])
+                    for t in includes.get("tweets") or []
+                    if isinstance(t, dict) and t.get("id") and t.get("author_id")
+                }
+                data = obj.get("data", obj)
+                tweets = data if isinstance(data, list) else [data]
+                for tweet in tweets:
+                    row = _post(tweet, authors, users, max_text_chars)
+                    if isinstance(row, tuple):
+                        bad(row[0], number, row[1])
+                        continue
+                    row["_line"] = number
+                    posts.append(row)
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
+    except (OSError, EOFError) as exc:
+        raise InputError(path, f"cannot read: {exc}") from None
+    if not posts:
+        raise InputError(path, "no tweets in this X API v2 file")
+    frame = pd.DataFrame(posts)
+    times = pd.to_datetime(frame["created_at"], utc=True, errors="coerce", format="ISO8601")
+    unreadable = times.isna().to_numpy()
+    for number in frame.loc[unreadable, "_line"]:
+        bad("created_at is not an ISO 8601 time", int(number), "created_at")
+    frame["created_at"] = times.dt.tz_localize(None)
+    frame = frame[~unreadable].drop(columns="_line").reset_index(drop=True)
+    accounts = pd.DataFrame(list(users.values()))
+    if len(accounts):
+        accounts["created_at"] = pd.to_datetime(
+            accounts["created_at"], utc=True, errors="coerce", format="ISO8601"
+        ).dt.tz_localize(None)
+        for col in ("followers", "following"):
+            accounts[col] = pd.to_numeric(accounts[col], errors="coerce").astype("Int64")
+    return frame, accounts, skipped, lines
+
+
+def _post(
+    tweet: Any,
+    authors: dict[str, str],
+    users: dict[str, dict[str, Any]],
+    max_text_chars: int,
+) -> dict[str, Any] | tuple[str, str | None]:
+    """One canonical post, or (why the tweet is a bad row, the field)."""
+    if not isinstance(tweet, dict):
+        return "a tweet that is not a JSON object", None
+    for name in ("id", "author_id", "created_at"):
+        if tweet.get(name) in (None, ""):
+            return f"a tweet without {name}", name
+    text = tweet.get("text")
+    if text is not None and len(str(text)) > max_text_chars:
+        return f"text longer than {max_text_chars} characters", "text"
+    author = tweet.get("author")
+    if isinstance(author, dict) and author.get("id") is not None:  # a flattened tweet
+        users[str(author["id"])] = _user(author)
+    kind, parent, parent_account = "post", None, None
+    for ref in tweet.get("referenced_tweets") or []:
+        if isinstance(ref, dict) and ref.get("type") in _KINDS and ref.get("id"):
+            # a retweet's type wins over the quote it may carry, as the archive reads it
+            if kind == "post" or _KINDS[ref["type"]] == "repost":
+                kind, parent = _KINDS[ref["type"]], str(ref["id"])
+                parent_account = ref.get("author_id") or authors.get(parent)
+    if kind == "reply" and tweet.get("in_reply_to_user_id"):
+        parent_account = tweet["in_reply_to_user_id"]
+    urls, hashtags, mentions = _entities(tweet)
+    return {
+        "post_id": str(tweet["id"]),
+        "account_id": str(tweet["author_id"]),
+        "created_at": str(tweet["created_at"]),
+        "kind": kind,
+        "text": None if text is None else str(text),
+        "language": tweet.get("lang"),
+        "parent_post_id": parent,
+        "parent_account_id": None if parent_account is None else str(parent_account),
+        "urls": urls,
+        "hashtags": hashtags,
+        "mentions": mentions,
+        "client": tweet.get("source"),
+    }
