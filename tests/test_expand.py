@@ -151,6 +151,14 @@ def _task_platform(seed: int = 3) -> tuple[duckdb.DuckDBPyConnection, pd.DataFra
         rows.append(("corepost", f"post{t}", a, 100 * t))
         for tag in rng.choice(600, 20, replace=False):
             rows.append(("corepost", f"#small{tag}", a, int(rng.integers(0, 3000))))
+    return _stored(rows, rng)
+
+
+def _stored(
+    rows: list[tuple[str, str, int, int]], rng: np.random.Generator
+) -> tuple[duckdb.DuckDBPyConnection, pd.DataFrame]:
+    """``traces`` from (behaviour, key, aid, bucket) rows, each at a random second of its
+    10-minute bucket, on a connection of its own; the campaign is aids 0-9."""
     traces = pd.DataFrame(rows, columns=["behaviour", "key", "aid", "bucket"])
     traces = traces.drop_duplicates(["behaviour", "key", "aid", "bucket"])
     traces["ts"] = traces["bucket"] * 600 + rng.integers(0, 600, len(traces))
@@ -187,14 +195,7 @@ def _own_links_platform(seed: int = 5) -> tuple[duckdb.DuckDBPyConnection, pd.Da
         rows += [("colink", f"story{b}", h, 100 * int(b)) for b in rng.choice(30, joins, False)]
     for a in range(130, 430):
         rows += [("colink", f"own{a}-{i}", a, int(rng.integers(0, 3000))) for i in range(20)]
-    traces = pd.DataFrame(rows, columns=["behaviour", "key", "aid", "bucket"])
-    traces["ts"] = traces["bucket"] * 600 + rng.integers(0, 600, len(traces))
-    traces["post_id"] = [f"p{i}" for i in range(len(traces))]
-    traces["aid"] = traces["aid"].astype("int32")
-    con = duckdb.connect()
-    store_table(con, "traces", traces)
-    members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
-    return con, members
+    return _stored(rows, rng)
 
 
 def test_members_met_twice_do_not_make_the_campaign_s_own_links_popular() -> None:
