@@ -9,11 +9,13 @@ from ..dataset import Dataset
 from ..engine import EngineSettings, connect
 from ..errors import InputError
 from ..schema import DEFAULT_MAX_TEXT_CHARS
-from . import chat, coortweet, generic, ira538, twitter_io, xapi2
+from . import chat, coortweet, generic, ira538, mastodon, twitter_io, xapi2
 from ._canonical import LoadReport, OnBadRows, ReaderPlan, finish, insert_frames, load_file
 from ._scan import ReadOptions, check_file, columns, file_format
 
-Format = Literal["auto", "twitter-io", "ira-538", "coortweet", "generic", "chat", "x-api-v2"]
+Format = Literal[
+    "auto", "twitter-io", "ira-538", "coortweet", "generic", "chat", "x-api-v2", "mastodon"
+]
 FORMATS: tuple[str, ...] = (
     "auto",
     "twitter-io",
@@ -22,7 +24,10 @@ FORMATS: tuple[str, ...] = (
     "generic",
     "chat",
     "x-api-v2",
+    "mastodon",
 )
+#: Readers of nested JSON, parsed in Python: (module, recognised by its ``looks_like``).
+_JSON_READERS = (xapi2, mastodon)
 _NAMED = (twitter_io, ira538, coortweet)
 
 
@@ -99,12 +104,20 @@ def read(
             report.rows_read += len(frame)
             report.posts_loaded += len(frame)
             continue
-        if format == xapi2.NAME or (format == "auto" and xapi2.looks_like(path)):
-            tweets, users, skipped, lines = xapi2.parse(path, max_text_chars, on_bad_rows)
-            insert_frames(con, tweets, users if len(users) else None)
+        reader = next(
+            (
+                r
+                for r in _JSON_READERS
+                if format == r.NAME or (format == "auto" and r.looks_like(path))
+            ),
+            None,
+        )
+        if reader is not None:
+            rows, users, skipped, lines = reader.parse(path, max_text_chars, on_bad_rows)
+            insert_frames(con, rows, users if len(users) else None)
             report.files.append(path)
             report.rows_read += lines
-            report.posts_loaded += len(tweets)
+            report.posts_loaded += len(rows)
             report.skipped.update(skipped)
             continue
         fmt = file_format(path)
