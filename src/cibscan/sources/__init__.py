@@ -9,12 +9,20 @@ from ..dataset import Dataset
 from ..engine import EngineSettings, connect
 from ..errors import InputError
 from ..schema import DEFAULT_MAX_TEXT_CHARS
-from . import chat, coortweet, generic, ira538, mastodon, twitter_io, xapi2
+from . import chat, coortweet, generic, ira538, mastodon, telegram, twitter_io, xapi2
 from ._canonical import LoadReport, OnBadRows, ReaderPlan, finish, insert_frames, load_file
 from ._scan import ReadOptions, check_file, columns, file_format
 
 Format = Literal[
-    "auto", "twitter-io", "ira-538", "coortweet", "generic", "chat", "x-api-v2", "mastodon"
+    "auto",
+    "twitter-io",
+    "ira-538",
+    "coortweet",
+    "generic",
+    "chat",
+    "x-api-v2",
+    "mastodon",
+    "telegram",
 ]
 FORMATS: tuple[str, ...] = (
     "auto",
@@ -25,9 +33,10 @@ FORMATS: tuple[str, ...] = (
     "chat",
     "x-api-v2",
     "mastodon",
+    "telegram",
 )
 #: Readers of nested JSON, parsed in Python: (module, recognised by its ``looks_like``).
-_JSON_READERS = (xapi2, mastodon)
+_JSON_READERS = (xapi2, mastodon, telegram)
 _NAMED = (twitter_io, ira538, coortweet)
 
 
