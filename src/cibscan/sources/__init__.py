@@ -9,7 +9,7 @@ from ..dataset import Dataset
 from ..engine import EngineSettings, connect
 from ..errors import InputError
 from ..schema import DEFAULT_MAX_TEXT_CHARS
-from . import chat, coortweet, generic, ira538, mastodon, telegram, twitter_io, xapi2
+from . import chat, coortweet, generic, ira538, mastodon, reddit, telegram, twitter_io, xapi2
 from ._canonical import LoadReport, OnBadRows, ReaderPlan, finish, insert_frames, load_file
 from ._scan import ReadOptions, check_file, columns, file_format
 
@@ -23,6 +23,7 @@ Format = Literal[
     "x-api-v2",
     "mastodon",
     "telegram",
+    "reddit",
 ]
 FORMATS: tuple[str, ...] = (
     "auto",
@@ -34,9 +35,10 @@ FORMATS: tuple[str, ...] = (
     "x-api-v2",
     "mastodon",
     "telegram",
+    "reddit",
 )
 #: Readers of nested JSON, parsed in Python: (module, recognised by its ``looks_like``).
-_JSON_READERS = (xapi2, mastodon, telegram)
+_JSON_READERS = (xapi2, mastodon, telegram, reddit)
 _NAMED = (twitter_io, ira538, coortweet)
 
 
