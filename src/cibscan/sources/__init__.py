@@ -9,7 +9,18 @@ from ..dataset import Dataset
 from ..engine import EngineSettings, connect
 from ..errors import InputError
 from ..schema import DEFAULT_MAX_TEXT_CHARS
-from . import chat, coortweet, generic, ira538, mastodon, reddit, telegram, twitter_io, xapi2
+from . import (
+    bluesky,
+    chat,
+    coortweet,
+    generic,
+    ira538,
+    mastodon,
+    reddit,
+    telegram,
+    twitter_io,
+    xapi2,
+)
 from ._canonical import LoadReport, OnBadRows, ReaderPlan, finish, insert_frames, load_file
 from ._scan import ReadOptions, check_file, columns, file_format
 
@@ -24,6 +35,7 @@ Format = Literal[
     "mastodon",
     "telegram",
     "reddit",
+    "bluesky",
 ]
 FORMATS: tuple[str, ...] = (
     "auto",
@@ -36,9 +48,10 @@ FORMATS: tuple[str, ...] = (
     "mastodon",
     "telegram",
     "reddit",
+    "bluesky",
 )
 #: Readers of nested JSON, parsed in Python: (module, recognised by its ``looks_like``).
-_JSON_READERS = (xapi2, mastodon, telegram, reddit)
+_JSON_READERS = (xapi2, mastodon, telegram, reddit, bluesky)
 _NAMED = (twitter_io, ira538, coortweet)
 
 
