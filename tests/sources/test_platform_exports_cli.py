@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import run_cli
-from . import test_bluesky, test_mastodon, test_reddit, test_telegram, test_xapi2
+from . import test_bluesky, test_mastodon, test_reddit, test_telegram, test_xapi2, test_youtube
 
 
 def _fixtures(tmp_path: Path) -> dict[str, tuple[str, int]]:
@@ -30,6 +30,7 @@ def _fixtures(tmp_path: Path) -> dict[str, tuple[str, int]]:
             ),
             2,
         ),
+        "youtube": (test_youtube._write(tmp_path, "threads.json", [test_youtube.THREADS]), 4),
         "bluesky": (
             test_bluesky._write(
                 tmp_path, "jetstream.jsonl", [test_bluesky.POST, test_bluesky.REPOST]
@@ -39,7 +40,9 @@ def _fixtures(tmp_path: Path) -> dict[str, tuple[str, int]]:
     }
 
 
-@pytest.mark.parametrize("name", ["x-api-v2", "mastodon", "telegram", "reddit", "bluesky"])
+@pytest.mark.parametrize(
+    "name", ["x-api-v2", "mastodon", "telegram", "reddit", "bluesky", "youtube"]
+)
 def test_detect_reads_the_export_from_the_command_line(tmp_path: Path, name: str) -> None:
     path, posts = _fixtures(tmp_path)[name]
     out = tmp_path / "out"

@@ -20,6 +20,7 @@ from . import (
     telegram,
     twitter_io,
     xapi2,
+    youtube,
 )
 from ._canonical import LoadReport, OnBadRows, ReaderPlan, finish, insert_frames, load_file
 from ._scan import ReadOptions, check_file, columns, file_format
@@ -36,6 +37,7 @@ Format = Literal[
     "telegram",
     "reddit",
     "bluesky",
+    "youtube",
 ]
 FORMATS: tuple[str, ...] = (
     "auto",
@@ -49,9 +51,10 @@ FORMATS: tuple[str, ...] = (
     "telegram",
     "reddit",
     "bluesky",
+    "youtube",
 )
 #: Readers of nested JSON, parsed in Python: (module, recognised by its ``looks_like``).
-_JSON_READERS = (xapi2, mastodon, telegram, reddit, bluesky)
+_JSON_READERS = (xapi2, mastodon, telegram, reddit, bluesky, youtube)
 _NAMED = (twitter_io, ira538, coortweet)
 
 
