@@ -53,3 +53,12 @@ def test_detect_reads_the_export_from_the_command_line(tmp_path: Path, name: str
     # and the same file named by its format reads the same
     again = run_cli("detect", path, "--format", name, "--out", str(tmp_path / "again"), "-q")
     assert again.returncode == 0, again.stderr
+
+
+def test_map_and_object_are_refused_for_an_export_that_maps_its_own_fields(
+    tmp_path: Path,
+) -> None:
+    path, _ = _fixtures(tmp_path)["mastodon"]
+    run = run_cli("detect", path, "--object", "image=media", "--out", str(tmp_path / "o"))
+    assert run.returncode == 2 and run.stderr.strip().count("\n") == 0  # one line
+    assert "maps its own fields" in run.stderr

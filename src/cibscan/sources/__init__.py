@@ -140,6 +140,12 @@ def read(
             None,
         )
         if reader is not None:
+            if object_map or cols_map:
+                raise InputError(
+                    path,
+                    f"a {reader.NAME} export maps its own fields: --map and --object apply "
+                    "to tables (CSV, Parquet, flat JSON Lines)",
+                )
             rows, users, skipped, lines = reader.parse(path, max_text_chars, on_bad_rows)
             insert_frames(con, rows, users if len(users) else None)
             report.files.append(path)
