@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from ..conftest import run_cli
-from . import test_bluesky, test_mastodon, test_reddit, test_telegram, test_xapi2, test_youtube
+from . import (
+    test_bluesky,
+    test_mastodon,
+    test_reddit,
+    test_telegram,
+    test_tiktok,
+    test_xapi2,
+    test_youtube,
+)
 
 
 def _fixtures(tmp_path: Path) -> dict[str, tuple[str, int]]:
@@ -30,6 +38,7 @@ def _fixtures(tmp_path: Path) -> dict[str, tuple[str, int]]:
             ),
             2,
         ),
+        "tiktok": (test_tiktok._write(tmp_path, "videos.json", [test_tiktok.VIDEOS]), 2),
         "youtube": (test_youtube._write(tmp_path, "threads.json", [test_youtube.THREADS]), 4),
         "bluesky": (
             test_bluesky._write(
@@ -41,7 +50,7 @@ def _fixtures(tmp_path: Path) -> dict[str, tuple[str, int]]:
 
 
 @pytest.mark.parametrize(
-    "name", ["x-api-v2", "mastodon", "telegram", "reddit", "bluesky", "youtube"]
+    "name", ["x-api-v2", "mastodon", "telegram", "reddit", "bluesky", "youtube", "tiktok"]
 )
 def test_detect_reads_the_export_from_the_command_line(tmp_path: Path, name: str) -> None:
     path, posts = _fixtures(tmp_path)[name]

@@ -18,6 +18,7 @@ from . import (
     mastodon,
     reddit,
     telegram,
+    tiktok,
     twitter_io,
     xapi2,
     youtube,
@@ -38,6 +39,7 @@ Format = Literal[
     "reddit",
     "bluesky",
     "youtube",
+    "tiktok",
 ]
 FORMATS: tuple[str, ...] = (
     "auto",
@@ -52,9 +54,10 @@ FORMATS: tuple[str, ...] = (
     "reddit",
     "bluesky",
     "youtube",
+    "tiktok",
 )
 #: Readers of nested JSON, parsed in Python: (module, recognised by its ``looks_like``).
-_JSON_READERS = (xapi2, mastodon, telegram, reddit, bluesky, youtube)
+_JSON_READERS = (xapi2, mastodon, telegram, reddit, bluesky, youtube, tiktok)
 _NAMED = (twitter_io, ira538, coortweet)
 
 
