@@ -19,6 +19,7 @@ from . import (
     reddit,
     telegram,
     tiktok,
+    twarc_csv,
     twitter_io,
     xapi2,
     youtube,
@@ -40,6 +41,7 @@ Format = Literal[
     "bluesky",
     "youtube",
     "tiktok",
+    "twarc-csv",
 ]
 FORMATS: tuple[str, ...] = (
     "auto",
@@ -55,10 +57,11 @@ FORMATS: tuple[str, ...] = (
     "bluesky",
     "youtube",
     "tiktok",
+    "twarc-csv",
 )
 #: Readers of nested JSON, parsed in Python: (module, recognised by its ``looks_like``).
 _JSON_READERS = (xapi2, mastodon, telegram, reddit, bluesky, youtube, tiktok)
-_NAMED = (twitter_io, ira538, coortweet)
+_NAMED = (twitter_io, ira538, coortweet, twarc_csv)
 
 
 def detect_format(cols: dict[str, str]) -> str:
