@@ -13,6 +13,7 @@ from . import (
     bluesky,
     chat,
     coortweet,
+    crowdtangle,
     generic,
     ira538,
     mastodon,
@@ -42,6 +43,7 @@ Format = Literal[
     "youtube",
     "tiktok",
     "twarc-csv",
+    "crowdtangle",
 ]
 FORMATS: tuple[str, ...] = (
     "auto",
@@ -58,10 +60,11 @@ FORMATS: tuple[str, ...] = (
     "youtube",
     "tiktok",
     "twarc-csv",
+    "crowdtangle",
 )
 #: Readers of nested JSON, parsed in Python: (module, recognised by its ``looks_like``).
 _JSON_READERS = (xapi2, mastodon, telegram, reddit, bluesky, youtube, tiktok)
-_NAMED = (twitter_io, ira538, coortweet, twarc_csv)
+_NAMED = (twitter_io, ira538, coortweet, twarc_csv, crowdtangle)
 
 
 def detect_format(cols: dict[str, str]) -> str:
