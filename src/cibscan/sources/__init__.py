@@ -154,6 +154,7 @@ def read(
                     path,
                     f"a {reader.NAME} export maps its own fields: --map and --object apply "
                     "to tables (CSV, Parquet, flat JSON Lines)",
+                    hint="give --format generic to read it as a table with --map",
                 )
             rows, users, skipped, lines = reader.parse(path, max_text_chars, on_bad_rows)
             insert_frames(con, rows, users if len(users) else None)
