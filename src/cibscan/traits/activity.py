@@ -29,7 +29,7 @@ def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataF
     if base.empty or base["followers"].isna().all():
         return pd.DataFrame()
     rate = base["posts_per_day"].to_numpy(dtype=float)
-    followers = base["followers"].to_numpy(dtype=float)
+    followers = base["followers"].to_numpy(dtype=float, na_value=np.nan)  # some unknown
     counted = ~np.isnan(followers)
     rate_cut = max(
         float(np.quantile(rate, TOP_RATE_QUANTILE)), RATE_OVER_MEDIAN * float(np.median(rate))
