@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 from ..dataset import Dataset
 from ..engine import EngineSettings, connect
@@ -45,23 +45,7 @@ Format = Literal[
     "twarc-csv",
     "crowdtangle",
 ]
-FORMATS: tuple[str, ...] = (
-    "auto",
-    "twitter-io",
-    "ira-538",
-    "coortweet",
-    "generic",
-    "chat",
-    "x-api-v2",
-    "mastodon",
-    "telegram",
-    "reddit",
-    "bluesky",
-    "youtube",
-    "tiktok",
-    "twarc-csv",
-    "crowdtangle",
-)
+FORMATS: tuple[str, ...] = get_args(Format)
 #: Readers of nested JSON, parsed in Python: (module, recognised by its ``looks_like``).
 _JSON_READERS = (xapi2, mastodon, telegram, reddit, bluesky, youtube, tiktok)
 _NAMED = (twitter_io, ira538, coortweet, twarc_csv, crowdtangle)

@@ -28,25 +28,19 @@ stops the read naming the file, line and field, or is skipped and counted with
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections import Counter
-from typing import IO, Any
+from typing import Any
 
 import pandas as pd
 
 from ..errors import InputError
+from ._json import NOT_JSON, BadRows, first_value, lines, reading
+from ._json import profiles as profile_frame
 
 NAME = "bluesky"
 POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"
 _SUFFIXES = (".jsonl", ".ndjson", ".json", ".jsonl.gz", ".ndjson.gz", ".json.gz")
-
-
-def _open(path: str) -> IO[str]:
-    if path.lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8-sig")
-    return open(path, encoding="utf-8-sig")
 
 
 def _is_event(obj: Any) -> bool:
@@ -59,17 +53,8 @@ def _is_profile(obj: Any) -> bool:
 
 def looks_like(path: str) -> bool:
     """True when the first line of a JSON Lines file is a Jetstream event or a profile."""
-    if not path.lower().endswith(_SUFFIXES):
-        return False
-    try:
-        with _open(path) as handle:
-            for line in handle:
-                if line.strip():
-                    obj = json.loads(line)
-                    return _is_event(obj) or _is_profile(obj)
-    except (OSError, UnicodeDecodeError, ValueError, EOFError):
-        return False
-    return False
+    obj = first_value(path, _SUFFIXES)
+    return _is_event(obj) or _is_profile(obj)
 
 
 def _did_of(uri: Any) -> str | None:
@@ -124,57 +109,35 @@ def parse(
     """(posts, profiles, skipped rows by reason, lines read) of one file."""
     rows: list[dict[str, Any]] = []
     profiles: dict[str, dict[str, Any]] = {}
-    skipped: Counter[str] = Counter()
-    lines = 0
-
-    def bad(reason: str, number: int, fld: str | None = None) -> None:
-        if on_bad_rows == "skip":
-            skipped[reason] += 1
-            return
-        raise InputError(path, reason, row=number, field=fld)
-
-    try:
-        with _open(path) as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                lines += 1
-                try:
-                    obj = json.loads(line)
-                except ValueError:
-                    bad("not a JSON object", number)
-                    continue
-                if _is_profile(obj):
-                    profiles[str(obj["did"])] = _profile(obj)
-                    continue
-                if not isinstance(obj, dict) or not obj.get("did"):
-                    bad("an event without did", number, "did")
-                    continue
-                row = _post(obj, max_text_chars)
-                if isinstance(row, tuple):
-                    reason, fld = row
-                    if fld is None:  # not a post: counted apart by what it is
-                        skipped[reason] += 1
-                    else:
-                        bad(reason, number, fld)
-                    continue
-                rows.append(row)
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
-    except (OSError, EOFError) as exc:
-        raise InputError(path, f"cannot read: {exc}") from None
-    accounts = pd.DataFrame(list(profiles.values()))
-    if len(accounts):
-        accounts["created_at"] = pd.to_datetime(
-            accounts["created_at"], utc=True, errors="coerce", format="ISO8601"
-        ).dt.tz_localize(None)
-        for col in ("followers", "following"):
-            accounts[col] = pd.to_numeric(accounts[col], errors="coerce").astype("Int64")
+    bad = BadRows(path, on_bad_rows)
+    read = 0
+    with reading(path):
+        for number, obj in lines(path):
+            read += 1
+            if obj is NOT_JSON:
+                bad("not a JSON object", number)
+                continue
+            if _is_profile(obj):
+                profiles[str(obj["did"])] = _profile(obj)
+                continue
+            if not isinstance(obj, dict) or not obj.get("did"):
+                bad("an event without did", number, "did")
+                continue
+            row = _post(obj, max_text_chars)
+            if isinstance(row, tuple):
+                reason, fld = row
+                if fld is None:  # not a post: counted apart by what it is
+                    bad.skipped[reason] += 1
+                else:
+                    bad(reason, number, fld)
+                continue
+            rows.append(row)
+    accounts = profile_frame(list(profiles.values()))
     if not rows and accounts.empty:
         raise InputError(path, "no posts, reposts or profiles in this Bluesky file")
     frame = pd.DataFrame(rows, columns=list(_COLUMNS))
     frame["created_at"] = pd.to_datetime(frame["created_at"], unit="us")
-    return frame, accounts, skipped, lines
+    return frame, accounts, bad.skipped, read
 
 
 _COLUMNS = (

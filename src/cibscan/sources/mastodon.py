@@ -25,27 +25,21 @@ counted with ``on_bad_rows="skip"``.
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlparse
 
 import pandas as pd
 
 from ..errors import InputError
+from ._json import NOT_JSON, BadRows, iso_times, open_text, opening, profiles, reading, text_lines
 
 NAME = "mastodon"
 _SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
 _BREAKS = {"br", "p", "div", "li"}
-
-
-def _open(path: str) -> IO[str]:
-    if path.lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8-sig")
-    return open(path, encoding="utf-8-sig")
 
 
 def _is_status(obj: Any) -> bool:
@@ -60,14 +54,7 @@ def _is_status(obj: Any) -> bool:
 
 def looks_like(path: str) -> bool:
     """True when the file's first status (of an array or of JSON Lines) is a Mastodon one."""
-    if not path.lower().endswith(_SUFFIXES):
-        return False
-    try:
-        with _open(path) as handle:
-            head = handle.read(1 << 16)
-    except (OSError, UnicodeDecodeError, EOFError):
-        return False
-    text = head.lstrip()
+    text = opening(path, _SUFFIXES, 1 << 16).lstrip()
     if text.startswith("["):
         # the first element of the array, read with a decoder that stops at its end
         try:
@@ -128,7 +115,7 @@ def _acct(account: dict[str, Any]) -> str:
 
 def _statuses(path: str) -> Iterator[tuple[int, Any]]:
     """(position, value) of every status: array index + 1, or line number."""
-    with _open(path) as handle:
+    with open_text(path) as handle:
         text = handle.read()
     if text.lstrip().startswith("["):
         try:
@@ -137,13 +124,7 @@ def _statuses(path: str) -> Iterator[tuple[int, Any]]:
             raise InputError(path, f"not a JSON array ({exc.msg} at line {exc.lineno})") from None
         yield from enumerate(values, start=1)
         return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield number, json.loads(line)
-        except ValueError:
-            yield number, None
+    yield from text_lines(text)
 
 
 def parse(
@@ -152,22 +133,15 @@ def parse(
     """(posts, accounts, skipped rows by reason, statuses read) of one file."""
     posts: list[dict[str, Any]] = []
     accounts: dict[str, dict[str, Any]] = {}
-    skipped: Counter[str] = Counter()
+    bad = BadRows(path, on_bad_rows)
     read = 0
-
-    def bad(reason: str, number: int, fld: str | None = None) -> None:
-        if on_bad_rows == "skip":
-            skipped[reason] += 1
-            return
-        raise InputError(path, reason, row=number, field=fld)
-
-    try:
+    with reading(path):
         for number, status in _statuses(path):
             read += 1
             if not _is_status(status):
                 missing = (
                     "not a Mastodon status (id, created_at, content and account.acct)"
-                    if status is not None
+                    if status is not None and status is not NOT_JSON
                     else "not a JSON object"
                 )
                 bad(missing, number)
@@ -178,26 +152,10 @@ def parse(
                 continue
             row["_line"] = number
             posts.append(row)
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
-    except (OSError, EOFError) as exc:
-        raise InputError(path, f"cannot read: {exc}") from None
     if not posts:
         raise InputError(path, "no statuses in this Mastodon file")
-    frame = pd.DataFrame(posts)
-    times = pd.to_datetime(frame["created_at"], utc=True, errors="coerce", format="ISO8601")
-    unreadable = times.isna().to_numpy()
-    for number in frame.loc[unreadable, "_line"]:
-        bad("created_at is not an ISO 8601 time", int(number), "created_at")
-    frame["created_at"] = times.dt.tz_localize(None)
-    frame = frame[~unreadable].drop(columns="_line").reset_index(drop=True)
-    users = pd.DataFrame(list(accounts.values()))
-    users["created_at"] = pd.to_datetime(
-        users["created_at"], utc=True, errors="coerce", format="ISO8601"
-    ).dt.tz_localize(None)
-    for col in ("followers", "following"):
-        users[col] = pd.to_numeric(users[col], errors="coerce").astype("Int64")
-    return frame, users, skipped, read
+    frame = iso_times(pd.DataFrame(posts), bad, "created_at")
+    return frame, profiles(list(accounts.values())), bad.skipped, read
 
 
 def _account(account: dict[str, Any], accounts: dict[str, dict[str, Any]]) -> str:

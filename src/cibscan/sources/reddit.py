@@ -20,27 +20,20 @@ naming the file, line and field, or is skipped and counted with ``on_bad_rows="s
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from collections import Counter
-from typing import IO, Any
+from typing import Any
 
 import pandas as pd
 
 from ..errors import InputError
+from ._json import NOT_JSON, BadRows, first_value, lines, reading, with_parent_authors
 
 NAME = "reddit"
 DELETED = "posts by deleted accounts ([deleted], [removed]): no author to link"
 _SUFFIXES = (".jsonl", ".ndjson", ".json", ".jsonl.gz", ".ndjson.gz", ".json.gz")
 _GONE = {"", "[deleted]", "[removed]"}
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
-
-
-def _open(path: str) -> IO[str]:
-    if path.lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8-sig")
-    return open(path, encoding="utf-8-sig")
 
 
 def _is_reddit(obj: Any) -> bool:
@@ -53,16 +46,7 @@ def _is_reddit(obj: Any) -> bool:
 
 def looks_like(path: str) -> bool:
     """True when the first line of a JSON Lines file is a Reddit submission or comment."""
-    if not path.lower().endswith(_SUFFIXES):
-        return False
-    try:
-        with _open(path) as handle:
-            for line in handle:
-                if line.strip():
-                    return _is_reddit(json.loads(line))
-    except (OSError, UnicodeDecodeError, ValueError, EOFError):
-        return False
-    return False
+    return _is_reddit(first_value(path, _SUFFIXES))
 
 
 def parse(
@@ -70,48 +54,29 @@ def parse(
 ) -> tuple[pd.DataFrame, pd.DataFrame, Counter[str], int]:
     """(posts, accounts: none in a dump, skipped rows by reason, lines read)."""
     rows: list[dict[str, Any]] = []
-    skipped: Counter[str] = Counter()
-    lines = 0
-
-    def bad(reason: str, number: int, fld: str | None = None) -> None:
-        if on_bad_rows == "skip":
-            skipped[reason] += 1
-            return
-        raise InputError(path, reason, row=number, field=fld)
-
-    try:
-        with _open(path) as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                lines += 1
-                try:
-                    obj = json.loads(line)
-                except ValueError:
-                    bad("not a JSON object", number)
-                    continue
-                if not _is_reddit(obj):
-                    bad("not a Reddit submission or comment", number)
-                    continue
-                row = _post(obj, max_text_chars)
-                if row is None:
-                    skipped[DELETED] += 1
-                elif isinstance(row, tuple):
-                    bad(row[0], number, row[1])
-                else:
-                    rows.append(row)
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
-    except (OSError, EOFError) as exc:
-        raise InputError(path, f"cannot read: {exc}") from None
+    bad = BadRows(path, on_bad_rows)
+    read = 0
+    with reading(path):
+        for number, obj in lines(path):
+            read += 1
+            if obj is NOT_JSON:
+                bad("not a JSON object", number)
+                continue
+            if not _is_reddit(obj):
+                bad("not a Reddit submission or comment", number)
+                continue
+            row = _post(obj, max_text_chars)
+            if row is None:
+                bad.skipped[DELETED] += 1
+            elif isinstance(row, tuple):
+                bad(row[0], number, row[1])
+            else:
+                rows.append(row)
     if not rows:
         raise InputError(path, "no posts with an author in this Reddit dump")
     frame = pd.DataFrame(rows)
     frame["created_at"] = pd.to_datetime(frame["created_at"], unit="s")
-    authors = pd.Series(frame["account_id"].to_numpy(), index=frame["post_id"].to_numpy())
-    authors = authors[~authors.index.duplicated()]
-    frame["parent_account_id"] = frame["parent_post_id"].map(authors)
-    return frame, pd.DataFrame(), skipped, lines
+    return with_parent_authors(frame), pd.DataFrame(), bad.skipped, read
 
 
 def _post(obj: dict[str, Any], max_text_chars: int) -> dict[str, Any] | tuple[str, str] | None:

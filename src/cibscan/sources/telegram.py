@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError
+from ._json import with_parent_authors
 
 NAME = "telegram"
 SERVICE = "not a post: Telegram service messages (joins, pins, calls)"
@@ -139,18 +140,10 @@ def parse(
             rows.append(row)
     if not rows:
         raise InputError(path, "no messages in this Telegram export")
-    frame = pd.DataFrame(rows)
     # a reply's parent account, where its parent is in the same chat
-    frame["parent_account_id"] = frame["parent_account_id"].fillna(
-        frame["_reply_to"].map(_all_authors(frame))
-    )
-    frame = frame.drop(columns="_reply_to")
+    frame = with_parent_authors(pd.DataFrame(rows))
     frame["created_at"] = pd.to_datetime(frame["created_at"])
     return frame, pd.DataFrame(), skipped, read
-
-
-def _all_authors(frame: pd.DataFrame) -> pd.Series:
-    return pd.Series(frame["account_id"].to_numpy(), index=frame["post_id"].to_numpy())
 
 
 def _post(
@@ -178,7 +171,7 @@ def _post(
     if len(text) > max_text_chars:
         return f"text longer than {max_text_chars} characters", "text"
     post_id = f"{chat_id}:{message['id']}"
-    kind, parent, parent_account, reply_to = "post", None, None, None
+    kind, parent, parent_account = "post", None, None
     origin = message.get("forwarded_from")
     if origin:
         kind = "repost"
@@ -186,7 +179,7 @@ def _post(
         parent, parent_account = f"fwd:{origin}:{digest}", str(origin)
     elif message.get("reply_to_message_id") not in (None, ""):
         kind = "reply"
-        parent = reply_to = f"{chat_id}:{message['reply_to_message_id']}"
+        parent = f"{chat_id}:{message['reply_to_message_id']}"
     return {
         "post_id": post_id,
         "account_id": str(author),
@@ -195,7 +188,6 @@ def _post(
         "text": text,
         "parent_post_id": parent,
         "parent_account_id": parent_account,
-        "_reply_to": reply_to,
         "urls": list(dict.fromkeys(links)),
         "hashtags": tags,
         "mentions": mentions,

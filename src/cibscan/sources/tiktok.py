@@ -21,16 +21,14 @@ stops the read naming the file, line and field, or is skipped and counted with
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from collections import Counter
-from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 import pandas as pd
 
 from ..errors import InputError
+from ._json import BadRows, documents, opening, reading
 
 NAME = "tiktok"
 COMMENTS = "TikTok comments: the Research API gives no commenter to link"
@@ -39,41 +37,12 @@ _TAG = re.compile(r"(?<![\w&])#(\w+)")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 
 
-def _open(path: str) -> IO[str]:
-    if path.lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8-sig")
-    return open(path, encoding="utf-8-sig")
-
-
 def looks_like(path: str) -> bool:
     """True when the file opens with a Research API response holding videos or comments."""
-    if not path.lower().endswith(_SUFFIXES):
-        return False
-    try:
-        with _open(path) as handle:
-            head = handle.read(4096)
-    except (OSError, UnicodeDecodeError, EOFError):
-        return False
-    squeezed = "".join(head.split())
+    squeezed = "".join(opening(path, _SUFFIXES, 4096).split())
     return squeezed.startswith('{"data":{') and (
         '"videos":[' in squeezed or '"comments":[' in squeezed
     )
-
-
-def _responses(path: str) -> Iterator[tuple[int, Any]]:
-    with _open(path) as handle:
-        text = handle.read()
-    try:
-        yield 1, json.loads(text)
-        return
-    except ValueError:
-        pass
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                yield number, json.loads(line)
-            except ValueError:
-                yield number, None
 
 
 def parse(
@@ -81,24 +50,17 @@ def parse(
 ) -> tuple[pd.DataFrame, pd.DataFrame, Counter[str], int]:
     """(posts, accounts: none in a pull, skipped by reason, videos and comments read)."""
     rows: list[dict[str, Any]] = []
-    skipped: Counter[str] = Counter()
+    bad = BadRows(path, on_bad_rows)
     read = 0
-
-    def bad(reason: str, number: int, fld: str | None = None) -> None:
-        if on_bad_rows == "skip":
-            skipped[reason] += 1
-            return
-        raise InputError(path, reason, row=number, field=fld)
-
-    try:
-        for number, response in _responses(path):
+    with reading(path):
+        for number, response in documents(path):
             data = response.get("data") if isinstance(response, dict) else None
             if not isinstance(data, dict):
                 bad("not a Research API response (no data object)", number, "data")
                 continue
             comments = data.get("comments") or []
             read += len(comments)
-            skipped[COMMENTS] += len(comments)
+            bad.skipped[COMMENTS] += len(comments)
             for video in data.get("videos") or []:
                 read += 1
                 row = _post(video, max_text_chars)
@@ -106,17 +68,13 @@ def parse(
                     bad(row[0], number, row[1])
                     continue
                 rows.append(row)
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
-    except (OSError, EOFError) as exc:
-        raise InputError(path, f"cannot read: {exc}") from None
-    if not skipped[COMMENTS]:
-        del skipped[COMMENTS]
+    if not bad.skipped[COMMENTS]:
+        del bad.skipped[COMMENTS]
     if not rows:
         raise InputError(path, "no videos with an author in this TikTok file")
     frame = pd.DataFrame(rows)
     frame["created_at"] = pd.to_datetime(frame["created_at"], unit="s")
-    return frame, pd.DataFrame(), skipped, read
+    return frame, pd.DataFrame(), bad.skipped, read
 
 
 def _post(video: Any, max_text_chars: int) -> dict[str, Any] | tuple[str, str | None]:

@@ -26,24 +26,17 @@ stops the read naming the file, line and field, or is skipped and counted with
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections import Counter
-from typing import IO, Any
+from typing import Any
 
 import pandas as pd
 
 from ..errors import InputError
+from ._json import NOT_JSON, BadRows, first_value, iso_times, lines, profiles, reading
 
 NAME = "x-api-v2"
 _KINDS = {"retweeted": "repost", "quoted": "quote", "replied_to": "reply"}
 _SUFFIXES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz", ".ndjson.gz")
-
-
-def _open(path: str) -> IO[str]:
-    if path.lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8-sig")
-    return open(path, encoding="utf-8-sig")
 
 
 def _is_tweet(obj: Any) -> bool:
@@ -53,22 +46,13 @@ def _is_tweet(obj: Any) -> bool:
 def looks_like(path: str) -> bool:
     """True when the first non-empty line of a JSON Lines file is an API v2 response page
     (``data`` holding tweets) or a flattened tweet."""
-    if not path.lower().endswith(_SUFFIXES):
+    obj = first_value(path, _SUFFIXES)
+    if not isinstance(obj, dict):
         return False
-    try:
-        with _open(path) as handle:
-            for line in handle:
-                if line.strip():
-                    obj = json.loads(line)
-                    if not isinstance(obj, dict):
-                        return False
-                    data = obj.get("data")
-                    if isinstance(data, list):
-                        return bool(data) and _is_tweet(data[0])
-                    return _is_tweet(obj) or _is_tweet(data)
-    except (OSError, UnicodeDecodeError, ValueError, EOFError):
-        return False
-    return False
+    data = obj.get("data")
+    if isinstance(data, list):
+        return bool(data) and _is_tweet(data[0])
+    return _is_tweet(obj) or _is_tweet(data)
 
 
 def _entities(tweet: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
@@ -113,69 +97,36 @@ def parse(
     """(posts, accounts, skipped rows by reason, lines read) of one file."""
     posts: list[dict[str, Any]] = []
     users: dict[str, dict[str, Any]] = {}
-    skipped: Counter[str] = Counter()
-    lines = 0
-
-    def bad(reason: str, number: int, fld: str | None = None) -> None:
-        if on_bad_rows == "skip":
-            skipped[reason] += 1
-            return
-        raise InputError(path, reason, row=number, field=fld)
-
-    try:
-        with _open(path) as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
+    bad = BadRows(path, on_bad_rows)
+    read = 0
+    with reading(path):
+        for number, obj in lines(path):
+            read += 1
+            if obj is NOT_JSON or not isinstance(obj, dict):
+                bad("not a JSON object", number)
+                continue
+            found = obj.get("includes")
+            includes: dict[str, Any] = found if isinstance(found, dict) else {}
+            for user in includes.get("users") or []:
+                if isinstance(user, dict) and user.get("id") is not None:
+                    users[str(user["id"])] = _user(user)
+            authors = {
+                str(t["id"]): str(t["author_id"])
+                for t in includes.get("tweets") or []
+                if isinstance(t, dict) and t.get("id") and t.get("author_id")
+            }
+            data = obj.get("data", obj)
+            for tweet in data if isinstance(data, list) else [data]:
+                row = _post(tweet, authors, users, max_text_chars)
+                if isinstance(row, tuple):
+                    bad(row[0], number, row[1])
                     continue
-                lines += 1
-                try:
-                    obj = json.loads(line)
-                except ValueError:
-                    bad("not a JSON object", number)
-                    continue
-                if not isinstance(obj, dict):
-                    bad("not a JSON object", number)
-                    continue
-                found = obj.get("includes")
-                includes: dict[str, Any] = found if isinstance(found, dict) else {}
-                for user in includes.get("users") or []:
-                    if isinstance(user, dict) and user.get("id") is not None:
-                        users[str(user["id"])] = _user(user)
-                authors = {
-                    str(t["id"]): str(t["author_id"])
-                    for t in includes.get("tweets") or []
-                    if isinstance(t, dict) and t.get("id") and t.get("author_id")
-                }
-                data = obj.get("data", obj)
-                tweets = data if isinstance(data, list) else [data]
-                for tweet in tweets:
-                    row = _post(tweet, authors, users, max_text_chars)
-                    if isinstance(row, tuple):
-                        bad(row[0], number, row[1])
-                        continue
-                    row["_line"] = number
-                    posts.append(row)
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
-    except (OSError, EOFError) as exc:
-        raise InputError(path, f"cannot read: {exc}") from None
+                row["_line"] = number
+                posts.append(row)
     if not posts:
         raise InputError(path, "no tweets in this X API v2 file")
-    frame = pd.DataFrame(posts)
-    times = pd.to_datetime(frame["created_at"], utc=True, errors="coerce", format="ISO8601")
-    unreadable = times.isna().to_numpy()
-    for number in frame.loc[unreadable, "_line"]:
-        bad("created_at is not an ISO 8601 time", int(number), "created_at")
-    frame["created_at"] = times.dt.tz_localize(None)
-    frame = frame[~unreadable].drop(columns="_line").reset_index(drop=True)
-    accounts = pd.DataFrame(list(users.values()))
-    if len(accounts):
-        accounts["created_at"] = pd.to_datetime(
-            accounts["created_at"], utc=True, errors="coerce", format="ISO8601"
-        ).dt.tz_localize(None)
-        for col in ("followers", "following"):
-            accounts[col] = pd.to_numeric(accounts[col], errors="coerce").astype("Int64")
-    return frame, accounts, skipped, lines
+    frame = iso_times(pd.DataFrame(posts), bad, "created_at")
+    return frame, profiles(list(users.values())), bad.skipped, read
 
 
 def _post(

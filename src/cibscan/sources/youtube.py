@@ -22,16 +22,15 @@ read naming the file, line and field, or is skipped and counted with
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
 import pandas as pd
 
 from ..errors import InputError
+from ._json import BadRows, documents, iso_times, opening, reading, with_parent_authors
 from .mastodon import html_text
 
 NAME = "youtube"
@@ -42,39 +41,10 @@ _TAG = re.compile(r"(?<![\w&])#(\w+)")
 _MENTION = re.compile(r"(?<![\w@])@([\w.\-]+)")
 
 
-def _open(path: str) -> IO[str]:
-    if path.lower().endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8-sig")
-    return open(path, encoding="utf-8-sig")
-
-
 def looks_like(path: str) -> bool:
     """True when the file opens with a commentThreads or comments list response."""
-    if not path.lower().endswith(_SUFFIXES):
-        return False
-    try:
-        with _open(path) as handle:
-            head = handle.read(4096)
-    except (OSError, UnicodeDecodeError, EOFError):
-        return False
-    squeezed = "".join(head.split())
+    squeezed = "".join(opening(path, _SUFFIXES, 4096).split())
     return any(f'"kind":"{k}"' in squeezed for k in _KINDS)
-
-
-def _responses(path: str) -> Iterator[tuple[int, Any]]:
-    with _open(path) as handle:
-        text = handle.read()
-    try:
-        yield 1, json.loads(text)  # one response, however it is laid out
-        return
-    except ValueError:
-        pass
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            try:
-                yield number, json.loads(line)
-            except ValueError:
-                yield number, None
 
 
 def _comments(item: Any) -> Iterator[tuple[dict[str, Any], str | None]]:
@@ -102,17 +72,10 @@ def parse(
     """(posts, accounts: the authors' display names, skipped by reason, comments read)."""
     rows: list[dict[str, Any]] = []
     names: dict[str, str] = {}
-    skipped: Counter[str] = Counter()
+    bad = BadRows(path, on_bad_rows)
     read = 0
-
-    def bad(reason: str, number: int, fld: str | None = None) -> None:
-        if on_bad_rows == "skip":
-            skipped[reason] += 1
-            return
-        raise InputError(path, reason, row=number, field=fld)
-
-    try:
-        for number, response in _responses(path):
+    with reading(path):
+        for number, response in documents(path):
             if not isinstance(response, dict):
                 bad("not a JSON object", number)
                 continue
@@ -125,25 +88,11 @@ def parse(
                         continue
                     row["_line"] = number
                     rows.append(row)
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})") from None
-    except (OSError, EOFError) as exc:
-        raise InputError(path, f"cannot read: {exc}") from None
     if not rows:
         raise InputError(path, "no comments in this YouTube file")
-    frame = pd.DataFrame(rows)
-    times = pd.to_datetime(frame["created_at"], utc=True, errors="coerce", format="ISO8601")
-    unreadable = times.isna().to_numpy()
-    for number in frame.loc[unreadable, "_line"]:
-        bad("publishedAt is not an ISO 8601 time", int(number), "publishedAt")
-    frame["created_at"] = times.dt.tz_localize(None)
-    frame = frame[~unreadable].drop(columns="_line").reset_index(drop=True)
-    authors = pd.Series(frame["account_id"].to_numpy(), index=frame["post_id"].to_numpy())
-    authors = authors[~authors.index.duplicated()]
-    unknown = frame["parent_account_id"].isna()
-    frame.loc[unknown, "parent_account_id"] = frame.loc[unknown, "parent_post_id"].map(authors)
+    frame = with_parent_authors(iso_times(pd.DataFrame(rows), bad, "publishedAt"))
     accounts = pd.DataFrame({"account_id": list(names), "display_name": list(names.values())})
-    return frame, accounts, skipped, read
+    return frame, accounts, bad.skipped, read
 
 
 def _post(
