@@ -20,7 +20,7 @@ from typing import Any
 from _common import platform
 
 import cibscan
-from cibscan import evidence, link
+from cibscan import evidence, expand, link
 from cibscan.detect import DetectConfig
 from cibscan.engine import duckdb_runner
 from cibscan.evaluate import evaluate, read_labels
@@ -28,7 +28,16 @@ from cibscan.expand import ExpandSettings
 from cibscan.link import LinkSettings
 
 #: Steps whose output rows are printed (the tables that hold traces or pairs).
-COUNTED = ("traces", "join_traces", "pair_counts", "sig_traces", "sig_episodes")
+COUNTED = (
+    "traces",
+    "join_traces",
+    "pair_counts",
+    "sig_traces",
+    "sig_episodes",
+    "campaign_episodes",
+    "outsider_hits",
+    "candidates",
+)
 
 
 def timed_runner(con: Any) -> Any:
@@ -61,6 +70,7 @@ def main() -> int:
     data = cibscan.read(str(folder / "posts.parquet"))
     link.duckdb_runner = timed_runner  # type: ignore[assignment]
     evidence.duckdb_runner = timed_runner  # type: ignore[assignment]
+    expand.duckdb_runner = timed_runner  # type: ignore[assignment]
     start = time.perf_counter()
     grow = ExpandSettings() if args.min_hits is None else ExpandSettings(min_hits=args.min_hits)
     findings = cibscan.detect(data, DetectConfig(link=LinkSettings(**given), expand=grow))

@@ -24,6 +24,7 @@ from cibscan.link_steps import (
     CHANCE_STEPS,
     EVIDENCE_STEPS,
     TRACES,
+    evidence_steps,
     pair_steps,
     pairable_steps,
     run_steps,
@@ -67,6 +68,16 @@ def inputs() -> dict[str, pd.DataFrame]:
 
 
 STEPS = (("traces", TRACES), *CHANCE_STEPS, *pairable_steps(2), *pair_steps(2))
+
+
+def _steps(inputs: dict[str, pd.DataFrame], parted: bool) -> tuple[tuple[str, str], ...]:
+    """The linker's steps in one part, or with the pair work split into one part per
+    trace behaviour (as detect runs them)."""
+    if not parted:
+        return STEPS
+    parts = len(inputs["windows"])
+    assert parts > 1 and sorted(inputs["windows"]["part"]) == list(range(parts))
+    return (("traces", TRACES), *CHANCE_STEPS, *pairable_steps(2), *pair_steps(2, parts))
 
 
 def _duckdb(
@@ -125,10 +136,11 @@ def _spark(
 ENGINES = {"duckdb": _duckdb, "spark": _spark}
 
 
+@pytest.mark.parametrize("parted", [False, True], ids=["one part", "by behaviour"])
 @pytest.mark.parametrize("engine", list(ENGINES))
-def test_candidate_links_are_identical_across_engines(engine: str, inputs) -> None:  # type: ignore[no-untyped-def]
+def test_candidate_links_are_identical_across_engines(engine: str, parted: bool, inputs) -> None:  # type: ignore[no-untyped-def]
     reference = _duckdb(inputs)
-    got = ENGINES[engine](inputs)
+    got = ENGINES[engine](inputs, _steps(inputs, parted))
     key = ["behaviour", "a", "b"]
     reference = reference.sort_values(key).reset_index(drop=True)
     got = got[reference.columns].sort_values(key).reset_index(drop=True)
@@ -143,14 +155,18 @@ def test_candidate_links_are_identical_across_engines(engine: str, inputs) -> No
             )
 
 
+@pytest.mark.parametrize("parted", [False, True], ids=["one part", "by behaviour"])
 @pytest.mark.parametrize("engine", list(ENGINES))
-def test_the_evidence_of_links_is_identical_across_engines(engine: str, inputs) -> None:  # type: ignore[no-untyped-def]
+def test_the_evidence_of_links_is_identical_across_engines(
+    engine: str, parted: bool, inputs
+) -> None:  # type: ignore[no-untyped-def]
     # the evidence of every candidate link that met in 3 or more episodes
     chance = _duckdb(inputs)
     links = chance.loc[chance["shared"] >= 3, ["behaviour", "a", "b"]]
     given = {**inputs, "sig_links": links.reset_index(drop=True)}
-    steps = (*STEPS, *EVIDENCE_STEPS)
-    reference = _duckdb(given, steps, "sig_episodes")
+    reference = _duckdb(given, (*STEPS, *EVIDENCE_STEPS), "sig_episodes")
+    parts = len(inputs["windows"]) if parted else 1
+    steps = (*_steps(inputs, parted), *evidence_steps(parts))
     got = ENGINES[engine](given, steps, "sig_episodes")
     key = ["behaviour", "a", "b", "key", "episode"]
     reference = reference.sort_values(key).reset_index(drop=True)

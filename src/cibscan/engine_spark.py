@@ -28,6 +28,10 @@ def spark_runner(spark: Any) -> Runner:
     that replaced a table it read was planned over every earlier step and ran the
     driver out of heap)."""
 
+    # A UNION ALL of checkpointed steps (``link_steps._by_part``) fails in Spark's
+    # constraint propagation ("key not found: behaviour#..."), which no step needs.
+    spark.conf.set("spark.sql.constraintPropagation.enabled", "false")
+
     def run(name: str, sql: str) -> None:
         spark.sql(spark_sql(sql)).localCheckpoint(eager=True).createOrReplaceTempView(name)
 

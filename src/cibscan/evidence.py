@@ -10,7 +10,8 @@ import duckdb
 import pandas as pd
 
 from .engine import duckdb_runner, store_table
-from .link_steps import EVIDENCE_STEPS, run_steps
+from .link import behaviour_parts
+from .link_steps import evidence_steps, run_steps
 
 
 def build_evidence(
@@ -21,13 +22,14 @@ def build_evidence(
     from the linker's paired traces (``link_steps.EVIDENCE_STEPS``)."""
     keep = per.merge(significant[["a", "b"]], on=["a", "b"])[["behaviour", "a", "b"]]
     store_table(con, "sig_links", keep)
-    run_steps(duckdb_runner(con), EVIDENCE_STEPS)
+    steps = evidence_steps(behaviour_parts(con))
+    run_steps(duckdb_runner(con), steps)
     con.execute(
         "CREATE OR REPLACE TABLE evidence_all AS "
         "SELECT behaviour, a, b, key, post_a, ts_a, post_b, ts_b FROM sig_episodes"
     )
-    for name, _ in EVIDENCE_STEPS:
-        con.execute(f"DROP TABLE {name}")
+    for name, _ in steps:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def evidence_rows(con: duckdb.DuckDBPyConnection, per_link: int) -> pd.DataFrame:

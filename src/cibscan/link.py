@@ -84,7 +84,14 @@ from scipy.stats import poisson
 
 from .behaviours import Behaviour, TextSettings, base_name, family, scaled_name
 from .engine import duckdb_runner, fetch_int, store_table
-from .link_steps import CHANCE_STEPS, TRACES, pair_steps, pairable_steps, run_steps
+from .link_steps import (
+    CHANCE_STEPS,
+    TRACES,
+    pair_steps,
+    pairable_steps,
+    part_tables,
+    run_steps,
+)
 
 Progress = Callable[[str], None]
 
@@ -165,6 +172,7 @@ def build_traces(
         extra = (scales or {}).get(base_name(source), ())
         for w in sorted({own, *(int(x) for x in extra if int(x) > own)}):
             rows.append((source, scaled_name(source, w, own), w))
+    # each trace behaviour is a part of its own for the pair work (``link_steps._by_part``)
     store_table(
         con,
         "windows",
@@ -173,6 +181,7 @@ def build_traces(
                 "source": [r[0] for r in rows],
                 "behaviour": [r[1] for r in rows],
                 "w": pa.array([r[2] for r in rows], type=pa.int64()),
+                "part": pa.array(range(len(rows)), type=pa.int64()),
             }
         ),
     )
@@ -183,6 +192,11 @@ def build_traces(
     ).fetchall():
         counts[str(name)] = int(n)
     return counts
+
+
+def behaviour_parts(con: duckdb.DuckDBPyConnection) -> int:
+    """How many parts the pair work is split into: one per trace behaviour (``windows``)."""
+    return max(1, fetch_int(con, "SELECT max(part) + 1 FROM windows"))
 
 
 def _hot_caps(
@@ -267,7 +281,10 @@ def links_from_traces(
     _store_caps(con, caps)
     if progress:
         progress("links: windowed co-occurrence")
-    run_steps(run, pair_steps(settings.min_shared))
+    parts = behaviour_parts(con)
+    run_steps(run, pair_steps(settings.min_shared, parts))
+    for name in part_tables("pair_counts", parts):
+        con.execute(f"DROP TABLE {name}")
     _sampled_out(con, stats)
     stats.accounts_active = fetch_int(con, "SELECT count(DISTINCT aid) FROM traces")
     n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM traces"))
