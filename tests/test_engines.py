@@ -24,7 +24,6 @@ from cibscan.link_steps import (
     CHANCE_STEPS,
     EVIDENCE_STEPS,
     TRACES,
-    evidence_steps,
     pair_steps,
     pairable_steps,
     run_steps,
@@ -165,9 +164,7 @@ def test_the_evidence_of_links_is_identical_across_engines(
     links = chance.loc[chance["shared"] >= 3, ["behaviour", "a", "b"]]
     given = {**inputs, "sig_links": links.reset_index(drop=True)}
     reference = _duckdb(given, (*STEPS, *EVIDENCE_STEPS), "sig_episodes")
-    parts = len(inputs["windows"]) if parted else 1
-    steps = (*_steps(inputs, parted), *evidence_steps(parts))
-    got = ENGINES[engine](given, steps, "sig_episodes")
+    got = ENGINES[engine](given, (*_steps(inputs, parted), *EVIDENCE_STEPS), "sig_episodes")
     key = ["behaviour", "a", "b", "key", "episode"]
     reference = reference.sort_values(key).reset_index(drop=True)
     got = got[reference.columns].sort_values(key).reset_index(drop=True)

@@ -232,7 +232,8 @@ SELECT j.behaviour, j.kid, j.aid, j.bucket, j.ts, j.post_id, j.weight FROM join_
 JOIN sig_accounts s ON s.behaviour = j.behaviour AND s.aid = j.aid
 """
 
-_SIG_EPISODES = """
+SIG_EPISODES = (
+    """
 SELECT e.behaviour, e.a, e.b, k.key, e.episode, e.first_pair.ta AS ts_a,
        e.first_pair.pa AS post_a, e.first_pair.tb AS ts_b, e.first_pair.pb AS post_b
 FROM (
@@ -241,25 +242,16 @@ FROM (
                          tb := CASE WHEN p.xa < p.ya THEN p.yt ELSE p.xt END,
                          pa := CASE WHEN p.xa < p.ya THEN p.xp ELSE p.yp END,
                          pb := CASE WHEN p.xa < p.ya THEN p.yp ELSE p.xp END)) AS first_pair
-  FROM ({pairs}) p
+  FROM ("""
+    + _trace_pairs("sig_traces", "sig_traces")
+    + """  ) p
   JOIN sig_links s ON s.behaviour = p.behaviour
     AND s.a = least(p.xa, p.ya) AND s.b = greatest(p.xa, p.ya)
   GROUP BY p.behaviour, s.a, s.b, p.kid, p.episode
 ) e
 JOIN keys k ON k.behaviour = e.behaviour AND k.kid = e.kid
 """
-
-
-def sig_episode_steps(parts: int = 1) -> tuple[tuple[str, str], ...]:
-    """The steps making ``sig_episodes`` over ``parts`` parts of the trace behaviours
-    (``_by_part``)."""
-
-    def one(part: int | None) -> str:
-        pairs = _trace_pairs(_part("sig_traces", part), _part("sig_traces", part))
-        return _SIG_EPISODES.format(pairs=pairs)
-
-    return _by_part("sig_episodes", one, parts)
-
+)
 
 CHANCE_STEPS: tuple[tuple[str, str], ...] = (
     ("key_buckets", KEY_BUCKETS),
@@ -269,19 +261,14 @@ CHANCE_STEPS: tuple[tuple[str, str], ...] = (
 )
 
 
-def evidence_steps(parts: int = 1) -> tuple[tuple[str, str], ...]:
-    """From ``sig_links`` to ``sig_episodes`` (behaviour, a, b, key, episode, ts_a, post_a,
-    ts_b, post_b), the pair join run part by part over ``parts`` parts of the trace
-    behaviours (``_by_part``; 1: in one)."""
-    return (
-        ("sig_accounts", SIG_ACCOUNTS),
-        ("sig_traces", SIG_TRACES),
-        *sig_episode_steps(parts),
-    )
-
-
-#: The evidence steps in one part.
-EVIDENCE_STEPS: tuple[tuple[str, str], ...] = evidence_steps(1)
+#: From ``sig_links`` to ``sig_episodes`` (behaviour, a, b, key, episode, ts_a, post_a,
+#: ts_b, post_b). In one part: at 10M posts, made one trace behaviour at a time
+#: (``_by_part``) they took 68.3 s and their union 11.2 s more, against 66.1 s in one.
+EVIDENCE_STEPS: tuple[tuple[str, str], ...] = (
+    ("sig_accounts", SIG_ACCOUNTS),
+    ("sig_traces", SIG_TRACES),
+    ("sig_episodes", SIG_EPISODES),
+)
 
 
 def pairable_steps(min_shared: int) -> tuple[tuple[str, str], ...]:
