@@ -283,30 +283,3 @@ def test_an_operation_that_shares_a_campaign_s_targets_is_not_its_fragment() -> 
     of = grown.set_index("aid")["campaign"]
     assert of.loc[[600, 601, 602]].nunique() == 1
     assert of.loc[600] != of.loc[0]
-
-
-def test_a_campaign_s_own_keys_alone_in_a_popularity_bin_do_not_set_its_rate() -> None:
-    # a network posts a story link of its own in each of 30 bursts; 90 hidden members
-    # posted one of them each, so each link has about 3 users outside the campaign, and
-    # no other link has so few (the public's are one-off or popular): alone in their
-    # bin, the links' chance rate was the hidden members' own, about one per trace, and
-    # a member with 4 of them had 4 expected
-    rng = np.random.default_rng(3)
-    rows = [("colink", f"story{b}", a, 100 * b) for b in range(30) for a in range(10)]
-    rows += [("colink", f"story{b}", 10, 100 * b) for b in (0, 7, 14, 21)]
-    rows += [("colink", f"story{i % 30}", 100 + i, 100 * (i % 30)) for i in range(90)]
-    for a in range(200, 500):
-        for i in range(20):
-            rows.append(("colink", f"popular{rng.integers(0, 50)}", a, int(rng.integers(0, 3000))))
-            rows.append(("colink", f"own{a}-{i}", a, int(rng.integers(0, 3000))))
-    traces = pd.DataFrame(rows, columns=["behaviour", "key", "aid", "bucket"])
-    traces = traces.drop_duplicates(["behaviour", "key", "aid", "bucket"])
-    traces["ts"] = traces["bucket"] * 600
-    traces["post_id"] = [f"p{i}" for i in range(len(traces))]
-    traces["aid"] = traces["aid"].astype("int32")
-    con = duckdb.connect()
-    store_table(con, "traces", traces)
-    members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
-    _, joins, _ = expand_campaigns(con, members, ExpandSettings())
-    assert set(joins["aid"]) == {10}  # the one-off users of a story link never join
-    assert joins.iloc[0]["expected"] < 0.5

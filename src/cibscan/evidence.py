@@ -17,8 +17,8 @@ def build_evidence(
     con: duckdb.DuckDBPyConnection, per: pd.DataFrame, significant: pd.DataFrame
 ) -> None:
     """Create ``evidence_all`` (behaviour, a, b, key, episode, post_a, ts_a, post_b,
-    ts_b): one row per co-occurrence episode of every significant pair, in every behaviour, re-derived
-    from the linker's paired traces (``link_steps.EVIDENCE_STEPS``)."""
+    ts_b): one row per co-occurrence episode of every significant pair, in every
+    behaviour, re-derived from the linker's paired traces (``link_steps.EVIDENCE_STEPS``)."""
     keep = per.merge(significant[["a", "b"]], on=["a", "b"])[["behaviour", "a", "b"]]
     store_table(con, "sig_links", keep)
     run_steps(duckdb_runner(con), EVIDENCE_STEPS)

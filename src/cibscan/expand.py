@@ -146,42 +146,12 @@ WHERE m.aid IS NULL AND s.aid IS NULL
 GROUP BY t.behaviour, t.key
 """
 
-#: The fewest keys used organically that a popularity bin must hold to set a chance rate
-#: of its own (``BIN_POOLS``).
-MIN_BIN_KEYS = 32
-
-#: Per behaviour, each popularity bin (floor of log2 of a key's organic accounts) and the
-#: bin whose chance rate it shares, its *pool*: itself when it holds at least
-#: ``MIN_BIN_KEYS`` keys used organically; otherwise the nearest more popular bin that
-#: does, and itself when none above does. A bin's rate is an average over its keys, and a
-#: bin of a few keys has the rate of those keys: at 10M
-#: posts the link network's 15 story links, used outside the campaigns only by its
-#: hidden members, were alone in the links' bins of 2 to 7 accounts (no other link has
-#: so few users there), where the chance that a trace lands in the network's episodes was
-#: 0.24 and 1.5 per trace, and an impersonator with 5 of the network's posts had 2.5 hits
-#: expected: 0.31 of the impersonators were found, RESULTS.md. Never a less popular bin:
-#: the most popular keys are few (a public flood's hashtag may be alone in its bin), and
-#: pooled with the ordinary keys below them the flood's chance rate fell to theirs and
-#: an ordinary account in 8 of the flood's bursts joined the campaign that flooded it
-#: (``tests/test_expand.py``).
-BIN_POOLS = """
-SELECT behaviour, bin,
-       coalesce(min(CASE WHEN keys >= {k} THEN bin END)
-                  OVER (PARTITION BY behaviour ORDER BY bin
-                        ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING),
-                bin) AS pool
-FROM (SELECT behaviour, CAST(FLOOR(ln(n) / ln(2)) AS BIGINT) AS bin, count(*) AS keys
-      FROM organic_keys GROUP BY behaviour, CAST(FLOOR(ln(n) / ln(2)) AS BIGINT)) b
-"""
-
-#: Every trace with the popularity bin of its key: the pool (``BIN_POOLS``) of the floor
-#: of log2 of the key's accounts without the campaigns (``ORGANIC_KEYS``).
+#: Every trace with the popularity bin of its key (floor of log2 of the key's accounts
+#: without the campaigns, ``ORGANIC_KEYS``).
 TRACE_BINS = """
-SELECT r.behaviour, r.key, r.aid, r.bucket, r.ts, coalesce(p.pool, r.bin) AS bin
-FROM (SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts,
-             CAST(FLOOR(ln(coalesce(k.n, 1)) / ln(2)) AS BIGINT) AS bin
-      FROM traces t LEFT JOIN organic_keys k ON k.behaviour = t.behaviour AND k.key = t.key) r
-LEFT JOIN bin_pools p ON p.behaviour = r.behaviour AND p.bin = r.bin
+SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts,
+       CAST(FLOOR(ln(coalesce(k.n, 1)) / ln(2)) AS BIGINT) AS bin
+FROM traces t LEFT JOIN organic_keys k ON k.behaviour = t.behaviour AND k.key = t.key
 """
 
 #: Traces and accounts of accounts in no campaign, per behaviour and bin: the outsiders'
@@ -280,7 +250,6 @@ def episode_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
         ("campaign_episodes", CAMPAIGN_EPISODES),
         ("suspects", SUSPECTS.format(c=ORGANIC_MAX_HITS)),
         ("organic_keys", ORGANIC_KEYS),
-        ("bin_pools", BIN_POOLS.format(k=int(MIN_BIN_KEYS))),
         ("trace_bins", TRACE_BINS),
     )
 

@@ -40,10 +40,12 @@ FROM (SELECT behaviour, key, bucket, count(*) AS c FROM traces
 
 #: Per key: its accounts, and an integer id (``kid``) that the pair work joins and groups
 #: on instead of the key's text: at 2M posts, pairing on the text took 62 s where the id
-#: took 37 s (the same counts).
+#: took 37 s (the same counts). The id is unique within its behaviour, which every join
+#: and grouping on it also names: numbered per behaviour, the keys of each are sorted
+#: apart (10M posts: 19.5 s, against 23.5 s numbered in one sort).
 KEYS = """
 SELECT behaviour, key, count(DISTINCT aid) AS n,
-       CAST(row_number() OVER (ORDER BY behaviour, key) AS BIGINT) AS kid
+       CAST(row_number() OVER (PARTITION BY behaviour ORDER BY key) AS BIGINT) AS kid
 FROM traces GROUP BY behaviour, key
 """
 
@@ -177,10 +179,10 @@ def _by_part(
 
     Every grouping of the pair work has the trace behaviour among its keys, so counting
     each part of the behaviours alone gives the same rows; but each part's hash tables
-    are a fraction of the whole. At 10M posts (170M pair rows into 155M groups) the pair
-    counts took 122.9 s in one aggregation and 89.0 s part by part, on the same tables;
-    one statement with a UNION ALL of the parts took 133.5 s, as DuckDB keeps every
-    branch's tables (RESULTS.md)."""
+    are a fraction of the whole (at 2M posts, 36.7M pair rows into 35.0M groups of
+    (pair, key, episode)). At 10M posts the pair counts took 122.9 s in one aggregation
+    and 89.0 s part by part, on the same tables; one statement with a UNION ALL of the
+    parts took 133.5 s (RESULTS.md), so the parts are tables of their own."""
     if parts <= 1:
         return ((name, one(None)),)
     tables = part_tables(name, parts)
