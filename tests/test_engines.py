@@ -154,17 +154,15 @@ def test_candidate_links_are_identical_across_engines(engine: str, parted: bool,
             )
 
 
-@pytest.mark.parametrize("parted", [False, True], ids=["one part", "by behaviour"])
 @pytest.mark.parametrize("engine", list(ENGINES))
-def test_the_evidence_of_links_is_identical_across_engines(
-    engine: str, parted: bool, inputs
-) -> None:  # type: ignore[no-untyped-def]
+def test_the_evidence_of_links_is_identical_across_engines(engine: str, inputs) -> None:  # type: ignore[no-untyped-def]
     # the evidence of every candidate link that met in 3 or more episodes
     chance = _duckdb(inputs)
     links = chance.loc[chance["shared"] >= 3, ["behaviour", "a", "b"]]
     given = {**inputs, "sig_links": links.reset_index(drop=True)}
-    reference = _duckdb(given, (*STEPS, *EVIDENCE_STEPS), "sig_episodes")
-    got = ENGINES[engine](given, (*_steps(inputs, parted), *EVIDENCE_STEPS), "sig_episodes")
+    steps = (*STEPS, *EVIDENCE_STEPS)
+    reference = _duckdb(given, steps, "sig_episodes")
+    got = ENGINES[engine](given, steps, "sig_episodes")
     key = ["behaviour", "a", "b", "key", "episode"]
     reference = reference.sort_values(key).reset_index(drop=True)
     got = got[reference.columns].sort_values(key).reset_index(drop=True)

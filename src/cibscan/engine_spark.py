@@ -28,7 +28,7 @@ def spark_runner(spark: Any) -> Runner:
     that replaced a table it read was planned over every earlier step and ran the
     driver out of heap)."""
 
-    # A UNION ALL of checkpointed steps (``link_steps._by_part``) fails in Spark's
+    # A UNION ALL of checkpointed steps (``link_steps.pair_count_steps``) fails in Spark's
     # constraint propagation ("key not found: behaviour#..."), which no step needs.
     spark.conf.set("spark.sql.constraintPropagation.enabled", "false")
 

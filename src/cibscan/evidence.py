@@ -22,8 +22,8 @@ def build_evidence(
     keep = per.merge(significant[["a", "b"]], on=["a", "b"])[["behaviour", "a", "b"]]
     store_table(con, "sig_links", keep)
     run_steps(duckdb_runner(con), EVIDENCE_STEPS)
-    # renamed, not copied: at 10M posts it holds 54M rows, and a copy of as many (the
-    # union of its parts, when it was made in parts) took 11.2 s
+    # renamed, not copied: at 10M posts it holds 54M rows, and a copy of as many rows
+    # took 11.2 s (RESULTS.md)
     con.execute("DROP TABLE IF EXISTS evidence_all")
     con.execute("ALTER TABLE sig_episodes RENAME TO evidence_all")
     for name, _ in EVIDENCE_STEPS[:-1]:

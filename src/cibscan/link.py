@@ -54,7 +54,7 @@ Nothing is stored that is not needed. The pairs are counted straight from the jo
 traces, on integer key ids, and the episodes are never stored: at 2M posts 19 s against
 62 s for storing the 34M episodes with their keys' text and counting them. The evidence
 re-derives the episodes of the significant pairs alone (``link_steps.EVIDENCE_STEPS``).
-The pair counts are made one trace behaviour at a time (``link_steps._by_part``): every
+The pair counts are made one trace behaviour at a time (``link_steps.pair_count_steps``): every
 grouping has the behaviour among its keys, so the rows are the same, and each part's hash
 tables are a fraction of the whole (at 10M posts, on the same tables, 89.0 s in parts
 against 122.9 s in one aggregation; in detect 74-97 s against 235 s before, RESULTS.md).
@@ -176,7 +176,7 @@ def build_traces(
         extra = (scales or {}).get(base_name(source), ())
         for w in sorted({own, *(int(x) for x in extra if int(x) > own)}):
             rows.append((source, scaled_name(source, w, own), w))
-    # each trace behaviour is a part of its own for the pair work (``link_steps._by_part``)
+    # each trace behaviour is a part of its own for the pair work (``link_steps.pair_count_steps``)
     store_table(
         con,
         "windows",

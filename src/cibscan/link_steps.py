@@ -170,12 +170,16 @@ def _part(table: str, part: int | None) -> str:
     )
 
 
-def _by_part(
-    name: str, one: Callable[[int | None], str], parts: int
-) -> tuple[tuple[str, str], ...]:
-    """Steps making table ``name`` from ``one(part)`` for every part: each part a table of
-    its own (``name_p0``, ...; ``part_tables`` names them, for the caller to drop), then
-    ``name`` as their UNION ALL; a single step for ``parts`` 1.
+def part_tables(name: str, parts: int) -> tuple[str, ...]:
+    """The tables ``pair_count_steps`` makes on the way to ``name`` (none for ``parts``
+    1), for the caller to drop."""
+    return tuple(f"{name}_p{i}" for i in range(int(parts))) if parts > 1 else ()
+
+
+def pair_count_steps(min_shared: int, parts: int = 1) -> tuple[tuple[str, str], ...]:
+    """The steps making ``pair_counts`` over ``parts`` parts of the trace behaviours: each
+    part a table of its own (``part_tables``), then ``pair_counts`` as their UNION ALL; a
+    single step for ``parts`` 1.
 
     Every grouping of the pair work has the trace behaviour among its keys, so counting
     each part of the behaviours alone gives the same rows; but each part's hash tables
@@ -183,27 +187,16 @@ def _by_part(
     (pair, key, episode)). At 10M posts the pair counts took 122.9 s in one aggregation
     and 89.0 s part by part, on the same tables; one statement with a UNION ALL of the
     parts took 133.5 s (RESULTS.md), so the parts are tables of their own."""
-    if parts <= 1:
-        return ((name, one(None)),)
-    tables = part_tables(name, parts)
-    union = "\nUNION ALL\n".join(f"SELECT * FROM {t}" for t in tables)
-    return (*((t, one(i)) for i, t in enumerate(tables)), (name, union))
-
-
-def part_tables(name: str, parts: int) -> tuple[str, ...]:
-    """The tables ``_by_part`` makes on the way to ``name`` (none for ``parts`` 1)."""
-    return tuple(f"{name}_p{i}" for i in range(int(parts))) if parts > 1 else ()
-
-
-def pair_count_steps(min_shared: int, parts: int = 1) -> tuple[tuple[str, str], ...]:
-    """The steps making ``pair_counts`` over ``parts`` parts of the trace behaviours
-    (``_by_part``)."""
 
     def one(part: int | None) -> str:
         pairs = _trace_pairs(_part("join_traces", part), _part("join_traces", part))
         return _PAIR_COUNTS.format(pairs=pairs, min_shared=int(min_shared))
 
-    return _by_part("pair_counts", one, parts)
+    if parts <= 1:
+        return (("pair_counts", one(None)),)
+    tables = part_tables("pair_counts", parts)
+    union = "\nUNION ALL\n".join(f"SELECT * FROM {t}" for t in tables)
+    return (*((t, one(i)) for i, t in enumerate(tables)), ("pair_counts", union))
 
 
 #: Each candidate link with the activity and slots of both accounts, for the chance model.
@@ -265,7 +258,7 @@ CHANCE_STEPS: tuple[tuple[str, str], ...] = (
 
 #: From ``sig_links`` to ``sig_episodes`` (behaviour, a, b, key, episode, ts_a, post_a,
 #: ts_b, post_b). In one part: at 10M posts, made one trace behaviour at a time
-#: (``_by_part``) they took 68.3 s and their union 11.2 s more, against 66.1 s in one.
+#: (``pair_count_steps``) they took 68.3 s and their union 11.2 s more, against 66.1 s in one.
 EVIDENCE_STEPS: tuple[tuple[str, str], ...] = (
     ("sig_accounts", SIG_ACCOUNTS),
     ("sig_traces", SIG_TRACES),
@@ -284,7 +277,7 @@ def pairable_steps(min_shared: int) -> tuple[tuple[str, str], ...]:
 def pair_steps(min_shared: int, parts: int = 1) -> tuple[tuple[str, str], ...]:
     """The steps after the hot-key caps are known, ending in ``pair_chance``; the pair
     counts are made part by part over ``parts`` parts of the trace behaviours
-    (``_by_part``; 1: in one)."""
+    (``pair_count_steps``; 1: in one)."""
     return (
         ("join_traces", JOIN_TRACES),
         *pair_count_steps(min_shared, parts),
