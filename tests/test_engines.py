@@ -199,13 +199,16 @@ def test_each_connection_spills_into_a_private_folder_removed_with_it(tmp_path: 
     assert not os.path.exists(spill)
 
 
+@pytest.mark.parametrize("truncation", [1, 2])
 @pytest.mark.parametrize("engine", list(ENGINES))
-def test_group_level_candidates_are_identical_across_engines(engine: str, inputs) -> None:  # type: ignore[no-untyped-def]
+def test_group_level_candidates_are_identical_across_engines(
+    engine: str, truncation: int, inputs
+) -> None:  # type: ignore[no-untyped-def]
     # two campaigns: the 30 busiest reposters, and the next 30
     busiest = inputs["raw_traces"]["aid"].value_counts().index[:60].astype("int64")
     members = pd.DataFrame({"aid": busiest, "campaign": [1] * 30 + [2] * 30})
     given = {**inputs, "members": members, "insiders": members[["aid"]]}
-    steps = (*STEPS, *expand_steps(2), *merge_steps(2))
+    steps = (*STEPS, *expand_steps(2, truncation), *merge_steps(2))
     for table, floor in (("candidates", 10), ("member_candidates", 1)):
         reference = _duckdb(given, steps, table)
         got = ENGINES[engine](given, steps, table)

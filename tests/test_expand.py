@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -97,6 +98,31 @@ def test_many_hidden_members_do_not_set_their_own_chance_rate() -> None:
     assert set(joins["aid"]) == set(range(10, 70))
     assert (joins["hits"] == 5).all()
     assert set(grown["aid"]) == set(range(70))
+
+
+def test_two_of_a_campaign_s_own_rare_posts_are_evidence_and_three_were_required() -> None:
+    # each burst pushes a hashtag nobody else uses, and the hidden member joined two of
+    # them; the public also uses hashtags of its own, as most hashtags are
+    con, members = _traces(hidden_joins=2)
+    con.execute(
+        "UPDATE traces SET key = '#push' || CAST(bucket // 100 AS VARCHAR) "
+        "WHERE key = '#push' AND bucket % 100 = 0 AND aid < 11"
+    )
+    con.execute(
+        "INSERT INTO traces SELECT behaviour, '#own' || CAST(aid AS VARCHAR) || '-' "
+        "|| CAST(bucket AS VARCHAR), aid, bucket + 7, ts + 4200, post_id || 'b' "
+        "FROM traces WHERE aid >= 11 AND key LIKE '#tag%'"
+    )
+    _, joins, _ = expand_campaigns(con, members, ExpandSettings())
+    assert set(joins["aid"]) == {10} and joins.iloc[0]["hits"] == 2
+    _, joins, _ = expand_campaigns(con, members, ExpandSettings(min_hits=3))
+    assert joins.empty
+
+
+def test_the_chance_rate_s_truncation_is_one_or_two() -> None:
+    con, members = _traces()
+    with pytest.raises(ValueError, match="1 or 2"):
+        expand_campaigns(con, members, ExpandSettings(rate_truncation=3))
 
 
 def test_the_account_a_campaign_follows_is_its_target_not_its_member() -> None:
@@ -203,10 +229,13 @@ def test_members_met_twice_do_not_make_the_campaign_s_own_links_popular() -> Non
     # popularity no ordinary link has: their bin held only their own hits, its rate was
     # near 1 per trace, and the members seen three times had about 3 hits expected
     con, members = _own_links_platform()
-    grown, joins, _ = expand_campaigns(con, members, ExpandSettings())
+    grown, joins, _ = expand_campaigns(con, members, ExpandSettings(min_hits=3))
     assert set(joins["aid"]) == set(range(110, 130))
     assert (joins["expected"] < 0.5).all()
     assert set(grown["aid"]) == set(range(10)) | set(range(110, 130))
+    # two of the campaign's own links are evidence too: the members seen twice join
+    grown, joins, _ = expand_campaigns(con, members, ExpandSettings())
+    assert set(grown["aid"]) == set(range(130))
 
 
 def test_an_outlet_first_in_every_episode_on_one_key_is_a_target() -> None:

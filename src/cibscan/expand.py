@@ -15,9 +15,11 @@ no campaign is tested against each campaign whose episodes it joined:
   their accounts): a campaign that reposts viral posts as camouflage, or joins a public
   flood, is hit by everyone who reposts viral posts or joins the flood, and that rate
   says so. The accounts under test must not set their own rate, so it is fitted only to
-  the outsiders with fewer hits than a candidate needs (a Poisson truncated there,
-  ``HIT_RATES``); averaging every outsider's hits, even capped, let the hidden members of
-  a large ring raise the rate until none of them joined;
+  the outsiders with at most two hits on the campaign in the bin (a Poisson truncated
+  there, ``HIT_RATES``); averaging every outsider's hits, even capped, let the hidden
+  members of a large ring raise the rate until none of them joined. A candidate needs
+  two hits (``ExpandSettings.min_hits``): with three, the members of a network who had
+  only two of its posts (22% of them at 1M posts) could never join;
 - a key's popularity for that binning is *organic*: the accounts that used it, the
   campaigns' members and the accounts that met a campaign more than once left out
   (``ORGANIC_KEYS``; one coincidence is never evidence, two are where a hidden member
@@ -100,7 +102,16 @@ class ExpandSettings:
 
     enabled: bool = True
     alpha: float = 0.01  # false discovery rate over (account, campaign) pairs
-    min_hits: int = 3  # fewest of a campaign's episodes an outsider must join
+    #: Fewest of a campaign's episodes an outsider must join to be tested: two (one
+    #: coincidence is never evidence; two on rare keys can be, and at 1M posts 22% of a
+    #: network's members had no more than two of its posts, RESULTS.md).
+    min_hits: int = 2
+    #: Most hits an outsider may have on a campaign in a popularity bin and still count
+    #: in that bin's chance rate (1 or 2): below the hits of the hidden members whose
+    #: rate it is. Two, whatever ``min_hits``: at one, a public flood's protesters with
+    #: two or more hits left the fit, and the rate on the flood's hashtags fell until
+    #: 137 of 13,151 hard negatives at 2M posts joined a brigade that joins floods.
+    rate_truncation: int = 2
     #: Rounds of the test: the accounts that joined leave the outsiders whose traces set
     #: the chance rate, and the rest are tested again (1: a single round).
     rounds: int = 3
@@ -190,9 +201,11 @@ OUTSIDER_HITS = _HITS.format(
 #: hundred hidden members of a hashtag ring are most of the traces on its hashtag's
 #: popularity bin): outsiders with more than ``c`` hits in the bin are left out, and the
 #: mean hits per outsider, ``mu``, is the maximum-likelihood fit of a Poisson truncated at
-#: ``c`` to the others, zeros included (``c`` is 1 or 2, below the fewest hits a candidate
-#: needs; the truncated mean m solves m = mu / (1 + mu) for c = 1 and m = (mu + mu^2) /
-#: (1 + mu + mu^2 / 2) for c = 2). The rate is ``mu`` per outsider trace of the bin.
+#: ``c`` to the others, zeros included (``c`` is ``ExpandSettings.rate_truncation``, 1 or
+#: 2; the truncated mean m solves m = mu / (1 + mu) for c = 1 and m = (mu + mu^2) /
+#: (1 + mu + mu^2 / 2) for c = 2). The rate is ``mu`` per outsider trace of the bin. A
+#: candidate with two hits may count in the rate it is tested against, which only makes
+#: its test stricter; truncating below it let a flood's protesters leave the fit.
 #: Averaging capped hits instead left every hidden member of a large ring with the chance
 #: rate its own fellows set (0.045 per trace at 1M posts), and none joined.
 HIT_RATES = """
@@ -232,19 +245,14 @@ GROUP BY c.behaviour, c.aid, c.campaign, c.hits, c.keys, c.leads, c.leads_expect
 """
 
 
-def expand_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
+def expand_steps(min_hits: int, truncation: int = 2) -> tuple[tuple[str, str], ...]:
     """The group-level test's relational steps, from ``traces``, ``members`` (the
     campaigns' members, whose shared groups are the episodes) and ``insiders`` (every
     account already in a campaign) to ``candidates``."""
-    return (*episode_steps(min_hits), *round_steps(min_hits))
+    return (*episode_steps(), *round_steps(min_hits, truncation))
 
 
-def _truncation(min_hits: int) -> int:
-    """Where the chance rate's Poisson is truncated: 1 or 2, below ``min_hits``."""
-    return min(2, max(1, int(min_hits) - 1))
-
-
-def episode_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
+def episode_steps() -> tuple[tuple[str, str], ...]:
     """The campaigns' episodes and the traces' popularity bins: the same in every round."""
     return (
         ("campaign_episodes", CAMPAIGN_EPISODES),
@@ -265,13 +273,15 @@ def _hit_rates(c: int) -> str:
     return HIT_RATES.format(c=int(c), mu=mu)
 
 
-def round_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
+def round_steps(min_hits: int, truncation: int = 2) -> tuple[tuple[str, str], ...]:
     """One round of the test: the outsiders' exposure and hits, the chance rates they
-    set, and the candidates."""
+    set (``HIT_RATES`` truncated at ``truncation``, 1 or 2), and the candidates."""
+    if truncation not in (1, 2):
+        raise ValueError(f"the chance rate's truncation must be 1 or 2, not {truncation}")
     return (
         ("outsider_bins", OUTSIDER_BINS),
         ("outsider_hits", OUTSIDER_HITS),
-        ("hit_rates", _hit_rates(_truncation(min_hits))),
+        ("hit_rates", _hit_rates(truncation)),
         ("candidates", CANDIDATES.format(min_hits=int(min_hits), hits="outsider_hits")),
     )
 
@@ -340,14 +350,15 @@ def expand_campaigns(
     core = members[["aid", "campaign"]]
     store_table(con, "members", core)
     store_table(con, "insiders", pd.DataFrame({"aid": core["aid"].astype("int64")}))
-    run_steps(run, (*episode_steps(settings.min_hits), *round_steps(settings.min_hits)))
+    rounds = round_steps(settings.min_hits, settings.rate_truncation)
+    run_steps(run, (*episode_steps(), *rounds))
     # the first round's rates test the members against the other campaigns; when
     # fragments merge, the episodes and the first round are made again for the merged
     members, merged = _merge_fragments(con, members, n_behaviours, settings)
     if merged:
         core = members[["aid", "campaign"]]
         store_table(con, "members", core)
-        run_steps(run, episode_steps(settings.min_hits))
+        run_steps(run, episode_steps())
     outsiders = fetch_int(con, "SELECT count(DISTINCT aid) FROM traces") - len(members)
     # every (outsider, campaign) pair is a hypothesis, in every round: a later round
     # tests fewer of them against a chance rate its insiders no longer inflate
@@ -358,7 +369,7 @@ def expand_campaigns(
     for r in range(max(1, settings.rounds)):
         if r > 0 or merged:  # the first round's tables stand unless fragments merged
             store_table(con, "insiders", pd.DataFrame({"aid": insiders.astype("int64")}))
-            run_steps(run, round_steps(settings.min_hits))
+            run_steps(run, rounds)
         sig = _significant(con.execute("SELECT * FROM candidates").df(), n_behaviours, m, settings)
         if sig.empty:
             break
