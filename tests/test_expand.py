@@ -132,7 +132,7 @@ def test_the_account_a_campaign_follows_is_its_target_not_its_member() -> None:
     con, members = _traces(hidden_joins=8)
     con.execute(
         "UPDATE traces SET key = '#push' || CAST(bucket // 100 AS VARCHAR) "
-        "WHERE key = '#push' AND bucket % 100 = 0"
+        "WHERE key = '#push' AND bucket % 100 = 0 AND aid < 11"
     )
     bursts = np.arange(30) * 100
     outlet = pd.DataFrame(
@@ -236,6 +236,28 @@ def test_members_met_twice_do_not_make_the_campaign_s_own_links_popular() -> Non
     # two of the campaign's own links are evidence too: the members seen twice join
     grown, joins, _ = expand_campaigns(con, members, ExpandSettings())
     assert set(grown["aid"]) == set(range(130))
+
+
+def test_hidden_members_whose_hits_fall_in_several_bins_do_not_set_their_rate() -> None:
+    # a campaign of 10 posts a link of its own in each of 30 bursts; the public (one-off
+    # links, as most are) also posted the stories at other times, 0, 2 or 4 accounts
+    # each, so the stories fall in three popularity bins that hold little else. 100
+    # hidden members with 4 bursts each have at most two hits in most bins: left out
+    # of the rate bin by bin they counted in it and were most of it
+    rng = np.random.default_rng(11)
+    rows = [("colink", f"story{b}", a, 100 * b) for b in range(30) for a in range(10)]
+    for h in range(10, 110):
+        rows += [("colink", f"story{b}", h, 100 * int(b)) for b in rng.choice(30, 4, False)]
+    public = iter(range(110, 10_000))
+    for b in range(30):
+        for _ in range(2 * (b % 3)):
+            rows.append(("colink", f"story{b}", next(public), 100 * b + 50))
+    for a in range(110, 410):
+        rows += [("colink", f"own{a}-{i}", a, int(rng.integers(0, 3000))) for i in range(20)]
+    con, members = _stored(rows, rng)
+    grown, joins, _ = expand_campaigns(con, members, ExpandSettings())
+    assert set(joins["aid"]) == set(range(10, 110))
+    assert set(grown["aid"]) == set(range(110))  # none of the public joins
 
 
 def test_an_outlet_first_in_every_episode_on_one_key_is_a_target() -> None:

@@ -15,11 +15,12 @@ no campaign is tested against each campaign whose episodes it joined:
   their accounts): a campaign that reposts viral posts as camouflage, or joins a public
   flood, is hit by everyone who reposts viral posts or joins the flood, and that rate
   says so. The accounts under test must not set their own rate, so it is fitted only to
-  the outsiders with at most two hits on the campaign in the bin (a Poisson truncated
-  there, ``HIT_RATES``); averaging every outsider's hits, even capped, let the hidden
-  members of a large ring raise the rate until none of them joined. A candidate needs
-  two hits (``ExpandSettings.min_hits``): with three, the members of a network who had
-  only two of its posts (22% of them at 1M posts) could never join;
+  the outsiders with at most two hits on the campaign in the behaviour, all bins
+  together (a Poisson truncated there, ``HIT_RATES``); averaging every outsider's hits,
+  even capped, let the hidden members of a large ring raise the rate until none of
+  them joined. A candidate needs two hits (``ExpandSettings.min_hits``): with three, the
+  members of a network who had only two of its posts (22% of them at 1M posts) could
+  never join;
 - a key's popularity for that binning is *organic*: the accounts that used it, the
   campaigns' members and the accounts that met a campaign more than once left out
   (``ORGANIC_KEYS``; one coincidence is never evidence, two are where a hidden member
@@ -196,30 +197,61 @@ OUTSIDER_HITS = _HITS.format(
     join="", where="LEFT JOIN insiders m ON m.aid = tb.aid\nWHERE m.aid IS NULL"
 )
 
+#: The outsiders under test for each campaign, per behaviour: more than ``c`` hits on it
+#: in all bins together (``c`` is ``ExpandSettings.rate_truncation``). They do not set the
+#: campaign's chance rate in any bin.
+UNDER_TEST = """
+SELECT behaviour, aid, campaign FROM outsider_hits
+GROUP BY behaviour, aid, campaign HAVING sum(hits) > {c}
+"""
+
+#: Their traces and accounts per behaviour, campaign and bin, to take out of the bin's
+#: exposure (``OUTSIDER_BINS``) with their hits.
+UNDER_TEST_EXPOSURE = """
+SELECT u.behaviour, u.campaign, tb.bin, count(*) AS traces, count(DISTINCT tb.aid) AS accounts
+FROM trace_bins tb JOIN under_test u ON u.behaviour = tb.behaviour AND u.aid = tb.aid
+GROUP BY u.behaviour, u.campaign, tb.bin
+"""
+
 #: Per behaviour, campaign and bin, the chance that an outsider's trace lands in one of
 #: the campaign's episodes, estimated so that the accounts under test do not set it (a
 #: hundred hidden members of a hashtag ring are most of the traces on its hashtag's
-#: popularity bin): outsiders with more than ``c`` hits in the bin are left out, and the
-#: mean hits per outsider, ``mu``, is the maximum-likelihood fit of a Poisson truncated at
-#: ``c`` to the others, zeros included (``c`` is ``ExpandSettings.rate_truncation``, 1 or
-#: 2; the truncated mean m solves m = mu / (1 + mu) for c = 1 and m = (mu + mu^2) /
-#: (1 + mu + mu^2 / 2) for c = 2). The rate is ``mu`` per outsider trace of the bin. A
-#: candidate with two hits may count in the rate it is tested against, which only makes
-#: its test stricter; truncating below it let a flood's protesters leave the fit.
-#: Averaging capped hits instead left every hidden member of a large ring with the chance
-#: rate its own fellows set (0.045 per trace at 1M posts), and none joined.
+#: popularity bin): the outsiders under test (``UNDER_TEST``) are left out, traces, hits
+#: and all, and the mean hits per remaining outsider, ``mu``, is the maximum-likelihood
+#: fit of a Poisson truncated at ``c`` to their hits in the bin, zeros included (``c`` is
+#: ``ExpandSettings.rate_truncation``, 1 or 2; the truncated mean m solves m = mu / (1 +
+#: mu) for c = 1 and m = (mu + mu^2) / (1 + mu + mu^2 / 2) for c = 2). The rate is ``mu``
+#: per trace of the remaining outsiders in the bin. A candidate with two hits may count
+#: in the rate it is tested against, which only makes its test stricter; truncating
+#: below it let a flood's protesters leave the fit.
+#:
+#: Left out by their hits in all bins, not in each: a member of a large network with four
+#: of its posts, whose story links fell in three popularity bins, had at most two hits in
+#: each and counted in all three; at 10M posts its fellows were most of the traces of the
+#: thin bins of links with 2 to 7 organic users and set a rate of 0.24 to 1.5 per trace
+#: there (RESULTS.md). Per trace of the outsiders fitted, not of all: the ones left out
+#: are the busiest on the campaign's keys, and their traces without their hits made the
+#: rate too low. Averaging capped hits instead left every hidden member of a large ring
+#: with the chance rate its own fellows set (0.045 per trace at 1M posts), and none
+#: joined.
 HIT_RATES = """
-SELECT behaviour, campaign, bin,
-       {mu} * accounts / traces AS rate
-FROM (SELECT h.behaviour, h.campaign, h.bin, CAST(ob.traces AS DOUBLE) AS traces,
-             CAST(ob.accounts AS DOUBLE) AS accounts,
-             least(CAST(h.s AS DOUBLE) / CAST(greatest(ob.accounts - h.hi, 1) AS DOUBLE),
+SELECT behaviour, campaign, bin, {mu} * accounts / traces AS rate
+FROM (SELECT h.behaviour, h.campaign, h.bin,
+             CAST(ob.traces - coalesce(x.traces, 0) AS DOUBLE) AS traces,
+             CAST(ob.accounts - coalesce(x.accounts, 0) AS DOUBLE) AS accounts,
+             least(CAST(h.s AS DOUBLE)
+                   / CAST(greatest(ob.accounts - coalesce(x.accounts, 0), 1) AS DOUBLE),
                    {c} * 0.999) AS m
-      FROM (SELECT behaviour, campaign, bin,
-                   sum(CASE WHEN hits <= {c} THEN hits ELSE 0 END) AS s,
-                   sum(CASE WHEN hits > {c} THEN 1 ELSE 0 END) AS hi
-            FROM outsider_hits GROUP BY behaviour, campaign, bin) h
-      JOIN outsider_bins ob ON ob.behaviour = h.behaviour AND ob.bin = h.bin) f
+      FROM (SELECT oh.behaviour, oh.campaign, oh.bin, sum(oh.hits) AS s
+            FROM outsider_hits oh
+            LEFT JOIN under_test u
+              ON u.behaviour = oh.behaviour AND u.aid = oh.aid AND u.campaign = oh.campaign
+            WHERE u.aid IS NULL
+            GROUP BY oh.behaviour, oh.campaign, oh.bin) h
+      JOIN outsider_bins ob ON ob.behaviour = h.behaviour AND ob.bin = h.bin
+      LEFT JOIN under_test_exposure x
+        ON x.behaviour = h.behaviour AND x.campaign = h.campaign AND x.bin = h.bin) f
+WHERE traces > 0
 """
 
 
@@ -281,6 +313,8 @@ def round_steps(min_hits: int, truncation: int = 2) -> tuple[tuple[str, str], ..
     return (
         ("outsider_bins", OUTSIDER_BINS),
         ("outsider_hits", OUTSIDER_HITS),
+        ("under_test", UNDER_TEST.format(c=int(truncation))),
+        ("under_test_exposure", UNDER_TEST_EXPOSURE),
         ("hit_rates", _hit_rates(truncation)),
         ("candidates", CANDIDATES.format(min_hits=int(min_hits), hits="outsider_hits")),
     )
