@@ -166,14 +166,19 @@ SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts,
 FROM traces t LEFT JOIN organic_keys k ON k.behaviour = t.behaviour AND k.key = t.key
 """
 
+#: Each account's traces per behaviour and popularity bin: what the rates apply to.
+EXPOSURE = """
+SELECT behaviour, aid, bin, count(*) AS traces FROM trace_bins GROUP BY behaviour, aid, bin
+"""
+
 #: Traces and accounts of accounts in no campaign, per behaviour and bin: the outsiders'
 #: exposure. ``insiders`` holds every account already in a campaign: the members the
 #: campaigns were found with, and those that joined in an earlier round of this test.
 OUTSIDER_BINS = """
-SELECT tb.behaviour, tb.bin, count(*) AS traces, count(DISTINCT tb.aid) AS accounts
-FROM trace_bins tb LEFT JOIN insiders m ON m.aid = tb.aid
+SELECT e.behaviour, e.bin, sum(e.traces) AS traces, count(*) AS accounts
+FROM exposure e LEFT JOIN insiders m ON m.aid = e.aid
 WHERE m.aid IS NULL
-GROUP BY tb.behaviour, tb.bin
+GROUP BY e.behaviour, e.bin
 """
 
 #: Outsiders' traces in a campaign's episodes, per account, campaign, behaviour and bin,
@@ -208,9 +213,9 @@ GROUP BY behaviour, aid, campaign HAVING sum(hits) > {c}
 #: Their traces and accounts per behaviour, campaign and bin, to take out of the bin's
 #: exposure (``OUTSIDER_BINS``) with their hits.
 UNDER_TEST_EXPOSURE = """
-SELECT u.behaviour, u.campaign, tb.bin, count(*) AS traces, count(DISTINCT tb.aid) AS accounts
-FROM trace_bins tb JOIN under_test u ON u.behaviour = tb.behaviour AND u.aid = tb.aid
-GROUP BY u.behaviour, u.campaign, tb.bin
+SELECT u.behaviour, u.campaign, e.bin, sum(e.traces) AS traces, count(*) AS accounts
+FROM exposure e JOIN under_test u ON u.behaviour = e.behaviour AND u.aid = e.aid
+GROUP BY u.behaviour, u.campaign, e.bin
 """
 
 #: Per behaviour, campaign and bin, the chance that an outsider's trace lands in one of
@@ -265,12 +270,12 @@ ORGANIC_MAX_HITS = 1
 #: rate (at most one hit per trace), and their leads.
 CANDIDATES = """
 SELECT c.behaviour, c.aid, c.campaign, c.hits, c.keys, c.leads, c.leads_expected,
-       sum(least(coalesce(r.rate, CAST(0 AS DOUBLE)), 1.0)) AS expected
+       sum(e.traces * least(coalesce(r.rate, CAST(0 AS DOUBLE)), 1.0)) AS expected
 FROM (SELECT behaviour, aid, campaign, sum(hits) AS hits, sum(keys) AS keys,
              sum(leads) AS leads, sum(leads_expected) AS leads_expected
       FROM {hits} GROUP BY behaviour, aid, campaign
       HAVING sum(hits) >= {min_hits}) c
-JOIN trace_bins e ON e.behaviour = c.behaviour AND e.aid = c.aid
+JOIN exposure e ON e.behaviour = c.behaviour AND e.aid = c.aid
 LEFT JOIN hit_rates r
   ON r.behaviour = c.behaviour AND r.campaign = c.campaign AND r.bin = e.bin
 GROUP BY c.behaviour, c.aid, c.campaign, c.hits, c.keys, c.leads, c.leads_expected
@@ -291,6 +296,7 @@ def episode_steps() -> tuple[tuple[str, str], ...]:
         ("suspects", SUSPECTS.format(c=ORGANIC_MAX_HITS)),
         ("organic_keys", ORGANIC_KEYS),
         ("trace_bins", TRACE_BINS),
+        ("exposure", EXPOSURE),
     )
 
 
@@ -385,9 +391,11 @@ def expand_campaigns(
     store_table(con, "members", core)
     store_table(con, "insiders", pd.DataFrame({"aid": core["aid"].astype("int64")}))
     rounds = round_steps(settings.min_hits, settings.rate_truncation)
-    run_steps(run, (*episode_steps(), *rounds))
+    *rate_steps, candidate_step = rounds
+    run_steps(run, (*episode_steps(), *rate_steps))
     # the first round's rates test the members against the other campaigns; when
-    # fragments merge, the episodes and the first round are made again for the merged
+    # fragments merge, the episodes and the first round are made again for the merged,
+    # so the first candidates are made only when none merged (at 10M posts they took 17 s)
     members, merged = _merge_fragments(con, members, n_behaviours, settings)
     if merged:
         core = members[["aid", "campaign"]]
@@ -404,6 +412,8 @@ def expand_campaigns(
         if r > 0 or merged:  # the first round's tables stand unless fragments merged
             store_table(con, "insiders", pd.DataFrame({"aid": insiders.astype("int64")}))
             run_steps(run, rounds)
+        else:
+            run_steps(run, (candidate_step,))
         sig = _significant(con.execute("SELECT * FROM candidates").df(), n_behaviours, m, settings)
         if sig.empty:
             break
