@@ -8,9 +8,19 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.special import gammainc
 
-from cibscan.engine import store_table
-from cibscan.expand import ExpandSettings, expand_campaigns
+from cibscan import expand as expand_module
+from cibscan.engine import duckdb_runner, store_table
+from cibscan.expand import (
+    ExpandSettings,
+    bonferroni_spent,
+    expand_campaigns,
+    expand_steps,
+    spent_hypotheses,
+)
+from cibscan.link import bh_log_q
+from cibscan.link_steps import run_steps
 
 
 def _traces(
@@ -334,3 +344,45 @@ def test_an_operation_that_shares_a_campaign_s_targets_is_not_its_fragment() -> 
     of = grown.set_index("aid")["campaign"]
     assert of.loc[[600, 601, 602]].nunique() == 1
     assert of.loc[600] != of.loc[0]
+
+
+def test_the_hypotheses_spent_are_bounded_by_the_exact_sum_and_by_bh_s_count() -> None:
+    # the outsiders' expected hits on the campaign from their traces per bin, by brute
+    # force, against the histogram: the exact sum of min(t, tail) <= spent(t) <= the
+    # exact sum times one grid step, and never more than Benjamini-Hochberg's count
+    con, members = _traces(hidden_joins=5, hidden=5)
+    store_table(con, "members", members)
+    store_table(con, "insiders", members[["aid"]])
+    run_steps(duckdb_runner(con), expand_steps(2))
+    spent = spent_hypotheses(con, 2)
+    exposure = con.execute("SELECT e.aid, e.bin, e.traces FROM exposure e WHERE e.aid >= 10").df()
+    rates = con.execute("SELECT bin, least(rate, 1.0) AS rate FROM hit_rates").df()
+    lam = (
+        exposure.merge(rates, on="bin", how="left")
+        .fillna({"rate": 0.0})
+        .assign(x=lambda d: d["traces"] * d["rate"])
+        .groupby("aid")["x"]
+        .sum()
+        .to_numpy()
+    )
+    tail = gammainc(2.0, lam)
+    for t in (1e-9, 1e-6, 1e-3, 0.05, 0.5):
+        exact = float(np.minimum(t, tail).sum())
+        got = float(spent(np.array([t]))[0])
+        assert exact <= got * (1 + 1e-12)
+        assert got <= exact * 10**expand_module._GRID_STEP * (1 + 1e-12)
+        assert got <= t * len(lam)  # one campaign and one behaviour: BH counts t each
+    t = np.logspace(-12, 0, 50)
+    assert np.all(np.diff(spent(t)) >= 0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.floats(min_value=-40.0, max_value=0.0), min_size=1, max_size=50),
+    st.floats(min_value=1.0, max_value=1e9),
+)
+def test_counting_t_for_each_hypothesis_is_benjamini_hochberg(log_p: list[float], m: float) -> None:
+    p = np.array(log_p)
+    np.testing.assert_allclose(
+        expand_module._log_q(p, bonferroni_spent(m)), bh_log_q(p, m), atol=1e-9
+    )

@@ -19,8 +19,8 @@ no campaign is tested against each campaign whose episodes it joined:
   together (a Poisson truncated there, ``HIT_RATES``); averaging every outsider's hits,
   even capped, let the hidden members of a large ring raise the rate until none of
   them joined. A candidate needs two hits (``ExpandSettings.min_hits``): with three, the
-  members of a network who had only two of its posts (22% of them at 1M posts) could
-  never join;
+  members of a network who had only two of its posts (13% of a generated one whose
+  members join 15 tasks with chance 0.3) could never join;
 - a key's popularity for that binning is *organic*: the accounts that used it, the
   campaigns' members and the accounts that met a campaign more than once left out
   (``ORGANIC_KEYS``; one coincidence is never evidence, two are where a hidden member
@@ -41,8 +41,13 @@ no campaign is tested against each campaign whose episodes it joined:
   0.05 hits expected; at 2M posts 0.70 of that network was found, 0.82 now, with no
   hard negative flagged (RESULTS.md, "Organic popularity");
 - hits ~ Poisson(sum over the account's traces of that rate), per trace behaviour; the
-  account's p-value is its smallest times the number of trace behaviours, and the false
-  discovery rate is controlled over every (account, campaign) pair;
+  account's p-value is its smallest over the behaviours, and the false discovery rate is
+  controlled over every (outsider, campaign, behaviour) hypothesis, each counted by the
+  chance that it could be rejected at all (``spent_hypotheses``: it needs ``min_hits``
+  hits, which an outsider with a few traces where a small campaign is rarely hit almost
+  never has). Counting each as Benjamini-Hochberg does, over 790k outsiders x 836
+  campaigns at 10M posts, left a member with three of its network's posts (0.045
+  expected) 1.7 orders of magnitude short;
 - *direction*: amplified is not amplifier. An account that passed is tested once more:
   was it in the campaign's episodes before the campaign? A member is first in an episode
   of k members with chance about 1 / (k + 1), so its *leads* ~ Poisson(sum of those
@@ -63,7 +68,7 @@ no campaign is tested against each campaign whose episodes it joined:
 An account significant for several campaigns joins the one it is most significant for.
 The test runs in rounds (``ExpandSettings.rounds``): the accounts that joined leave the
 outsiders whose traces set the rate, and the rest are tested again; the hypotheses
-counted stay every (outsider, campaign) pair of the first round.
+counted stay those of the first round, at its (higher) chance rates.
 
 Fragments first. Clustering cuts a large operation whose members each join a minority of
 its tasks into many small campaigns (at 10M posts the hashtag ring's 78 linked members
@@ -86,14 +91,16 @@ Spark unchanged; only the p-values run in NumPy.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
+from scipy.special import gammainc
 
 from .engine import duckdb_runner, fetch_int, store_table
-from .link import bh_log_q, log10_tail
+from .link import log10_tail
 from .link_steps import run_steps
 
 
@@ -104,8 +111,8 @@ class ExpandSettings:
     enabled: bool = True
     alpha: float = 0.01  # false discovery rate over (account, campaign) pairs
     #: Fewest of a campaign's episodes an outsider must join to be tested: two (one
-    #: coincidence is never evidence; two on rare keys can be, and at 1M posts 22% of a
-    #: network's members had no more than two of its posts, RESULTS.md).
+    #: coincidence is never evidence; two on rare keys can be: at 1M posts 17 of the 26
+    #: members of a network that were missed had no more than two hits, RESULTS.md).
     min_hits: int = 2
     #: Most hits an outsider may have on a campaign in a popularity bin and still count
     #: in that bin's chance rate (1 or 2): below the hits of the hidden members whose
@@ -401,20 +408,21 @@ def expand_campaigns(
         core = members[["aid", "campaign"]]
         store_table(con, "members", core)
         run_steps(run, episode_steps())
-    outsiders = fetch_int(con, "SELECT count(DISTINCT aid) FROM traces") - len(members)
-    # every (outsider, campaign) pair is a hypothesis, in every round: a later round
-    # tests fewer of them against a chance rate its insiders no longer inflate
-    m = max(1.0, float(max(outsiders, 1)) * float(members["campaign"].nunique()))
     found: list[pd.DataFrame] = []
     sources: list[pd.DataFrame] = []
     insiders = core["aid"]
+    spent: Spent | None = None
     for r in range(max(1, settings.rounds)):
         if r > 0 or merged:  # the first round's tables stand unless fragments merged
             store_table(con, "insiders", pd.DataFrame({"aid": insiders.astype("int64")}))
             run_steps(run, rounds)
         else:
             run_steps(run, (candidate_step,))
-        sig = _significant(con.execute("SELECT * FROM candidates").df(), n_behaviours, m, settings)
+        if spent is None:
+            # every (outsider, campaign, behaviour) of the first round is a hypothesis in
+            # every round: a later round tests fewer of them, at lower chance rates
+            spent = spent_hypotheses(con, settings.min_hits)
+        sig = _significant(con.execute("SELECT * FROM candidates").df(), spent, settings)
         if sig.empty:
             break
         found.append(sig[~sig["source"]])
@@ -461,7 +469,7 @@ def _merge_fragments(
     shares = con.execute("SELECT aid, traces, own_hits FROM member_shares").df()
     campaigns = int(core["campaign"].nunique())
     m = max(1.0, float(len(core)) * float(max(campaigns - 1, 1)))
-    sig = _significant(cand, n_behaviours, m, settings)
+    sig = _significant(cand, bonferroni_spent(m * n_behaviours), settings)
     for name, _ in merge_steps(0):
         con.execute(f"DROP TABLE {name}")
     sig = sig[~sig["source"]] if len(sig) else sig
@@ -518,11 +526,99 @@ def _merge_fragments(
     return merged.sort_values(["campaign", "aid"]).reset_index(drop=True), True
 
 
-def _significant(
-    cand: pd.DataFrame, n_behaviours: int, m: float, settings: ExpandSettings
-) -> pd.DataFrame:
-    """The candidates that join: per account and campaign its best behaviour, Bonferroni
-    over behaviours, Benjamini-Hochberg over ``m`` (account, campaign) pairs; an account
+#: The expected number of false discoveries among the hypotheses tested when every one
+#: with p <= t is rejected, as a function of t (vectorised): ``Spent``'s bound.
+Spent = Callable[[np.ndarray], np.ndarray]
+
+
+def bonferroni_spent(m: float) -> Spent:
+    """``m`` hypotheses, each rejected with chance t under the null: Benjamini-Hochberg's
+    count."""
+    return lambda t: np.asarray(t, dtype=np.float64) * max(float(m), 1.0)
+
+
+#: Resolution of ``spent_hypotheses``'s histogram of tail chances (log10 units).
+_GRID_STEP = 0.001
+
+
+def spent_hypotheses(con: duckdb.DuckDBPyConnection, min_hits: int) -> Spent:
+    """How many hypotheses the false-discovery step really spends at a threshold t:
+    sum over every (outsider, campaign, behaviour) of min(t, P(Poisson(expected hits) >=
+    ``min_hits``)), the expected hits from the outsider's traces per popularity bin at
+    the campaign's chance rates (``exposure``, ``hit_rates``).
+
+    A hypothesis can be rejected only when its hits reach ``min_hits``, so under the
+    null it is rejected with chance at most min(t, that tail) (Tarone's bound for
+    discrete tests); an outsider with a few traces in the bins where a small campaign
+    is rarely hit spends almost nothing, where Benjamini-Hochberg counted t for each of
+    the outsiders x campaigns x behaviours. The behaviours' hypotheses are summed, so no
+    Bonferroni factor over behaviours is needed. From the current ``insiders``.
+    """
+    rates = con.execute(
+        "SELECT behaviour, campaign, bin, least(rate, 1.0) AS rate FROM hit_rates"
+    ).df()
+    cells = round(300 / _GRID_STEP) + 1
+    count = np.zeros(cells)  # weight of the tails in each cell of the log10 grid
+    mass = np.zeros(cells)  # sum of the tails in each cell
+    for behaviour, rows in rates.groupby("behaviour", sort=True):
+        # one behaviour at a time: at 10M posts the outsiders' exposure has ~10^7 rows
+        own = con.execute(
+            "SELECT e.aid, e.bin, e.traces FROM exposure e "
+            "LEFT JOIN insiders i ON i.aid = e.aid "
+            "WHERE i.aid IS NULL AND e.behaviour = ?",
+            [str(behaviour)],
+        ).df()
+        if own.empty:
+            continue
+        bins = int(max(own["bin"].max(), rows["bin"].max())) + 1
+        campaigns, col = np.unique(rows["campaign"].to_numpy(), return_inverse=True)
+        rate = np.zeros((bins, len(campaigns)))
+        rate[rows["bin"].to_numpy(dtype=np.int64), col] = rows["rate"].to_numpy(dtype=np.float64)
+        aid, row = np.unique(own["aid"].to_numpy(), return_inverse=True)
+        traces = np.zeros((len(aid), bins))
+        np.add.at(traces, (row, own["bin"].to_numpy(dtype=np.int64)), own["traces"].to_numpy())
+        # outsiders with the same traces per bin have the same tails: each once, weighted
+        profiles, weight = np.unique(traces, axis=0, return_counts=True)
+        step = max(1, 4_000_000 // max(len(campaigns), 1))
+        for start in range(0, len(profiles), step):
+            tail = gammainc(float(min_hits), profiles[start : start + step] @ rate)
+            w = np.broadcast_to(weight[start : start + step, None], tail.shape).ravel()
+            tail = tail.ravel()
+            cell = np.clip(
+                np.floor((np.log10(np.maximum(tail, 1e-300)) + 300.0) / _GRID_STEP), 0, cells - 1
+            ).astype(np.int64)
+            count += np.bincount(cell, weights=w, minlength=cells)
+            mass += np.bincount(cell, weights=w * tail, minlength=cells)
+    at_or_above = np.cumsum(count[::-1])[::-1]
+    below = np.concatenate([[0.0], np.cumsum(mass)[:-1]])
+
+    def spent(t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t, dtype=np.float64)
+        # the tails in t's own cell count as t: an upper bound
+        cell = np.clip(
+            np.floor((np.log10(np.maximum(t, 1e-300)) + 300.0) / _GRID_STEP), 0, cells - 1
+        ).astype(np.int64)
+        return t * at_or_above[cell] + below[cell]
+
+    return spent
+
+
+def _log_q(log_p: np.ndarray, spent: Spent) -> np.ndarray:
+    """log10 q-values of the log10 p-values ``log_p``: q_(r) = min over s >= r of
+    spent(p_(s)) / s, p sorted ascending (Benjamini-Hochberg's when ``spent`` counts t
+    for each of m hypotheses), capped at 1."""
+    order = np.argsort(log_p, kind="stable")
+    ranks = np.arange(1, len(order) + 1, dtype=np.float64)
+    raw = np.log10(np.maximum(spent(np.power(10.0, log_p[order])), 1e-300)) - np.log10(ranks)
+    q_sorted = np.minimum.accumulate(raw[::-1])[::-1]
+    log_q = np.empty_like(q_sorted)
+    log_q[order] = np.minimum(q_sorted, 0.0)
+    return log_q
+
+
+def _significant(cand: pd.DataFrame, spent: Spent, settings: ExpandSettings) -> pd.DataFrame:
+    """The candidates that join: per account and campaign its best behaviour, the false
+    discovery rate controlled with ``spent`` hypotheses at each threshold; an account
     significant for several campaigns joins the one it is most significant for.
 
     Each is then tested for direction (``source``, module docstring) in every behaviour
@@ -537,8 +633,7 @@ def _significant(
         )
     hits = cand["hits"].to_numpy(dtype=np.float64)
     lam = np.maximum(cand["expected"].to_numpy(dtype=np.float64), 1e-12)
-    log_p = np.minimum(log10_tail(hits, lam) + math.log10(n_behaviours), 0.0)
-    cand = cand.assign(log10_p=log_p)
+    cand = cand.assign(log10_p=log10_tail(hits, lam))
     # direction in each behaviour: leads ~ Poisson(leads_expected) for a member
     lead_p = log10_tail(
         cand["leads"].to_numpy(dtype=np.float64),
@@ -552,7 +647,7 @@ def _significant(
     ]
     cand = cand.sort_values(["aid", "campaign", "log10_p", "behaviour"], kind="stable")
     cand = cand.drop_duplicates(["aid", "campaign"]).reset_index(drop=True)
-    cand["log10_q"] = bh_log_q(cand["log10_p"].to_numpy(dtype=np.float64), m)
+    cand["log10_q"] = _log_q(cand["log10_p"].to_numpy(dtype=np.float64), spent)
     sig = cand[cand["log10_q"] <= math.log10(settings.alpha)]
     sig = sig.sort_values(["aid", "log10_q", "campaign"], kind="stable").drop_duplicates("aid")
     sig = sig.reset_index(drop=True)
