@@ -100,7 +100,7 @@ import pandas as pd
 from scipy.special import gammainc
 
 from .engine import duckdb_runner, fetch_int, store_table
-from .link import log10_tail
+from .link import fdr_log_q, log10_tail
 from .link_steps import run_steps
 
 
@@ -114,11 +114,12 @@ class ExpandSettings:
     #: coincidence is never evidence; two on rare keys can be: at 1M posts 17 of the 26
     #: members of a network that were missed had no more than two hits, RESULTS.md).
     min_hits: int = 2
-    #: Most hits an outsider may have on a campaign in a popularity bin and still count
-    #: in that bin's chance rate (1 or 2): below the hits of the hidden members whose
-    #: rate it is. Two, whatever ``min_hits``: at one, a public flood's protesters with
-    #: two or more hits left the fit, and the rate on the flood's hashtags fell until
-    #: 137 of 13,151 hard negatives at 2M posts joined a brigade that joins floods.
+    #: Most hits an outsider may have on a campaign in a behaviour, all popularity bins
+    #: together, and still count in the campaign's chance rates (1 or 2): below the hits
+    #: of the hidden members whose rate it is. Two, whatever ``min_hits``: at one, a
+    #: public flood's protesters with two or more hits left the fit, and the rate on the
+    #: flood's hashtags fell until 137 of 13,151 hard negatives at 2M posts joined a
+    #: brigade that joins floods.
     rate_truncation: int = 2
     #: Rounds of the test: the accounts that joined leave the outsiders whose traces set
     #: the chance rate, and the rest are tested again (1: a single round).
@@ -526,19 +527,28 @@ def _merge_fragments(
     return merged.sort_values(["campaign", "aid"]).reset_index(drop=True), True
 
 
-#: The expected number of false discoveries among the hypotheses tested when every one
-#: with p <= t is rejected, as a function of t (vectorised): ``Spent``'s bound.
+#: log10 of the false discoveries expected among the hypotheses tested when every one
+#: with p <= t is rejected, as a function of log10 t (vectorised; ``link.fdr_log_q``).
 Spent = Callable[[np.ndarray], np.ndarray]
 
 
 def bonferroni_spent(m: float) -> Spent:
     """``m`` hypotheses, each rejected with chance t under the null: Benjamini-Hochberg's
     count."""
-    return lambda t: np.asarray(t, dtype=np.float64) * max(float(m), 1.0)
+    log_m = math.log10(max(float(m), 1.0))
+    return lambda log_t: np.asarray(log_t, dtype=np.float64) + log_m
 
 
-#: Resolution of ``spent_hypotheses``'s histogram of tail chances (log10 units).
+#: Resolution of ``spent_hypotheses``'s histogram of tail chances (log10 units), which
+#: spans 1e-300 to 1.
 _GRID_STEP = 0.001
+_CELLS = round(300 / _GRID_STEP) + 1
+
+
+def _cell(log_x: np.ndarray) -> np.ndarray:
+    """The histogram cell of each log10 value (floored at -300)."""
+    cell = np.floor((np.maximum(log_x, -300.0) + 300.0) / _GRID_STEP)
+    return np.clip(cell, 0, _CELLS - 1).astype(np.int64)
 
 
 def spent_hypotheses(con: duckdb.DuckDBPyConnection, min_hits: int) -> Spent:
@@ -557,9 +567,8 @@ def spent_hypotheses(con: duckdb.DuckDBPyConnection, min_hits: int) -> Spent:
     rates = con.execute(
         "SELECT behaviour, campaign, bin, least(rate, 1.0) AS rate FROM hit_rates"
     ).df()
-    cells = round(300 / _GRID_STEP) + 1
-    count = np.zeros(cells)  # weight of the tails in each cell of the log10 grid
-    mass = np.zeros(cells)  # sum of the tails in each cell
+    count = np.zeros(_CELLS)  # weight of the tails in each cell of the log10 grid
+    mass = np.zeros(_CELLS)  # sum of the tails in each cell
     for behaviour, rows in rates.groupby("behaviour", sort=True):
         # one behaviour at a time: at 10M posts the outsiders' exposure has ~10^7 rows
         own = con.execute(
@@ -584,36 +593,20 @@ def spent_hypotheses(con: duckdb.DuckDBPyConnection, min_hits: int) -> Spent:
             tail = gammainc(float(min_hits), profiles[start : start + step] @ rate)
             w = np.broadcast_to(weight[start : start + step, None], tail.shape).ravel()
             tail = tail.ravel()
-            cell = np.clip(
-                np.floor((np.log10(np.maximum(tail, 1e-300)) + 300.0) / _GRID_STEP), 0, cells - 1
-            ).astype(np.int64)
-            count += np.bincount(cell, weights=w, minlength=cells)
-            mass += np.bincount(cell, weights=w * tail, minlength=cells)
+            cell = _cell(np.log10(np.maximum(tail, 1e-300)))
+            count += np.bincount(cell, weights=w, minlength=_CELLS)
+            mass += np.bincount(cell, weights=w * tail, minlength=_CELLS)
     at_or_above = np.cumsum(count[::-1])[::-1]
     below = np.concatenate([[0.0], np.cumsum(mass)[:-1]])
 
-    def spent(t: np.ndarray) -> np.ndarray:
-        t = np.asarray(t, dtype=np.float64)
+    def spent(log_t: np.ndarray) -> np.ndarray:
+        log_t = np.asarray(log_t, dtype=np.float64)
+        cell = _cell(log_t)
         # the tails in t's own cell count as t: an upper bound
-        cell = np.clip(
-            np.floor((np.log10(np.maximum(t, 1e-300)) + 300.0) / _GRID_STEP), 0, cells - 1
-        ).astype(np.int64)
-        return t * at_or_above[cell] + below[cell]
+        found = np.power(10.0, log_t) * at_or_above[cell] + below[cell]
+        return np.log10(np.maximum(found, 1e-300))
 
     return spent
-
-
-def _log_q(log_p: np.ndarray, spent: Spent) -> np.ndarray:
-    """log10 q-values of the log10 p-values ``log_p``: q_(r) = min over s >= r of
-    spent(p_(s)) / s, p sorted ascending (Benjamini-Hochberg's when ``spent`` counts t
-    for each of m hypotheses), capped at 1."""
-    order = np.argsort(log_p, kind="stable")
-    ranks = np.arange(1, len(order) + 1, dtype=np.float64)
-    raw = np.log10(np.maximum(spent(np.power(10.0, log_p[order])), 1e-300)) - np.log10(ranks)
-    q_sorted = np.minimum.accumulate(raw[::-1])[::-1]
-    log_q = np.empty_like(q_sorted)
-    log_q[order] = np.minimum(q_sorted, 0.0)
-    return log_q
 
 
 def _significant(cand: pd.DataFrame, spent: Spent, settings: ExpandSettings) -> pd.DataFrame:
@@ -647,7 +640,7 @@ def _significant(cand: pd.DataFrame, spent: Spent, settings: ExpandSettings) -> 
     ]
     cand = cand.sort_values(["aid", "campaign", "log10_p", "behaviour"], kind="stable")
     cand = cand.drop_duplicates(["aid", "campaign"]).reset_index(drop=True)
-    cand["log10_q"] = _log_q(cand["log10_p"].to_numpy(dtype=np.float64), spent)
+    cand["log10_q"] = fdr_log_q(cand["log10_p"].to_numpy(dtype=np.float64), spent)
     sig = cand[cand["log10_q"] <= math.log10(settings.alpha)]
     sig = sig.sort_values(["aid", "log10_q", "campaign"], kind="stable").drop_duplicates("aid")
     sig = sig.reset_index(drop=True)

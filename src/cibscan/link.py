@@ -404,10 +404,18 @@ def _fdr(pairs: pd.DataFrame, n_behaviours: int, m: float, alpha: float) -> pd.D
 def bh_log_q(log_p: np.ndarray, m: float) -> np.ndarray:
     """Benjamini-Hochberg log10 q-values of the log10 p-values ``log_p`` among ``m``
     hypotheses (``m`` may exceed ``len(log_p)``: the untested ones have p = 1)."""
-    # q_(r) = min over s >= r of p_(s) m / s, with p sorted ascending.
+    log_m = math.log10(max(m, 1.0))
+    return fdr_log_q(log_p, lambda log_t: log_t + log_m)
+
+
+def fdr_log_q(log_p: np.ndarray, log_spent: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """log10 q-values of the log10 p-values ``log_p``, where ``log_spent`` maps log10 t to
+    log10 of the false discoveries expected when every hypothesis with p <= t is
+    rejected (log10 t + log10 m for Benjamini-Hochberg's m hypotheses); capped at 1."""
+    # q_(r) = min over s >= r of spent(p_(s)) / s, with p sorted ascending.
     order = np.argsort(log_p, kind="stable")
     ranks = np.arange(1, len(order) + 1, dtype=np.float64)
-    raw = log_p[order] + math.log10(max(m, 1.0)) - np.log10(ranks)
+    raw = log_spent(log_p[order]) - np.log10(ranks)
     q_sorted = np.minimum.accumulate(raw[::-1])[::-1]
     log_q = np.empty_like(q_sorted)
     log_q[order] = np.minimum(q_sorted, 0.0)
