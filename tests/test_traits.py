@@ -12,7 +12,16 @@ from cibscan.dataset import Dataset
 from cibscan.status import Assessment, CampaignStatus
 from cibscan.traits import TraitSettings, account_traits
 from cibscan.traits.assess import assess_campaigns
-from cibscan.traits.impersonation import _FOLDED_DECORATIONS, _strip_decorations, fold, stem
+from cibscan.traits.impersonation import (
+    _FOLDED_DECORATIONS,
+    _deletes,
+    _Index,
+    _one_edit,
+    _stem_folded,
+    _strip_decorations,
+    fold,
+    stem,
+)
 
 START = pd.Timestamp("2024-03-04")  # a Monday
 RNG_SEED = 5
@@ -184,6 +193,53 @@ def test_stem_skips_names_without_decorations_and_changes_no_result(
     name = "".join(before) + middle + "".join(after)
     # the check for a decoration at either end skips only names the stripping keeps
     assert stem(name) == _strip_decorations(fold(name))
+
+
+_REFERENCES = ("xinhuanews", "cgtnofficial", "globaltimesnews", "reutersworld", "peoplesdaily")
+
+
+def _match_every_deletion(index: _Index, name: str) -> tuple[int, str] | None:
+    """``_Index.match`` without its check of the ends: every deletion is tried."""
+    plain = fold(name)
+    for s, how in ((plain, "reads as"), (_stem_folded(plain), "reads, once decorations")):
+        if len(s) < 5:
+            continue
+        if s in index.exact:
+            return index.exact[s], how
+        if len(s) >= 8:
+            for d in _deletes(s):
+                if d in index.fuzzy and _one_edit(s, index.fuzzy[d], index.fuzzy):
+                    return index.fuzzy[d], "is one letter away from"
+    return None
+
+
+@given(
+    st.sampled_from(_REFERENCES),
+    st.lists(
+        st.tuples(st.sampled_from("ids"), st.integers(0, 20), st.sampled_from("aelnosx0")),
+        max_size=3,
+    ),
+)
+def test_the_ends_check_skips_no_name_a_deletion_would_match(
+    reference: str, edits: list[tuple[str, int, str]]
+) -> None:
+    index = _Index()
+    for i, name in enumerate(_REFERENCES):
+        index.add(fold(name), i, fuzzy=True)
+    name = reference
+    for kind, at, letter in edits:  # up to three insertions, deletions or substitutions
+        at = min(at, len(name))
+        if kind == "i":
+            name = name[:at] + letter + name[at:]
+        elif kind == "d":
+            name = name[:at] + name[at + 1 :]
+        else:
+            name = name[:at] + letter + name[at + 1 :]
+    got, expected = index.match(name), _match_every_deletion(index, name)
+    assert (got is None) == (expected is None)
+    if got is not None and expected is not None:
+        assert got[0] == expected[0]
+        assert got[1].startswith(expected[1])
 
 
 def test_fold_and_stem_undo_homoglyphs_and_decorations() -> None:

@@ -172,39 +172,44 @@ def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataF
     if refs.empty:
         return pd.DataFrame()
     own = {str(h).lower() for h in refs["handle"]}
-    exact: dict[str, int] = {}  # names of shipped references, handles and display names
-    fuzzy: dict[str, int] = {}
-    handles_only: dict[str, int] = {}  # handles of the data's own popular accounts
+    shipped_index = _Index()  # names of shipped references, handles and display names
+    handles_only = _Index()  # handles of the data's own popular accounts: exact only
     for i, row in enumerate(refs.itertuples(index=False)):
         shipped = row.source == "reference list"
         for name in (str(row.handle), str(row.name)) if shipped else (str(row.handle),):
             # references keep their decorations: "policehk" must not become "police"
             s = fold(name)
-            if len(s) < MIN_STEM:
-                continue
-            if not shipped:
-                handles_only.setdefault(s, i)
-                continue
-            exact.setdefault(s, i)
-            if len(s) >= MIN_FUZZY:
-                for d in _deletes(s):
-                    fuzzy.setdefault(d, i)
+            if len(s) >= MIN_STEM:
+                (shipped_index if shipped else handles_only).add(s, i, fuzzy=shipped)
     accounts = con.execute(
         "SELECT account_id, coalesce(handle, '') AS handle, "
         "coalesce(display_name, '') AS display_name FROM trait_base"
     ).df()
+    # display names repeat ("John Smith"): each distinct name is folded and matched once
+    seen: dict[tuple[str, bool], tuple[int, str] | None] = {}
+
+    def match(name: str, index: _Index) -> tuple[int, str] | None:
+        key = (name, index is handles_only)
+        if key not in seen:
+            seen[key] = index.match(name)
+        return seen[key]
+
     hits: list[tuple[str, str, str]] = []
     for acc, handle, display in accounts.itertuples(index=False):
         if handle.lower() in own or str(acc).lower() in own:
             continue
-        match = (
-            _match(handle, "handle", exact, fuzzy)
-            or _match(display, "display name", exact, fuzzy)
-            or _match(handle, "handle", handles_only, {})
-        )
-        if match is None:
+        found = None
+        for name, field, index in (
+            (handle, "handle", shipped_index),
+            (display, "display name", shipped_index),
+            (handle, "handle", handles_only),
+        ):
+            if name and (m := match(name, index)) is not None:
+                found = (m[0], field, m[1])
+                break
+        if found is None:
             continue
-        i, field, how = match
+        i, field, how = found
         ref = refs.iloc[i]
         hits.append(
             (
@@ -217,23 +222,59 @@ def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataF
     return pd.DataFrame(hits, columns=["account_id", "impersonates", "reason"])
 
 
-def _match(
-    name: str, field: str, exact: dict[str, int], fuzzy: dict[str, int]
-) -> tuple[int, str, str] | None:
-    if not name:
+def _fronts(s: str) -> set[str]:
+    """The first three letters of ``s`` and of each of its single deletions."""
+    return {s[:3], s[1:4], s[0] + s[2:4], s[:2] + s[3]}
+
+
+def _backs(s: str) -> set[str]:
+    """The last three letters of ``s`` and of each of its single deletions."""
+    return {s[-3:], s[-4:-1], s[-4] + s[-2:], s[-4:-2] + s[-1]}
+
+
+class _Index:
+    """Folded reference names: equal names, and (``fuzzy``) their single deletions.
+
+    A candidate is compared with the deletions only when the first three and the last
+    three letters of it or of one of its deletions are those of a reference name or of
+    one of its deletions: a necessary condition for sharing a deletion (a deletion
+    changes at most one letter at each end of a name eight or more long), and far
+    cheaper than making every candidate's deletions, which took most of the trait's
+    time.
+    """
+
+    def __init__(self) -> None:
+        self.exact: dict[str, int] = {}
+        self.fuzzy: dict[str, int] = {}
+        self.fronts: set[str] = set()
+        self.backs: set[str] = set()
+
+    def add(self, name: str, ref: int, *, fuzzy: bool) -> None:
+        self.exact.setdefault(name, ref)
+        if fuzzy and len(name) >= MIN_FUZZY:
+            for d in _deletes(name):
+                self.fuzzy.setdefault(d, ref)
+            self.fronts |= _fronts(name)
+            self.backs |= _backs(name)
+
+    def match(self, name: str) -> tuple[int, str] | None:
+        """(reference, how it matches) of a handle or display name, or None."""
+        plain = fold(name)
+        stemmed = _stem_folded(plain)
+        for s, how in ((plain, "reads as"), (stemmed, "reads, once decorations are removed, as")):
+            if len(s) < MIN_STEM:
+                continue
+            if s in self.exact:
+                return self.exact[s], how
+            if (
+                len(s) >= MIN_FUZZY
+                and not _fronts(s).isdisjoint(self.fronts)
+                and not _backs(s).isdisjoint(self.backs)
+            ):
+                for d in _deletes(s):
+                    if d in self.fuzzy and _one_edit(s, self.fuzzy[d], self.fuzzy):
+                        return self.fuzzy[d], "is one letter away from"
         return None
-    plain = fold(name)
-    stemmed = _stem_folded(plain)
-    for s, how in ((plain, "reads as"), (stemmed, "reads, once decorations are removed, as")):
-        if len(s) < MIN_STEM:
-            continue
-        if s in exact:
-            return exact[s], field, how
-        if len(s) >= MIN_FUZZY:
-            for d in _deletes(s):
-                if d in fuzzy and _one_edit(s, fuzzy[d], fuzzy):
-                    return fuzzy[d], field, "is one letter away from"
-    return None
 
 
 def _one_edit(s: str, ref: int, fuzzy: dict[str, int]) -> bool:
