@@ -383,3 +383,19 @@ def test_the_hypotheses_spent_are_bounded_by_the_exact_sum_and_by_bh_s_count() -
 def test_counting_t_for_each_hypothesis_is_benjamini_hochberg(log_p: list[float], m: float) -> None:
     p = np.array(log_p)
     np.testing.assert_allclose(fdr_log_q(p, bonferroni_spent(m)), bh_log_q(p, m), atol=1e-9)
+
+
+@given(
+    st.integers(1, 6).flatmap(
+        lambda bins: st.lists(
+            st.lists(st.integers(0, 3), min_size=bins, max_size=bins), max_size=60
+        )
+    )
+)
+def test_distinct_rows_are_numpys_unique_rows(rows: list[list[int]]) -> None:
+    matrix = np.array(rows, dtype=np.float64).reshape(len(rows), -1 if rows else 1)
+    got, weight = expand_module._distinct_rows(matrix)
+    want, counts = np.unique(matrix, axis=0, return_counts=True)
+    # the same rows, in the same order, each weighted by how many outsiders have it
+    assert np.array_equal(got, want)
+    assert np.array_equal(weight, counts)

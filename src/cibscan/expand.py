@@ -587,7 +587,7 @@ def spent_hypotheses(con: duckdb.DuckDBPyConnection, min_hits: int) -> Spent:
         traces = np.zeros((len(aid), bins))
         np.add.at(traces, (row, own["bin"].to_numpy(dtype=np.int64)), own["traces"].to_numpy())
         # outsiders with the same traces per bin have the same tails: each once, weighted
-        profiles, weight = np.unique(traces, axis=0, return_counts=True)
+        profiles, weight = _distinct_rows(traces)
         step = max(1, 4_000_000 // max(len(campaigns), 1))
         for start in range(0, len(profiles), step):
             tail = gammainc(float(min_hits), profiles[start : start + step] @ rate)
@@ -607,6 +607,23 @@ def spent_hypotheses(con: duckdb.DuckDBPyConnection, min_hits: int) -> Spent:
         return np.log10(np.maximum(found, 1e-300))
 
     return spent
+
+
+def _distinct_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(matrix, axis=0, return_counts=True)``: the same rows in the same
+    (lexicographic) order, found by hashing each row's bytes instead of sorting the rows
+    (at 2M posts 0.2 s for 400k outsiders, against 1.8 s)."""
+    rows = np.ascontiguousarray(matrix)
+    if rows.size == 0:
+        return np.unique(rows, axis=0, return_counts=True)
+    codes, distinct = pd.factorize(
+        rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
+    )
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # first row of each
+    weight = np.bincount(codes, minlength=len(distinct))
+    order = np.lexsort(rows[first].T[::-1])
+    return rows[first][order], weight[order]
 
 
 def _significant(cand: pd.DataFrame, spent: Spent, settings: ExpandSettings) -> pd.DataFrame:
