@@ -5,12 +5,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import cibscan
 from cibscan.behaviours import window_of
-from cibscan.detect import format_window, parse_window
+from cibscan.detect import format_duration, format_span, format_window, parse_window
 from cibscan.errors import ConfigError
 from cibscan.simulate import SimConfig, generate, write
 
@@ -131,3 +132,42 @@ def test_detect_leaves_only_the_canonical_tables(run) -> None:  # type: ignore[n
         for r in data.con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     }
     assert tables == {"posts", "accounts"}
+
+
+def test_reasons_say_how_long_after_the_originals_a_ring_reposted() -> None:
+    rng = np.random.default_rng(2)
+    t0 = pd.Timestamp("2024-03-04")
+    rows = []
+    for p in range(12):  # an outlet's posts, each reposted 5 to 9 minutes later by a ring
+        start = t0 + pd.Timedelta(hours=7 * p + 3)
+        rows.append(("outlet", f"orig{p}", None, "post", start))
+        for r in range(5):
+            delay = pd.Timedelta(minutes=5 + r, seconds=int(rng.integers(0, 20)))
+            rows.append((f"ring{r}", f"rp{p}_{r}", f"orig{p}", "repost", start + delay))
+    for u in range(300):  # everybody else reposts one viral post, or nothing of the outlet's
+        when = t0 + pd.Timedelta(hours=int(rng.integers(0, 80)), seconds=int(rng.integers(0, 60)))
+        rows.append((f"u{u}", f"own{u}", None, "post", when))
+        rows.append((f"u{u}", f"vr{u}", "own0", "repost", when + pd.Timedelta(minutes=1)))
+    frame = pd.DataFrame(
+        rows, columns=["account_id", "post_id", "parent_post_id", "kind", "created_at"]
+    )
+    findings = cibscan.detect(
+        cibscan.Dataset.from_frames(frame), behaviours=("corepost",), assess_campaigns=False
+    )
+    reasons = findings.accounts.set_index("account_id")["reasons"]
+    ring = reasons[[f"ring{r}" for r in range(5)]]
+    assert ring.str.contains("after the originals").all()
+    # ring0 reposted 5 min (and up to 19 s) after every original, ring4 9 min after
+    assert "5 min after the originals" in ring["ring0"]
+    assert "9 min after the originals" in ring["ring4"]
+    assert not reasons.drop(ring.index).str.contains("after the originals").any()
+
+
+def test_delays_read_in_words() -> None:
+    assert format_duration(45) == "45 s"
+    assert format_duration(130) == "2 min"
+    assert format_duration(3 * 3600 + 20 * 60) == "3 h 20 min"
+    assert format_duration(12 * 3600 + 5 * 60) == "12 h"
+    assert format_duration(2 * 86400 + 4 * 3600) == "2 days 4 h"
+    assert format_span(120, 2400) == "2 min to 40 min"
+    assert format_span(300, 310) == "5 min"

@@ -55,6 +55,27 @@ def format_window(seconds: int) -> str:
     return f"{seconds} s"
 
 
+def format_duration(seconds: int) -> str:
+    """A delay in words, to two significant units at most: 45 s, 12 min, 3 h 20 min,
+    2 days 4 h."""
+    seconds = max(int(seconds), 0)
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{round(seconds / 60)} min"
+    if seconds < 86400:
+        h, m = divmod(round(seconds / 60), 60)
+        return f"{h} h" + (f" {m} min" if m and h < 10 else "")
+    d, h = divmod(round(seconds / 3600), 24)
+    return f"{d} day" + ("s" if d > 1 else "") + (f" {h} h" if h else "")
+
+
+def format_span(low: int, high: int) -> str:
+    """A range of delays in words: "2 min to 40 min", or one delay when both round alike."""
+    a, b = format_duration(low), format_duration(high)
+    return a if a == b else f"{a} to {b}"
+
+
 @dataclass(frozen=True)
 class DetectConfig:
     """Every setting of a detection run; saved with the findings.
@@ -522,7 +543,7 @@ def _reasons(
     joins: pd.DataFrame,
 ) -> list[str]:
     by_name = {b.name: b for b in behaviours}
-    summary = account_behaviour_summary(con)
+    summary = account_behaviour_summary(con, [b.name for b in behaviours if b.keys_are_posts])
     reasons: list[list[tuple[int, str]]] = [[] for _ in range(n)]
     for row in joins.itertuples(index=False):
         b = by_name[base_name(str(row.behaviour))]
@@ -540,6 +561,8 @@ def _reasons(
             f"{b.verb} the same {b.count_noun(int(row.keys))} within "
             f"{format_window(window_of(row.behaviour, windows))} of {others}"
         )
+        if pd.notna(row.delay_min) and int(row.delay_min) >= 0:
+            text += f", {format_span(int(row.delay_min), int(row.delay_max))} after the originals"
         reasons[int(row.aid)].append((int(row.keys) * int(row.partners), text))
     return ["; ".join(t for _, t in sorted(r, reverse=True)[:3]) for r in reasons]
 

@@ -6,6 +6,8 @@ Every co-occurrence episode of the significant pairs is re-derived from the pair
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 import pandas as pd
 
@@ -53,15 +55,38 @@ def evidence_rows(con: duckdb.DuckDBPyConnection, per_link: int) -> pd.DataFrame
     )  # through Arrow: the same frame, half the time of .df()
 
 
-def account_behaviour_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def account_behaviour_summary(
+    con: duckdb.DuckDBPyConnection, timed: Sequence[str] = ()
+) -> pd.DataFrame:
     """Per (aid, behaviour): distinct keys shared with significant partners, the number of
-    such partners, and the first and last time."""
-    return con.execute(
+    such partners, and (``delay_min``, ``delay_max``, seconds) for the behaviour
+    families in ``timed``, whose keys are post ids, how long after the original post the
+    account acted on the keys it shared, where the original is in the data (NULL
+    otherwise)."""
+    counts = con.execute(
         "SELECT aid, behaviour, count(DISTINCT key) AS keys, count(DISTINCT partner) AS partners "
         "FROM (SELECT behaviour, a AS aid, b AS partner, key FROM evidence_all "
         "      UNION ALL SELECT behaviour, b AS aid, a AS partner, key FROM evidence_all) "
         "GROUP BY aid, behaviour"
     ).df()
+    if not timed:
+        return counts.assign(delay_min=pd.NA, delay_max=pd.NA)
+    # each account's first and last time per key before the originals are joined: a
+    # ring's pairs repeat every member's time once per partner
+    delays = con.execute(
+        "SELECT k.aid, k.behaviour, min(k.first_ts - o.ts) AS delay_min, "
+        "  max(k.last_ts - o.ts) AS delay_max "
+        "FROM (SELECT aid, behaviour, key, min(ts) AS first_ts, max(ts) AS last_ts "
+        "      FROM (SELECT behaviour, a AS aid, key, ts_a AS ts FROM evidence_all "
+        "            UNION ALL SELECT behaviour, b AS aid, key, ts_b AS ts FROM evidence_all) s "
+        "      WHERE split_part(behaviour, '@', 1) IN (SELECT unnest($timed)) "
+        "      GROUP BY aid, behaviour, key) k "
+        "JOIN (SELECT post_id, CAST(epoch(created_at) AS BIGINT) AS ts FROM posts) o "
+        "  ON o.post_id = k.key "
+        "GROUP BY k.aid, k.behaviour",
+        {"timed": list(timed)},
+    ).df()
+    return counts.merge(delays, on=["aid", "behaviour"], how="left")
 
 
 def _store_members(con: duckdb.DuckDBPyConnection, members: pd.DataFrame) -> None:

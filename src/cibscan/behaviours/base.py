@@ -103,6 +103,9 @@ class Behaviour:
     #: with its own chance model: an image and the domain of a link posted with it are
     #: not two coincidences.
     per_kind: bool = False
+    #: Keys are the ids of the posts acted on (the original of a repost, the post replied
+    #: to): the reasons then say how long after the original each account acted.
+    keys_are_posts: bool = False
 
     def count_noun(self, n: int) -> str:
         """``n`` with the noun in the right number: "1 post", "14 posts"."""

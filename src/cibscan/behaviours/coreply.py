@@ -10,5 +10,10 @@ def traces_sql() -> str:
 
 
 BEHAVIOUR = Behaviour(
-    name="coreply", window=600, traces_sql=traces_sql, verb="replied to", noun="posts"
+    name="coreply",
+    window=600,
+    traces_sql=traces_sql,
+    verb="replied to",
+    noun="posts",
+    keys_are_posts=True,
 )

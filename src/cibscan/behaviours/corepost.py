@@ -10,5 +10,10 @@ def traces_sql() -> str:
 
 
 BEHAVIOUR = Behaviour(
-    name="corepost", window=60, traces_sql=traces_sql, verb="reposted", noun="posts"
+    name="corepost",
+    window=60,
+    traces_sql=traces_sql,
+    verb="reposted",
+    noun="posts",
+    keys_are_posts=True,
 )
