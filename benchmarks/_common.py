@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "bench-data"
@@ -22,22 +23,26 @@ def shared_file(name: str) -> Path:
     return path
 
 
-def platform(n: int, seed: int, data: Path = DATA) -> Path:
-    """Folder of a generated platform (``posts.parquet``, ``labels.csv``...), made once.
+def platform(n: int, seed: int, data: Path = DATA, days: int | None = None) -> Path:
+    """Folder of a generated platform (``posts.parquet``, ``labels.csv``...), made once;
+    ``days`` the period's length (the generator's default when None).
 
     The cache is keyed by the generator's source too: a platform made by an older
     generator is made again, so no figure is measured on stale data.
     """
     from cibscan import simulate
 
-    folder = data / f"sim-{n}-{seed}"
+    folder = data / (f"sim-{n}-{seed}" + (f"-{days}d" if days is not None else ""))
     source = Path(simulate.__file__).read_bytes()
     stamp = {"posts": n, "seed": seed, "generator": hashlib.sha256(source).hexdigest()[:16]}
+    if days is not None:
+        stamp["days"] = days
     marker = folder / "platform.json"
     if marker.exists() and json.loads(marker.read_text()) == stamp:
         return folder
     t0 = time.perf_counter()
-    posts, labels = simulate.generate(simulate.SimConfig(posts=n, seed=seed))
+    config = simulate.SimConfig(posts=n, seed=seed)
+    posts, labels = simulate.generate(config if days is None else replace(config, days=days))
     simulate.write(posts, labels, str(folder), fmt="parquet")
     marker.write_text(json.dumps(stamp))
     print(f"generated {len(posts):,} posts in {time.perf_counter() - t0:.0f} s", flush=True)

@@ -1,7 +1,7 @@
 """The linker step by step: wall time and rows of each relational step, then quality.
 
-    python benchmarks/link_profile.py --posts 1000000 --seed 7 [--pairs-per-trace 5]
-        [--min-hot-cap 16] [--min-hits 3] [--save DIR]
+    python benchmarks/link_profile.py --posts 1000000 --seed 7 [--days 224]
+        [--pairs-per-trace 5] [--min-hot-cap 16] [--min-hits 3] [--save DIR]
 
 Detects a cached generated platform (``bench-data/sim-N-SEED``) with default settings
 except the linker settings given, timing each step the linker runs on DuckDB and
@@ -59,6 +59,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--days", type=int, help="the period's length (the generator's default)")
     parser.add_argument("--pairs-per-trace", type=float)
     parser.add_argument("--min-hot-cap", type=int)
     parser.add_argument("--min-hits", type=int, help="the group-level test's fewest hits")
@@ -66,7 +67,7 @@ def main() -> int:
     args = parser.parse_args()
     names = ("pairs_per_trace", "min_hot_cap")
     given = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
-    folder = platform(args.posts, args.seed)
+    folder = platform(args.posts, args.seed, days=args.days)
     data = cibscan.read(str(folder / "posts.parquet"))
     link.duckdb_runner = timed_runner  # type: ignore[assignment]
     evidence.duckdb_runner = timed_runner  # type: ignore[assignment]

@@ -431,3 +431,65 @@ def test_an_operation_inside_a_crowd_is_found_and_the_crowd_stays_cleared() -> N
         data.con, plain_pairs, plain, traits, config, names, v0, m0, no_sources
     )
     assert after[4] == 0 and after[0].equals(plain)
+
+
+def test_a_crowd_posting_in_a_few_weekday_events_keeps_no_office_schedule() -> None:
+    # 60 protesters, each posting 4 times in each of 4 weekday-afternoon events (960
+    # posts in 4 half hours), against 20 staff posting in Beijing office hours on every
+    # weekday of three weeks (09:00-12:00 and 14:00-18:00 UTC+8), a few posts each day
+    posts, accounts = _population()
+    events = [START + pd.Timedelta(days=d, hours=7, minutes=10) for d in (0, 2, 8, 15)]
+    crowd = [f"protester{i}" for i in range(60)]
+    crowd_posts = [
+        _posts(a, [e + pd.Timedelta(minutes=5 * k + i % 5) for e in events for k in range(4)])
+        for i, a in enumerate(crowd)
+    ]
+    rng = np.random.default_rng(4)
+    weekdays = [d for d in range(21) if d % 7 < 5]
+    staff = [f"staff{i}" for i in range(20)]
+    staff_posts = [
+        _posts(
+            a,
+            [
+                START + pd.Timedelta(days=d, hours=int(h) - 8, minutes=int(rng.integers(0, 60)))
+                for d in weekdays
+                for h in rng.choice([9, 10, 11, 14, 15, 16, 17], 3, replace=False)
+            ],
+        )
+        for a in staff
+    ]
+    # people everywhere, posting at any hour of the week
+    anyone = [f"anyone{i}" for i in range(400)]
+    anyone_posts = [
+        _posts(a, list(START + pd.to_timedelta(rng.integers(0, 21 * 86400, 8), "s")))
+        for a in anyone
+    ]
+    profiles = [
+        _account(
+            a,
+            followers=int(rng.integers(20, 2000)),
+            following=int(rng.integers(20, 2000)),
+            created_at=START - pd.Timedelta(days=int(rng.integers(100, 3000))),
+        )
+        for a in crowd + staff + anyone
+    ]
+    data = Dataset.from_frames(
+        pd.concat([posts, *crowd_posts, *staff_posts, *anyone_posts], ignore_index=True),
+        pd.concat([accounts, pd.DataFrame(profiles)]),
+    )
+    settings = TraitSettings()
+    traits = account_traits(data.con, settings)
+    members = pd.DataFrame(
+        [(a, 1) for a in crowd] + [(a, 2) for a in staff], columns=["account_id", "campaign"]
+    )
+    verdicts, markers = assess_campaigns(data.con, members, traits, settings)
+    office = markers[markers["marker"] == "office hours"].set_index("campaign")
+    # the crowd's posts all fall in some offset's office hours, but they are 4 occasions
+    # (clock hours 4 or 8), far too few to show a schedule; the staff fill 15 weekdays
+    assert office.loc[1, "share"] == 1.0
+    assert office.loc[1, "tested"] <= 8
+    assert not office.loc[1, "significant"]
+    assert office.loc[2, "significant"]
+    assert office.loc[2, "utc_offset"] == 8
+    status = verdicts.set_index("campaign")["status"]
+    assert status[1] == CampaignStatus.CROWD and status[2] == CampaignStatus.OPERATION

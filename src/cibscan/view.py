@@ -176,7 +176,8 @@ def marker_words(row: dict[str, Any]) -> str:
             return "members' posts keep an office-hours schedule"
         return (
             f"members' posts keep an office-hours schedule of UTC{int(row['utc_offset']):+d}: "
-            f"{row['share']:.0%} of posts on weekdays 09:00-18:00 outside lunch (the data's "
+            f"{row['share']:.0%} of the hours they posted in are weekdays 09:00-18:00 "
+            f"outside lunch (the data's "
             f"rhythm gives {row['population_share']:.0%}), {row['weekend_share']:.0%} at "
             f"weekends, {row['lunch_share']:.0%} at lunch"
         )
