@@ -399,3 +399,30 @@ def test_distinct_rows_are_numpys_unique_rows(rows: list[list[int]]) -> None:
     # the same rows, in the same order, each weighted by how many outsiders have it
     assert np.array_equal(got, want)
     assert np.array_equal(weight, counts)
+
+
+def test_accounts_with_an_identity_trait_are_a_family_of_their_own() -> None:
+    # 1,000 outsiders each with two hits where 0.02 were expected (log10 p about -2.7),
+    # tested among 10^8 hypotheses; 20 of them have a name that imitates an outlet
+    n = 1_000
+    cand = pd.DataFrame(
+        {
+            "aid": np.arange(n, dtype=np.int64),
+            "campaign": 1,
+            "behaviour": "colink",
+            "hits": 2,
+            "keys": 2,
+            "expected": 0.02,
+            "leads": 0,
+            "leads_expected": 0.5,
+        }
+    )
+    settings = ExpandSettings()
+    identified = np.arange(20, dtype=np.int64)
+    rest, own = bonferroni_spent(1e8), bonferroni_spent(40)  # own: 20 accounts x 2 tests
+    one_family = expand_module._significant(cand, rest, settings)
+    two = expand_module._significant(cand, (rest, own), settings, identified)
+    assert one_family.empty  # two hits are never enough among 10^8 hypotheses
+    # in their own family of 40 hypotheses they are: the 20, and nobody else
+    assert set(two["aid"]) == set(identified.tolist())
+    assert (two["log10_q"] <= np.log10(settings.alpha)).all()

@@ -38,7 +38,7 @@ from .link import LinkSettings, build_traces, links_from_traces
 from .link_steps import CHANCE_STEPS, EVIDENCE_STEPS, pair_steps, pairable_steps
 from .reach import amplified_posts, off_platform
 from .status import FLAG_CHOICES, AccountStatus, Assessment, CampaignStatus
-from .traits import TraitSettings, account_traits, strong, typed
+from .traits import TraitSettings, account_traits, identity, strong, typed
 from .traits.assess import assess_campaigns
 from .traits.schedule import population_histogram
 
@@ -142,7 +142,7 @@ class DetectConfig:
 
 Progress = Callable[[str, int, int], None]
 #: The stages detect() reports to ``progress``, in order.
-STAGES = ("traces", "links", "campaigns", "traits", "evidence", "findings")
+STAGES = ("traces", "links", "traits", "campaigns", "evidence", "findings")
 
 
 def detect(
@@ -190,23 +190,28 @@ def detect(
     per, pairs, stats = links_from_traces(con, config.link, stage("links"))
     stats.traces = trace_counts
     t0 = lap("links", t0)
-    stage("campaigns")
-    members = campaigns_from_links(pairs, config.cluster)
-    clustered = int(members["campaign"].nunique())
-    members, joins, sources = expand_campaigns(con, members, config.expand)
-    # fragments of one campaign that the group-level test merged
-    merged = clustered - int(members["campaign"].nunique())
-    t0 = lap("campaigns", t0)
+    # the traits first: who an account pretends to be enters the group-level test
     stage("traits")
     # the account id of each linker index, read once for every table that names accounts
     names = con.execute("SELECT aid, account_id FROM account_index").df()
     names = names.set_index("aid")["account_id"]
     traits = account_traits(con, config.traits)
+    aids = pd.Series(names.index.to_numpy(), index=names.to_numpy())
+    identified = aids.reindex(traits.loc[identity(traits).to_numpy(), "account_id"]).dropna()
+    t0 = lap("traits", t0)
+    stage("campaigns")
+    members = campaigns_from_links(pairs, config.cluster)
+    clustered = int(members["campaign"].nunique())
+    members, joins, sources = expand_campaigns(
+        con, members, config.expand, identified.to_numpy(dtype=np.int64)
+    )
+    # fragments of one campaign that the group-level test merged
+    merged = clustered - int(members["campaign"].nunique())
     verdicts, markers = _verdicts(con, members, traits, config, names)
     members, verdicts, markers, sources, found_inside = _assess_inside(
         con, pairs, members, traits, config, names, verdicts, markers, sources
     )
-    t0 = lap("traits", t0)
+    t0 = lap("campaigns", t0)
     stage("evidence")
     significant = pairs[pairs["significant"]] if len(pairs) else pairs
     build_evidence(con, per, significant)
@@ -354,6 +359,7 @@ _INTERMEDIATES = (
     "evidence_all",
     "members",
     "insiders",
+    "identified",
     "_text_keys",
 )
 

@@ -381,11 +381,20 @@ def expand_campaigns(
     con: duckdb.DuckDBPyConnection,
     members: pd.DataFrame,
     settings: ExpandSettings,
+    identified: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return (members with the accounts that joined, joins: one row per account that
     joined, with the behaviour, its hits, the hits expected and the q-value of the round
     it joined in, sources: accounts whose group-level evidence is that the campaign
     follows them, listed as its targets and never joined).
+
+    ``identified``: the aids of accounts with an identity-level trait (a name that
+    imitates an outlet, a new account resuming a suspended one). Their hypotheses are a
+    family of their own in the false-discovery step (Efron's separate-class FDR): such an
+    account is far likelier than a random outsider to belong to some operation, and
+    tested among the ~10^8 hypotheses of every outsider, two of a campaign's episodes
+    in 10M posts can never be enough for it (RESULTS.md). Each family is controlled at
+    ``alpha``; its own tests are the only hypotheses it spends.
 
     Reads ``traces`` (the linker's table) and the ``members`` given.
     """
@@ -412,7 +421,9 @@ def expand_campaigns(
     found: list[pd.DataFrame] = []
     sources: list[pd.DataFrame] = []
     insiders = core["aid"]
-    spent: Spent | None = None
+    spent: tuple[Spent, Spent] | None = None
+    ids = np.unique(np.asarray(identified if identified is not None else [], dtype=np.int64))
+    store_table(con, "identified", pd.DataFrame({"aid": ids}))
     for r in range(max(1, settings.rounds)):
         if r > 0 or merged:  # the first round's tables stand unless fragments merged
             store_table(con, "insiders", pd.DataFrame({"aid": insiders.astype("int64")}))
@@ -422,8 +433,11 @@ def expand_campaigns(
         if spent is None:
             # every (outsider, campaign, behaviour) of the first round is a hypothesis in
             # every round: a later round tests fewer of them, at lower chance rates
-            spent = spent_hypotheses(con, settings.min_hits)
-        sig = _significant(con.execute("SELECT * FROM candidates").df(), spent, settings)
+            spent = (
+                spent_hypotheses(con, settings.min_hits, identified=False),
+                spent_hypotheses(con, settings.min_hits, identified=True),
+            )
+        sig = _significant(con.execute("SELECT * FROM candidates").df(), spent, settings, ids)
         if sig.empty:
             break
         found.append(sig[~sig["source"]])
@@ -444,6 +458,7 @@ def _drop(con: duckdb.DuckDBPyConnection) -> None:
     for name, _ in (*expand_steps(0), *merge_steps(0)):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     con.execute("DROP TABLE IF EXISTS insiders")
+    con.execute("DROP TABLE IF EXISTS identified")
 
 
 def _merge_fragments(
@@ -551,7 +566,9 @@ def _cell(log_x: np.ndarray) -> np.ndarray:
     return np.clip(cell, 0, _CELLS - 1).astype(np.int64)
 
 
-def spent_hypotheses(con: duckdb.DuckDBPyConnection, min_hits: int) -> Spent:
+def spent_hypotheses(
+    con: duckdb.DuckDBPyConnection, min_hits: int, identified: bool | None = None
+) -> Spent:
     """How many hypotheses the false-discovery step really spends at a threshold t:
     sum over every (outsider, campaign, behaviour) of min(t, P(Poisson(expected hits) >=
     ``min_hits``)), the expected hits from the outsider's traces per popularity bin at
@@ -562,8 +579,12 @@ def spent_hypotheses(con: duckdb.DuckDBPyConnection, min_hits: int) -> Spent:
     discrete tests); an outsider with a few traces in the bins where a small campaign
     is rarely hit spends almost nothing, where Benjamini-Hochberg counted t for each of
     the outsiders x campaigns x behaviours. The behaviours' hypotheses are summed, so no
-    Bonferroni factor over behaviours is needed. From the current ``insiders``.
+    Bonferroni factor over behaviours is needed. From the current ``insiders``; with
+    ``identified`` True (False), only the outsiders in (not in) the ``identified`` table.
     """
+    family = ""
+    if identified is not None:
+        family = f"AND e.aid {'IN' if identified else 'NOT IN'} (SELECT aid FROM identified) "
     rates = con.execute(
         "SELECT behaviour, campaign, bin, least(rate, 1.0) AS rate FROM hit_rates"
     ).df()
@@ -574,7 +595,7 @@ def spent_hypotheses(con: duckdb.DuckDBPyConnection, min_hits: int) -> Spent:
         own = con.execute(
             "SELECT e.aid, e.bin, e.traces FROM exposure e "
             "LEFT JOIN insiders i ON i.aid = e.aid "
-            "WHERE i.aid IS NULL AND e.behaviour = ?",
+            "WHERE i.aid IS NULL AND e.behaviour = ? " + family,
             [str(behaviour)],
         ).df()
         if own.empty:
@@ -626,7 +647,12 @@ def _distinct_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows[first][order], weight[order]
 
 
-def _significant(cand: pd.DataFrame, spent: Spent, settings: ExpandSettings) -> pd.DataFrame:
+def _significant(
+    cand: pd.DataFrame,
+    spent: Spent | tuple[Spent, Spent],
+    settings: ExpandSettings,
+    identified: np.ndarray | None = None,
+) -> pd.DataFrame:
     """The candidates that join: per account and campaign its best behaviour, the false
     discovery rate controlled with ``spent`` hypotheses at each threshold; an account
     significant for several campaigns joins the one it is most significant for.
@@ -657,7 +683,16 @@ def _significant(cand: pd.DataFrame, spent: Spent, settings: ExpandSettings) -> 
     ]
     cand = cand.sort_values(["aid", "campaign", "log10_p", "behaviour"], kind="stable")
     cand = cand.drop_duplicates(["aid", "campaign"]).reset_index(drop=True)
-    cand["log10_q"] = fdr_log_q(cand["log10_p"].to_numpy(dtype=np.float64), spent)
+    log_p = cand["log10_p"].to_numpy(dtype=np.float64)
+    if isinstance(spent, tuple):
+        # two families: the outsiders with an identity-level trait, and the rest
+        own = cand["aid"].isin(identified if identified is not None else []).to_numpy()
+        q = np.empty(len(cand))
+        q[~own] = fdr_log_q(log_p[~own], spent[0])
+        q[own] = fdr_log_q(log_p[own], spent[1])
+        cand["log10_q"] = q
+    else:
+        cand["log10_q"] = fdr_log_q(log_p, spent)
     sig = cand[cand["log10_q"] <= math.log10(settings.alpha)]
     sig = sig.sort_values(["aid", "log10_q", "campaign"], kind="stable").drop_duplicates("aid")
     sig = sig.reset_index(drop=True)

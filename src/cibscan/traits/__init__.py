@@ -96,7 +96,23 @@ def strong(traits: pd.DataFrame) -> pd.Series:
     return hit
 
 
+#: Traits that say who an account pretends to be (a name imitating an outlet, a new
+#: account resuming a suspended one), not how it behaves: the group-level test tests
+#: the accounts with one as a family of their own (``expand``).
+IDENTITY_TRAITS = ("impersonates", "evades")
+
+
+def identity(traits: pd.DataFrame) -> pd.Series:
+    """Accounts with an identity-level trait (``IDENTITY_TRAITS``)."""
+    hit = pd.Series(False, index=traits.index)
+    for column in IDENTITY_TRAITS:
+        if column in traits:
+            hit |= flagged(traits[column])
+    return hit
+
+
 __all__ = [
+    "IDENTITY_TRAITS",
     "MARKERS",
     "STRONG_TRAITS",
     "TRAITS",
@@ -105,6 +121,7 @@ __all__ = [
     "Trait",
     "TraitSettings",
     "account_traits",
+    "identity",
     "strong",
     "typed",
 ]
