@@ -638,6 +638,104 @@ def report_cmd(
     out.print(f"report written to {_plain(output)} ({size / 1e6:.1f} MB)", soft_wrap=True)
 
 
+@app.command("watch")
+def watch_cmd(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A Bluesky Jetstream websocket URL (wss://...), a growing JSON Lines file, "
+            "or - for standard input."
+        ),
+    ],
+    out_dir: Annotated[
+        str, typer.Option("--out", "-o", help="Live folder: state, segments, results, alerts.")
+    ] = "live",
+    window: Annotated[
+        str, typer.Option(help="Rolling window of event time that detection sees.")
+    ] = "24h",
+    every: Annotated[
+        str, typer.Option(help="Wall-clock time between detection runs (when posts came in).")
+    ] = "5min",
+    batch: Annotated[
+        int, typer.Option(help="Lines buffered before they are read and committed.")
+    ] = 20_000,
+    webhook: Annotated[
+        str | None, typer.Option(help="POST each alert as JSON to this http(s) URL.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Input layout (default: auto).")] = "auto",
+    mapping: Annotated[str | None, typer.Option("--map", help="Column mapping.")] = None,
+    behaviours: Annotated[
+        str | None, typer.Option(help="Comma-separated behaviours (default: all).")
+    ] = None,
+    flag: Annotated[
+        str,
+        typer.Option(
+            help="Whose campaigns raise alerts: operation (inauthentic by a tested marker) or "
+            "coordinated (also campaigns nothing could be tested of, as on a stream with no "
+            "profiles)."
+        ),
+    ] = "operation",
+    grow: Annotated[
+        float,
+        typer.Option(help="A campaign grows when it gains this share of its size (and 3+)."),
+    ] = 0.25,
+    follow: Annotated[
+        bool, typer.Option(help="For a file: wait for more lines at its end (tail -f).")
+    ] = True,
+    memory_limit: Annotated[
+        str | None, typer.Option(help="Engine memory limit, e.g. 6GB; spills beyond.")
+    ] = None,
+) -> None:
+    """Watch a live stream: detection on a rolling window, alerts as campaigns form or grow."""
+    from .behaviours.base import parse_window
+    from .watch import Watcher, WatchSettings, check_webhook, open_source
+
+    _check_out_folder(out_dir)
+    settings = WatchSettings(
+        window=parse_window(window),
+        every=float(parse_window(every)),
+        batch=batch,
+        grow_share=grow,
+        format=fmt,
+        mapping=mapping,
+    )
+    settings.check()
+    config = DetectConfig(
+        behaviours=tuple(b.strip() for b in behaviours.split(","))
+        if behaviours
+        else DetectConfig().behaviours,
+        flag=flag,
+    )
+    watcher = Watcher(
+        out_dir,
+        settings,
+        config,
+        webhook=check_webhook(webhook) if webhook else None,
+        say=lambda line: out.print(_plain(line), soft_wrap=True, highlight=False),
+        alert=lambda line: out.print(f"[bold red]ALERT[/] {_plain(line)}", soft_wrap=True),
+        engine=EngineSettings(memory_limit=memory_limit),
+    )
+    src = open_source(
+        source,
+        watcher.state.position,
+        follow=follow,
+        settings=settings,
+        say=lambda line: err.print(f"[yellow]{_plain(line)}[/]", soft_wrap=True),
+    )
+    out.print(
+        f"watching {_plain(src.label())} into {_plain(out_dir)}: a {_plain(window)} window, "
+        f"detection every {_plain(every)} (Ctrl-C stops and commits)",
+        soft_wrap=True,
+    )
+    watcher.run(src)
+    out.print(
+        f"{watcher.state.posts:,} posts kept ({watcher.state.duplicates:,} repeats dropped, "
+        f"{sum(watcher.state.skipped.values()):,} lines not posts), "
+        f"{watcher.state.runs:,} detection runs; findings in {_plain(out_dir)}/results",
+        soft_wrap=True,
+    )
+
+
 @app.command("serve")
 def serve_cmd(
     results: Annotated[str, typer.Argument(help="Findings folder written by detect.")],
