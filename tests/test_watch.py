@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from cibscan.detect import DetectConfig
-from cibscan.errors import ConfigError
+from cibscan.errors import CibscanError, ConfigError
 from cibscan.findings import Findings
 from cibscan.sources import bluesky
 from cibscan.watch import (
@@ -444,3 +444,31 @@ def test_cli_watches_a_file_and_serve_reads_the_live_folder(tmp_path: Path) -> N
     bad = run_cli("watch", "ftp://example.org/x", "--out", str(tmp_path / "other"))
     assert bad.returncode == 2 and "error:" in bad.stderr and "Traceback" not in bad.stderr
     assert os.path.isdir(live / "segments")
+
+
+def test_the_dashboard_on_a_live_folder_shows_each_run_as_it_lands(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from cibscan.dashboard import LiveDashboard
+
+    events = firehose()
+    half = next(i for i, e in enumerate(events) if e["time_us"] >= T0 + 24 * HOUR)
+    path = tmp_path / "fire.jsonl"
+    _write(path, events[:half])
+    live = tmp_path / "live"
+    with pytest.raises(CibscanError, match="no findings yet"):
+        LiveDashboard(str(live))
+    watcher, _ = _watcher(live, window=3 * 86400)
+    watcher.run(FileSource(str(path), follow=False))
+    client = TestClient(LiveDashboard(str(live)), base_url="http://127.0.0.1:8000")
+    first = [c for c in client.get("/api/campaigns").json() if c["live_id"] == "L1"]
+    assert first[0]["formed_at"] == "2026-12-05 12:00:00" and first[0]["size"] == len(RING)
+    # a decision on the campaign is kept in the live folder, beside the runs
+    review = {"kind": "campaign", "target": str(first[0]["id"]), "decision": "confirmed",
+              "reviewer": "ana"}  # fmt: skip
+    assert client.post("/api/reviews", json=review).status_code == 201
+    _write(path, events)
+    watcher.run(FileSource(str(path), watcher.state.position["offset"], follow=False))
+    again = [c for c in client.get("/api/campaigns").json() if c["live_id"] == "L1"]
+    assert again[0]["size"] == len(RING) + len(LATE)
+    assert (live / "reviews.sqlite").exists()

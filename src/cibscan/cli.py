@@ -609,7 +609,13 @@ def _print_evaluation(result: dict[str, Any]) -> None:
 
 @app.command("report")
 def report_cmd(
-    results: Annotated[str, typer.Argument(help="Findings folder written by detect.")],
+    results: Annotated[
+        str,
+        typer.Argument(
+            help="Findings folder written by detect, or a live folder kept by watch (its "
+            "latest findings, reloaded as new runs finish)."
+        ),
+    ],
     output: Annotated[
         str, typer.Option("--output", "-o", help="HTML file to write.")
     ] = "report.html",
@@ -738,7 +744,13 @@ def watch_cmd(
 
 @app.command("serve")
 def serve_cmd(
-    results: Annotated[str, typer.Argument(help="Findings folder written by detect.")],
+    results: Annotated[
+        str,
+        typer.Argument(
+            help="Findings folder written by detect, or a live folder kept by watch (its "
+            "latest findings, reloaded as new runs finish)."
+        ),
+    ],
     host: Annotated[
         str,
         typer.Option(help="Address to listen on. Anything but loopback requires a token."),
@@ -761,21 +773,28 @@ def serve_cmd(
         ),
     ] = None,
 ) -> None:
-    """Open a local dashboard on a findings folder: filter, inspect, record review decisions."""
-    from .dashboard import LOOPBACK, access_token, create_app, read_reviewers, serve
+    """Open a local dashboard on a findings folder: filter, inspect, record review decisions.
 
-    findings = Findings.load(results)
+    On a live folder kept by ``cibscan watch`` it serves the latest run's findings, with
+    the time each campaign formed, and reloads them as new runs finish."""
+    from .dashboard import LOOPBACK, LiveDashboard, access_token, create_app, read_reviewers, serve
+    from .watch import is_live_folder
+
+    live = is_live_folder(results)
     named = read_reviewers(reviewers) if reviewers else None
     if token and os.environ.get("CIBSCAN_TOKEN") != token:
         err.print("[yellow]--token on the command line is visible to other users: "
                   "set CIBSCAN_TOKEN instead[/]")  # fmt: skip
     token = token if named else access_token(host, token)
-    app_ = create_app(
-        findings,
-        results,
-        token=token,
-        hosts=LOOPBACK if host in LOOPBACK else None,
-        reviewers=named,
+    options: dict[str, Any] = {
+        "token": token,
+        "hosts": LOOPBACK if host in LOOPBACK else None,
+        "reviewers": named,
+    }
+    app_: Any = (
+        LiveDashboard(results, **options)
+        if live
+        else create_app(Findings.load(results), results, **options)
     )
     shown = "localhost" if host in ("127.0.0.1", "::1", "localhost") else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")

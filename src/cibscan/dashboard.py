@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field, field_validator
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from . import __version__, view
-from .findings import Findings
+from .findings import Findings, FindingsError
 from .outputs.tables import csv_bytes
 from .review import (
     MAX_NOTE,
@@ -387,7 +387,53 @@ def create_app(
     return app
 
 
-def serve(app: FastAPI, host: str, port: int) -> None:
+class LiveDashboard:
+    """The dashboard over a live folder kept by ``cibscan watch``: the findings of its
+    latest detection run, built again when a new run has been swapped in (the time of
+    ``results/summary.json`` tells), so an open page shows live campaigns on reload.
+
+    Review decisions are kept in the live folder itself, so they outlive the runs (each
+    carries over to the campaigns and accounts found again, as for ``detect --force``).
+    While a run swaps its findings in, requests keep the ones they had.
+    """
+
+    def __init__(self, folder: str, **options: Any) -> None:
+        from .watch import RESULTS
+
+        self.folder = folder
+        self.results = os.path.join(folder, RESULTS)
+        self.options = options
+        self.stamp: int | None = None
+        self.app: FastAPI | None = None
+        self.lock = threading.Lock()
+        self.current()  # the first build fails here, not on the first request
+
+    def current(self) -> FastAPI:
+        try:
+            stamp: int | None = os.stat(os.path.join(self.results, "summary.json")).st_mtime_ns
+        except OSError:
+            stamp = self.stamp  # mid-swap, or no run yet
+        with self.lock:
+            if self.app is None or stamp != self.stamp:
+                try:
+                    findings = Findings.load(self.results)
+                except FindingsError:
+                    if self.app is None:
+                        raise FindingsError(
+                            f"{self.folder}: no findings yet (the watch's first detection "
+                            "run has not finished)"
+                        ) from None
+                else:
+                    self.app = create_app(findings, self.folder, **self.options)
+                    self.stamp = stamp
+            assert self.app is not None
+            return self.app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.current()(scope, receive, send)
+
+
+def serve(app: Any, host: str, port: int) -> None:
     """Run the dashboard until interrupted."""
     import uvicorn
 
@@ -395,7 +441,7 @@ def serve(app: FastAPI, host: str, port: int) -> None:
 
 
 @contextmanager
-def serve_in_thread(app: FastAPI, port: int = 0) -> Iterator[str]:
+def serve_in_thread(app: Any, port: int = 0) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 in a background thread (from a notebook, a test or a
     script) and yield its base URL; the server stops when the block ends.
 

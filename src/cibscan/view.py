@@ -274,6 +274,9 @@ def campaign_list(findings: Findings) -> list[dict[str, Any]]:
             "languages_text": language_words(langs),
             "first_seen": row.get("first_seen"),
             "last_seen": row.get("last_seen"),
+            # under cibscan watch: its identity across runs and when it first formed
+            "live_id": row.get("live_id"),
+            "formed_at": row.get("formed_at"),
             "off_platform": domain_words(domains.get(camp, [])),
             "follows": target_words(targets.get(camp, []), handles),
             "colour": colour(camp),

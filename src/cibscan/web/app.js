@@ -518,6 +518,7 @@
             " ", badge(c.status, c.status_text), " ", decisionBadge(review),
             h("div", { class: "meta", text: fmt.n(c.size) + " accounts · score " + fmt.score(c.score) + " · " + c.behaviours.map((b) => b.name).join(", ") }),
             h("div", { class: "meta", text: (c.first_seen || "").slice(0, 10) + " → " + (c.last_seen || "").slice(0, 10) + (c.languages.length ? " · " + c.languages.join(", ") : "") }),
+            c.live_id ? h("div", { class: "meta", text: "live " + c.live_id + " · formed " + (c.formed_at || "") + " UTC" }) : null,
             c.top_texts.length ? h("div", { class: "snippet", text: c.top_texts[0].label }) : null)));
       }
     }
@@ -594,6 +595,7 @@
       return h("section", { class: "campaign" },
         h("h2", {}, h("i", { class: "dot", style: { background: c.colour } }), "Campaign " + c.id + " ", badge(c.status, c.status_text), " ", decisionBadge(this.decisions["campaign:" + c.id])),
         h("p", { class: "facts", text: fmt.n(c.size) + " accounts · score " + fmt.score(c.score) + " · " + fmt.n(c.links) + " significant links · " + (c.first_seen || "") + " → " + (c.last_seen || "") + " UTC" + (c.languages_text ? " · languages: " + c.languages_text : "") }),
+        c.live_id ? h("p", { class: "facts", text: "Live campaign " + c.live_id + ", formed " + (c.formed_at || "") + " UTC (first found by cibscan watch)" }) : null,
         h("p", { class: "facts", text: "Behaviours (links): " + c.behaviours.map((b) => b.name + " " + b.links).join(", ") }),
         c.markers.length ? h("p", { class: "markers" }, h("b", { text: "Inauthentic markers: " }), c.markers.join("; ")) : h("p", { class: "muted", text: "No inauthentic marker found among its members" + (c.markers_tested.length ? " (tested: " + c.markers_tested.join(", ") + ")." : "; none could be tested.") }),
         c.schedule ? null : h("p", { class: "muted", text: "Working hours: no office-hours schedule found in its posts." }),
