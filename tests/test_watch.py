@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from cibscan.detect import DetectConfig
-from cibscan.errors import CibscanError, ConfigError
+from cibscan.errors import CibscanError, ConfigError, InputError
 from cibscan.findings import Findings
 from cibscan.sources import bluesky
 from cibscan.watch import (
@@ -472,3 +472,13 @@ def test_the_dashboard_on_a_live_folder_shows_each_run_as_it_lands(tmp_path: Pat
     again = [c for c in client.get("/api/campaigns").json() if c["live_id"] == "L1"]
     assert again[0]["size"] == len(RING) + len(LATE)
     assert (live / "reviews.sqlite").exists()
+
+
+def test_a_stream_in_no_known_layout_stops_with_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"a": 1}\n{"a": 2}\n', encoding="utf-8")
+    watcher, _ = _watcher(tmp_path / "live")
+    with pytest.raises(InputError, match=r"odd\.jsonl") as caught:
+        watcher.run(FileSource(str(path), follow=False))
+    assert "batch" not in str(caught.value)
+    assert watcher.state.posts == 0 and not watcher.state.format

@@ -54,7 +54,7 @@ import pyarrow.parquet as pq
 from .dataset import Dataset
 from .detect import DetectConfig, detect
 from .engine import EngineSettings, connect
-from .errors import CibscanError, ConfigError, clip
+from .errors import CibscanError, ConfigError, InputError, clip
 from .findings import Findings
 from .status import CampaignStatus
 
@@ -529,6 +529,7 @@ class LiveState:
     last_run: str | None = None
     sequence: int = 0  #: the last segment number given out
     pending: bool = False  #: posts committed since the last detection run
+    format: str = ""  #: the layout the first batch was read in
 
     def to_json(self) -> dict[str, Any]:
         return {"version": STATE_VERSION, **asdict(self)}
@@ -603,7 +604,6 @@ class Watcher:
         self.clock = clock
         self.now = now
         self.engine = engine
-        os.makedirs(os.path.join(folder, SEGMENTS), exist_ok=True)
         self.state = self._load_state()
         self.known = self._load_known()
         self.buffer: list[str] = []
@@ -618,13 +618,14 @@ class Watcher:
         path = self._path(STATE)
         if os.path.isfile(path):
             state = LiveState.from_json(_read_json(path), path)
-        elif os.listdir(self.folder) not in ([SEGMENTS], []) or os.listdir(self._path(SEGMENTS)):
+        elif os.path.isdir(self.folder) and os.listdir(self.folder):
             raise WatchError(
                 f"{clip(self.folder)} holds files but no {STATE}: not a live folder; choose "
                 "an empty or new folder"
             )
         else:
             state = LiveState()
+        os.makedirs(self._path(SEGMENTS), exist_ok=True)
         # segments written after the last commit: their lines will come again
         named = {
             f"{s.name}{suffix}"
@@ -677,54 +678,79 @@ class Watcher:
 
     def flush(self, position: dict[str, Any]) -> None:
         """Read the buffered lines, write their new posts to a segment, commit."""
-        lines, self.buffer = self.buffer, []
+        # the buffer is emptied only once its posts are committed: a batch stopped half
+        # way (Ctrl-C) is read again by the last cycle, its posts kept once
+        lines = self.buffer
         if not lines:
             self._commit(position)
             return
         posts, profiles, skipped = self._parse(lines)
-        self.state.lines += len(lines)
-        for reason, n in skipped.items():
-            self.state.skipped[reason] = self.state.skipped.get(reason, 0) + int(n)
-        posts = self._new_posts(posts)
-        if posts.num_rows or (profiles is not None and profiles.num_rows):
-            self.state.sequence += 1
-            name = f"{self.state.sequence:09d}"
-            times = posts["created_at"]
+        kept = self._new_posts(posts)
+        segment = None
+        if kept.num_rows or (profiles is not None and profiles.num_rows):
+            name = f"{self.state.sequence + 1:09d}"
+            times = kept["created_at"]
             segment = Segment(
                 name=name,
-                posts=posts.num_rows,
-                first=str(pc.min(times).as_py()) if posts.num_rows else "",
-                last=str(pc.max(times).as_py()) if posts.num_rows else "",
+                posts=kept.num_rows,
+                first=str(pc.min(times).as_py()) if kept.num_rows else "",
+                last=str(pc.max(times).as_py()) if kept.num_rows else "",
                 profiles=profiles is not None and profiles.num_rows > 0,
             )
-            pq.write_table(posts, self._path(SEGMENTS, name + ".parquet"))
+            pq.write_table(kept, self._path(SEGMENTS, name + ".parquet"))
             if segment.profiles:
                 pq.write_table(profiles, self._path(SEGMENTS, name + ".profiles.parquet"))
+        # the state changes here, all at once, and is committed with the position
+        self.state.lines += len(lines)
+        self.state.duplicates += posts.num_rows - kept.num_rows
+        for reason, n in skipped.items():
+            self.state.skipped[reason] = self.state.skipped.get(reason, 0) + int(n)
+        if segment is not None:
+            self.state.sequence += 1
             self.state.segments.append(segment)
-            self.state.posts += posts.num_rows
-            self.state.pending = self.state.pending or posts.num_rows > 0
+            self.state.posts += kept.num_rows
+            self.state.pending = self.state.pending or kept.num_rows > 0
         self._commit(position)
+        self.buffer = []
 
     def _parse(self, lines: list[str]) -> tuple[pa.Table, pa.Table | None, dict[str, int]]:
         """The canonical posts and profiles of ``lines``, by the readers of ``detect``."""
-        from .sources import read
+        from .sources import generic, json_layout, read
 
         with tempfile.TemporaryDirectory(prefix="cibscan-watch-") as tmp:
             path = os.path.join(tmp, "batch.jsonl")
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write("\n".join(lines))
                 handle.write("\n")
+            first = not self.state.format
+            if first:
+                # the first batch fixes the layout: a later batch that opens with a line
+                # of another shape is then read the same way, its bad lines skipped
+                named = self.settings.format
+                self.state.format = named if named != "auto" else json_layout(path) or generic.NAME
             try:
                 data = read(
                     path,
-                    format=self.settings.format,
+                    format=self.state.format,
                     mapping=self.settings.mapping,
                     on_bad_rows="skip",
                     engine=self.engine,
                 )
             except CibscanError as exc:
-                # a batch the readers refuse whole (no post in a layout they know)
-                return _empty_posts(), None, {f"unreadable batch: {clip(exc, 120)}": len(lines)}
+                if first:  # the stream is not in a layout this can read: the user's to fix
+                    self.state.format = ""
+                    if isinstance(exc, InputError):  # its first lines are the batch's
+                        raise InputError(
+                            self.state.source,
+                            exc.message,
+                            row=exc.row,
+                            field=exc.field,
+                            hint=exc.hint,
+                        ) from None
+                    raise
+                # a later batch refused whole: counted, said, and the watch goes on
+                self.say(f"a batch of {len(lines):,} lines was not read: {clip(exc, 200)}")
+                return _empty_posts(), None, {"lines in batches not read": len(lines)}
             posts = data.con.sql(
                 "SELECT * FROM posts ORDER BY created_at, post_id"
             ).to_arrow_table()
@@ -753,10 +779,7 @@ class Watcher:
         if not overlapping:
             return posts
         seen = pq.ParquetDataset(overlapping).read(columns=["post_id"])["post_id"]
-        keep = pc.invert(pc.is_in(posts["post_id"], value_set=seen))
-        kept = posts.filter(keep)
-        self.state.duplicates += posts.num_rows - kept.num_rows
-        return kept
+        return posts.filter(pc.invert(pc.is_in(posts["post_id"], value_set=seen)))
 
     # -- detection ---------------------------------------------------------------------
 

@@ -59,6 +59,12 @@ def detect_format(cols: dict[str, str]) -> str:
     return generic.NAME
 
 
+def json_layout(path: str) -> str | None:
+    """Name of the nested-JSON layout whose reader recognises ``path``; None when none
+    does (a flat table, read as ``generic``)."""
+    return next((r.NAME for r in _JSON_READERS if r.looks_like(path)), None)
+
+
 def _plan(
     fmt: str,
     cols: dict[str, str],
@@ -164,4 +170,4 @@ def read(
     return Dataset(con=con, report=report)
 
 
-__all__ = ["FORMATS", "LoadReport", "detect_format", "read"]
+__all__ = ["FORMATS", "LoadReport", "detect_format", "json_layout", "read"]
