@@ -696,10 +696,19 @@ def watch_cmd(
     from .behaviours.base import parse_window
     from .watch import Watcher, WatchSettings, check_webhook, open_source
 
+    def seconds(value: str, option: str) -> int:
+        try:
+            return parse_window(value)
+        except CibscanError:
+            raise CibscanError(
+                f"{option} '{value}' is not a duration of a second or more, such as 30s, "
+                "10min, 1h, 1d"
+            ) from None
+
     _check_out_folder(out_dir)
     settings = WatchSettings(
-        window=parse_window(window),
-        every=float(parse_window(every)),
+        window=seconds(window, "--window"),
+        every=float(seconds(every, "--every")),
         batch=batch,
         grow_share=grow,
         format=fmt,
@@ -728,6 +737,7 @@ def watch_cmd(
         settings=settings,
         say=lambda line: err.print(f"[yellow]{_plain(line)}[/]", soft_wrap=True),
     )
+    watcher.attach(src)
     out.print(
         f"watching {_plain(src.label())} into {_plain(out_dir)}: a {_plain(window)} window, "
         f"detection every {_plain(every)} (Ctrl-C stops and commits)",

@@ -94,8 +94,8 @@ class WatchSettings:
     def check(self) -> None:
         if self.window < 60:
             raise ConfigError(f"--window must be at least one minute, not {self.window} s")
-        if self.every < 0:
-            raise ConfigError("--every must not be negative")
+        if self.every < 1:
+            raise ConfigError("--every must be at least one second")
         if self.batch < 1:
             raise ConfigError("--batch must be at least 1 line")
         if not 0 <= self.grow_share <= 10 or self.grow_min < 1:
@@ -652,9 +652,8 @@ class Watcher:
 
     # -- ingest ------------------------------------------------------------------------
 
-    def run(self, source: Source, until: Callable[[Watcher], bool] | None = None) -> None:
-        """Read ``source`` until it ends (or ``until`` says so), then commit and run
-        detection once more. Ctrl-C stops it the same way."""
+    def attach(self, source: Source) -> None:
+        """Take ``source`` as this folder's: the one it watched before, or a first one."""
         label = source.label()
         if self.state.source and self.state.source != label:
             raise WatchError(
@@ -662,6 +661,11 @@ class Watcher:
                 "use another folder"
             )
         self.state.source = label
+
+    def run(self, source: Source, until: Callable[[Watcher], bool] | None = None) -> None:
+        """Read ``source`` until it ends (or ``until`` says so), then commit and run
+        detection once more. Ctrl-C stops it the same way."""
+        self.attach(source)
         try:
             for line in source.lines():
                 if line is not None:
