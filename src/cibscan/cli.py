@@ -744,10 +744,12 @@ def watch_cmd(
         soft_wrap=True,
     )
     watcher.run(src)
+    state = watcher.state
+    others = ", ".join(f"{reason} {n:,}" for reason, n in sorted(state.skipped.items()))
     out.print(
-        f"{watcher.state.posts:,} posts kept ({watcher.state.duplicates:,} repeats dropped, "
-        f"{sum(watcher.state.skipped.values()):,} lines not posts), "
-        f"{watcher.state.runs:,} detection runs; findings in {_plain(out_dir)}/results",
+        f"{state.lines:,} lines read, {state.posts:,} posts kept ({state.duplicates:,} "
+        f"already kept dropped); not posts: {_plain(others) or 'none'}; "
+        f"{state.runs:,} detection runs; findings in {_plain(out_dir)}/results",
         soft_wrap=True,
     )
 
