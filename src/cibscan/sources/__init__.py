@@ -17,6 +17,7 @@ from . import (
     generic,
     ira538,
     mastodon,
+    meta_content_library,
     reddit,
     telegram,
     tiktok,
@@ -44,11 +45,12 @@ Format = Literal[
     "tiktok",
     "twarc-csv",
     "crowdtangle",
+    "meta-content-library",
 ]
 FORMATS: tuple[str, ...] = get_args(Format)
 #: Readers of nested JSON, parsed in Python: (module, recognised by its ``looks_like``).
 _JSON_READERS = (xapi2, mastodon, telegram, reddit, bluesky, youtube, tiktok)
-_NAMED = (twitter_io, ira538, coortweet, twarc_csv, crowdtangle)
+_NAMED = (twitter_io, ira538, coortweet, twarc_csv, crowdtangle, meta_content_library)
 
 
 def detect_format(cols: dict[str, str]) -> str:
