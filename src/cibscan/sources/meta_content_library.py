@@ -69,7 +69,8 @@ def plan(cols: dict[str, str]) -> ReaderPlan:
     owner = _field(cols, OWNER, "id")
     assert owner is not None  # matches() said so
     text = f"CAST({c('text') or 'NULL'} AS VARCHAR)"
-    shared = nonempty_sql(c("shared_post_id")) if c("shared_post_id") else "NULL"
+    shared_col = c("shared_post_id")
+    shared = nonempty_sql(shared_col) if shared_col else "NULL"
     link = _field(cols, LINK, "link")
     text_urls = urls_from_text_sql(text)
     urls = (
