@@ -441,6 +441,9 @@ def test_cli_watches_a_file_and_serve_reads_the_live_folder(tmp_path: Path) -> N
     again = run_cli("watch", path, "--out", str(live), "--no-follow", "--flag", "coordinated")
     assert again.returncode == 0, again.stderr
     assert "formed" not in again.stdout  # nothing new: resumed at the end of the file
+    report = run_cli("report", str(live), "-o", str(tmp_path / "live.html"))
+    assert report.returncode == 0, report.stderr
+    assert (tmp_path / "live.html").stat().st_size > 0
     bad = run_cli("watch", "ftp://example.org/x", "--out", str(tmp_path / "other"))
     assert bad.returncode == 2 and "error:" in bad.stderr and "Traceback" not in bad.stderr
     assert os.path.isdir(live / "segments")

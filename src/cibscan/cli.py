@@ -613,7 +613,7 @@ def report_cmd(
         str,
         typer.Argument(
             help="Findings folder written by detect, or a live folder kept by watch (its "
-            "latest findings, reloaded as new runs finish)."
+            "latest run's findings)."
         ),
     ],
     output: Annotated[
@@ -626,7 +626,10 @@ def report_cmd(
     """Write one self-contained HTML report (opens offline; can be mailed) of a findings folder."""
     from .findings import TABLES
     from .report import write_report
+    from .watch import RESULTS, is_live_folder
 
+    if is_live_folder(results):  # a live folder: its latest run's findings
+        results = os.path.join(results, RESULTS)
     if os.path.isdir(output):
         raise CibscanError(f"-o {output}: is a folder; give the report's file name")
     inside = os.path.realpath(os.path.dirname(os.path.abspath(output))) == os.path.realpath(results)
