@@ -1,0 +1,90 @@
+"""What each account shared with its significant partners, summed from the evidence's
+episodes, against the same counts made directly in pandas."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cibscan.dataset import Dataset
+from cibscan.evidence import account_behaviour_summary
+
+BEHAVIOURS = ("corepost", "corepost@1h", "cohashtag")
+KEYS = ("p1", "p2", "p3", "#a", "#b")
+T0 = 1_714_557_600
+
+episode = st.tuples(
+    st.sampled_from(BEHAVIOURS),
+    st.integers(0, 5),
+    st.integers(1, 5),
+    st.sampled_from(KEYS),
+    st.integers(0, 3600),
+    st.integers(0, 3600),
+).filter(lambda e: e[1] < e[2])
+
+
+def _expected(episodes: pd.DataFrame, originals: dict[str, int]) -> pd.DataFrame:
+    keys: dict[tuple[int, str], set[str]] = {}
+    partners: dict[tuple[int, str], set[int]] = {}
+    times: dict[tuple[int, str, str], list[int]] = {}
+    for r in episodes.itertuples(index=False):
+        for aid, partner, ts in ((r.a, r.b, r.ts_a), (r.b, r.a, r.ts_b)):
+            keys.setdefault((aid, r.behaviour), set()).add(r.key)
+            partners.setdefault((aid, r.behaviour), set()).add(partner)
+            times.setdefault((aid, r.behaviour, r.key), []).append(ts)
+    rows = []
+    for (aid, behaviour), shared in keys.items():
+        lows, highs = [], []
+        if behaviour.split("@")[0] == "corepost":
+            for key in shared & originals.keys():
+                ts = times[(aid, behaviour, key)]
+                lows.append(min(ts) - originals[key])
+                highs.append(max(ts) - originals[key])
+        rows.append(
+            (aid, behaviour, len(shared), len(partners[(aid, behaviour)]),
+             min(lows) if lows else None, max(highs) if highs else None)
+        )  # fmt: skip
+    columns = ["aid", "behaviour", "keys", "partners", "delay_min", "delay_max"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(episode, min_size=1, max_size=40), st.sets(st.sampled_from(KEYS[:3])))
+def test_keys_partners_and_delays_are_those_of_the_episodes(
+    rows: list[tuple[str, int, int, str, int, int]], with_original: set[str]
+) -> None:
+    originals = {k: T0 + 100 * i for i, k in enumerate(sorted(with_original))}
+    posts = pd.DataFrame(
+        {
+            "post_id": list(originals) or ["other"],
+            "account_id": "src",
+            "created_at": pd.to_datetime(list(originals.values()) or [T0], unit="s"),
+        }
+    )
+    data = Dataset.from_frames(posts)
+    episodes = pd.DataFrame(rows, columns=["behaviour", "a", "b", "key", "ts_a", "ts_b"])
+    episodes[["ts_a", "ts_b"]] += T0
+    data.con.register("_episodes", episodes)
+    data.con.execute(
+        "CREATE TABLE evidence_all AS SELECT behaviour, CAST(a AS INTEGER) AS a, "
+        "CAST(b AS INTEGER) AS b, key, 0 AS episode, 'x' AS post_a, ts_a, 'y' AS post_b, "
+        "ts_b FROM _episodes"
+    )
+    got = account_behaviour_summary(data.con, ["corepost"])
+    want = _expected(episodes, originals)
+    key = ["aid", "behaviour"]
+    got = got.sort_values(key).reset_index(drop=True)
+    want = want.sort_values(key).reset_index(drop=True)
+    assert (
+        got[[*key, "keys", "partners"]]
+        .astype(str)
+        .equals(want[[*key, "keys", "partners"]].astype(str))
+    )
+    for col in ("delay_min", "delay_max"):
+        assert [None if pd.isna(v) else int(v) for v in got[col]] == [
+            None if pd.isna(v) else int(v) for v in want[col]
+        ]
+    assert data.con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = '_account_keys'"
+    ).fetchone() == (0,)
