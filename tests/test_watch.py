@@ -34,6 +34,7 @@ from cibscan.watch import (
 )
 
 from .conftest import run_cli
+from .sources.test_bluesky import _event
 
 T0 = 1714557600_000000  # 2024-05-01 10:00 UTC, in microseconds
 HOUR = 3600 * 1_000000
@@ -43,19 +44,7 @@ CONFIG = DetectConfig(flag="coordinated")
 
 
 def _repost(did: str, t: int, rkey: str, subject: str) -> dict[str, Any]:
-    return {
-        "did": did,
-        "time_us": t,
-        "kind": "commit",
-        "commit": {
-            "rev": "x",
-            "operation": "create",
-            "collection": bluesky.REPOST,
-            "rkey": rkey,
-            "record": {"$type": bluesky.REPOST, "subject": {"uri": subject, "cid": "c"}},
-            "cid": "bafy",
-        },
-    }
+    return _event(did, t, bluesky.REPOST, rkey, {"subject": {"uri": subject, "cid": "c"}})
 
 
 def firehose(hours: int = 48, late_from: int = 24, seed: int = 3) -> list[dict[str, Any]]:
@@ -100,6 +89,15 @@ def _watcher(folder: Path, **settings: Any) -> tuple[Watcher, list[str]]:
     return watcher, said
 
 
+def _first_day(tmp_path: Path) -> tuple[list[dict[str, Any]], Path]:
+    """The whole recording, and a file holding its first 24 hours (the ring alone)."""
+    events = firehose()
+    half = next(i for i, e in enumerate(events) if e["time_us"] >= T0 + 24 * HOUR)
+    path = tmp_path / "fire.jsonl"
+    _write(path, events[:half])
+    return events, path
+
+
 def _posts(events: list[dict[str, Any]]) -> int:
     return sum(1 for e in events if e.get("kind") == "commit")
 
@@ -115,10 +113,7 @@ def _alerts(folder: Path) -> list[dict[str, Any]]:
 
 
 def test_a_ring_forms_then_grows_and_every_post_is_kept_once(tmp_path: Path) -> None:
-    events = firehose()
-    half = next(i for i, e in enumerate(events) if e["time_us"] >= T0 + 24 * HOUR)
-    path = tmp_path / "fire.jsonl"
-    _write(path, events[:half])
+    events, path = _first_day(tmp_path)
     live = tmp_path / "live"
     watcher, said = _watcher(live, window=3 * 86400)
     watcher.run(FileSource(str(path), follow=False))
@@ -454,10 +449,7 @@ def test_the_dashboard_on_a_live_folder_shows_each_run_as_it_lands(tmp_path: Pat
 
     from cibscan.dashboard import LiveDashboard
 
-    events = firehose()
-    half = next(i for i, e in enumerate(events) if e["time_us"] >= T0 + 24 * HOUR)
-    path = tmp_path / "fire.jsonl"
-    _write(path, events[:half])
+    events, path = _first_day(tmp_path)
     live = tmp_path / "live"
     with pytest.raises(CibscanError, match="no findings yet"):
         LiveDashboard(str(live))
