@@ -26,6 +26,7 @@ from cibscan.watch import (
     FoundCampaign,
     JetstreamSource,
     LiveCampaign,
+    StreamSource,
     Watcher,
     WatchError,
     WatchSettings,
@@ -477,3 +478,31 @@ def test_a_stream_in_no_known_layout_stops_with_the_reason(tmp_path: Path) -> No
         watcher.run(FileSource(str(path), follow=False))
     assert "batch" not in str(caught.value)
     assert watcher.state.posts == 0 and not watcher.state.format
+
+
+@pytest.mark.parametrize("kind", ["file", "stdin"])
+def test_a_line_too_long_to_read_is_skipped_and_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    import io
+
+    from cibscan import watch
+
+    monkeypatch.setattr(watch, "MAX_LINE_BYTES", 2000)
+    events = firehose(hours=12)
+    text = "".join(
+        json.dumps(e) + "\n" + ("x" * 5000 + "\n" if i in (10, 11, 500) else "")
+        for i, e in enumerate(events)
+    )
+    path = tmp_path / "f.jsonl"
+    path.write_text(text, encoding="utf-8")
+    live = tmp_path / "live"
+    watcher, _ = _watcher(live, batch=300)
+    source = (
+        FileSource(str(path), follow=False) if kind == "file" else StreamSource(io.StringIO(text))
+    )
+    watcher.run(source)
+    assert watcher.state.skipped[watch.TOO_LONG] == 3
+    assert watcher.state.posts == _posts(events)
+    if kind == "file":
+        assert watcher.state.position["offset"] == path.stat().st_size

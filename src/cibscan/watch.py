@@ -66,6 +66,20 @@ RESULTS = "results"
 SEGMENTS = "segments"
 
 
+#: Longest line a file or standard input may hand over: a post is a few kilobytes (a
+#: websocket message is capped at 1 MiB by the client); a longer line is written to
+#: exhaust memory, and is skipped and counted.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+TOO_LONG = "line longer than 16 MiB"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """What a source hands over in place of a line it refused: counted, never read."""
+
+    reason: str
+
+
 class WatchError(CibscanError):
     """A live folder or source that cannot be used as given."""
 
@@ -109,7 +123,7 @@ class Source(Protocol):
     """Lines of a stream, ``None`` when nothing came for a while (so that the watcher can
     run detection on time), and a position to resume from."""
 
-    def lines(self) -> Iterator[str | None]: ...
+    def lines(self) -> Iterator[str | Skipped | None]: ...
 
     def position(self) -> dict[str, Any]:
         """Where the lines handed out so far end (for the state file)."""
@@ -150,22 +164,34 @@ class FileSource:
     def position(self) -> dict[str, Any]:
         return {"offset": self.offset}
 
-    def lines(self) -> Iterator[str | None]:
+    def lines(self) -> Iterator[str | Skipped | None]:
         with open(self.path, "rb") as handle:
             if os.fstat(handle.fileno()).st_size < self.offset:
                 self.offset = 0
             handle.seek(self.offset)
             partial = b""
+            refused = False  # inside a line too long to read: skip to its end
             while True:
-                chunk = handle.readline()
-                if chunk.endswith(b"\n"):
+                chunk = handle.readline(MAX_LINE_BYTES + 1)
+                if refused:
+                    self.offset += len(chunk)
+                    refused = not chunk.endswith(b"\n")
+                    if chunk:
+                        continue
+                elif chunk.endswith(b"\n") and len(partial) + len(chunk) <= MAX_LINE_BYTES + 1:
                     self.offset += len(partial) + len(chunk)
                     text = (partial + chunk).decode("utf-8", errors="replace").strip()
                     partial = b""
                     if text:
                         yield text
                     continue
-                partial += chunk
+                else:
+                    partial += chunk
+                    if len(partial) > MAX_LINE_BYTES:
+                        self.offset += len(partial)
+                        refused, partial = not partial.endswith(b"\n"), b""
+                        yield Skipped(TOO_LONG)
+                        continue
                 if not self.follow:
                     if partial.strip():
                         self.offset += len(partial)
@@ -175,7 +201,7 @@ class FileSource:
                 self.sleep(self.poll)
                 if os.stat(self.path).st_size < self.offset + len(partial):
                     handle.seek(0)
-                    self.offset, partial = 0, b""
+                    self.offset, partial, refused = 0, b"", False
 
 
 class StreamSource:
@@ -192,9 +218,17 @@ class StreamSource:
     def position(self) -> dict[str, Any]:
         return {"lines": self.count}
 
-    def lines(self) -> Iterator[str | None]:
-        for line in self.stream:
+    def lines(self) -> Iterator[str | Skipped | None]:
+        while True:
+            line = self.stream.readline(MAX_LINE_BYTES + 1)
+            if not line:
+                return
             self.count += 1
+            if len(line) > MAX_LINE_BYTES:  # characters: at least as many bytes
+                while line and not line.endswith("\n"):
+                    line = self.stream.readline(MAX_LINE_BYTES + 1)
+                yield Skipped(TOO_LONG)
+                continue
             text = line.strip()
             if text:
                 yield text
@@ -250,7 +284,7 @@ class JetstreamSource:
     def position(self) -> dict[str, Any]:
         return {"cursor": self.cursor}
 
-    def lines(self) -> Iterator[str | None]:
+    def lines(self) -> Iterator[str | Skipped | None]:
         from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
         wait = self.backoff_first
@@ -607,6 +641,8 @@ class Watcher:
         self.state = self._load_state()
         self.known = self._load_known()
         self.buffer: list[str] = []
+        #: lines the source refused since the last commit, by reason
+        self.refused: dict[str, int] = {}
         self.last_cycle = clock()
 
     # -- state -------------------------------------------------------------------------
@@ -668,7 +704,9 @@ class Watcher:
         self.attach(source)
         try:
             for line in source.lines():
-                if line is not None:
+                if isinstance(line, Skipped):
+                    self.refused[line.reason] = self.refused.get(line.reason, 0) + 1
+                elif line is not None:
                     self.buffer.append(line)
                 if len(self.buffer) >= self.settings.batch:
                     self.flush(source.position())
@@ -686,7 +724,9 @@ class Watcher:
         # way (Ctrl-C) is read again by the last cycle, its posts kept once
         lines = self.buffer
         if not lines:
+            self._count_skipped(self.refused)
             self._commit(position)
+            self.refused = {}
             return
         posts, profiles, skipped = self._parse(lines)
         kept = self._new_posts(posts)
@@ -707,15 +747,19 @@ class Watcher:
         # the state changes here, all at once, and is committed with the position
         self.state.lines += len(lines)
         self.state.duplicates += posts.num_rows - kept.num_rows
-        for reason, n in skipped.items():
-            self.state.skipped[reason] = self.state.skipped.get(reason, 0) + int(n)
+        self._count_skipped(skipped)
+        self._count_skipped(self.refused)
         if segment is not None:
             self.state.sequence += 1
             self.state.segments.append(segment)
             self.state.posts += kept.num_rows
             self.state.pending = self.state.pending or kept.num_rows > 0
         self._commit(position)
-        self.buffer = []
+        self.buffer, self.refused = [], {}
+
+    def _count_skipped(self, counts: dict[str, int]) -> None:
+        for reason, n in counts.items():
+            self.state.skipped[reason] = self.state.skipped.get(reason, 0) + int(n)
 
     def _parse(self, lines: list[str]) -> tuple[pa.Table, pa.Table | None, dict[str, int]]:
         """The canonical posts and profiles of ``lines``, by the readers of ``detect``."""
