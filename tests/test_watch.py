@@ -10,6 +10,7 @@ import os
 import threading
 import urllib.parse
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -402,9 +403,9 @@ def test_track_forms_grows_and_keeps_identity_across_runs() -> None:
     )
     assert [(x["event"], x["live_id"]) for x in alerts] == [("formed", "L2")]
     assert matched[5].live_id == "L1" and matched[5].formed_at == "t1"
-    # +4 of 8 since its alert: grows, naming the new members
+    # +4 of 8 since its alert: grows, naming the four who came since that alert
     known, alerts, _ = track(known, [_found(1, a)], "t3", settings)
-    assert alerts[0]["event"] == "grew" and alerts[0]["new_accounts"] == sorted(a[10:])
+    assert alerts[0]["event"] == "grew" and alerts[0]["new_accounts"] == sorted(a[8:])
     assert alerts[0]["accounts_before"] == 8 and alerts[0]["accounts"] == 12
     # a campaign that shares under half its members with every known one is new
     known, alerts, matched = track(
@@ -416,7 +417,7 @@ def test_track_forms_grows_and_keeps_identity_across_runs() -> None:
 def test_track_gives_a_split_campaign_one_identity() -> None:
     settings = WatchSettings()
     members = [f"m{i}" for i in range(20)]
-    known = [LiveCampaign("L1", "t0", members, "operation", alerted_size=20)]
+    known = [LiveCampaign("L1", "t0", members, "operation", alerted=members)]
     _, alerts, matched = track(
         known, [_found(1, members[:12]), _found(2, members[12:])], "t1", settings
     )
@@ -506,3 +507,40 @@ def test_a_line_too_long_to_read_is_skipped_and_counted(
     assert watcher.state.posts == _posts(events)
     if kind == "file":
         assert watcher.state.position["offset"] == path.stat().st_size
+
+
+def test_growth_names_everyone_since_the_last_alert_and_leaves_the_input_alone() -> None:
+    settings = WatchSettings(grow_share=0.25, grow_min=3)
+    a = [f"a{i}" for i in range(12)]
+    known, alerts, _ = track([], [_found(1, a[:8])], "t1", settings)
+    assert alerts[0]["event"] == "formed"
+    # +2 in each of two runs: no alert after the first, then one naming all four
+    known, alerts, _ = track(known, [_found(1, a[:10])], "t2", settings)
+    assert alerts == []
+    before = [replace(k) for k in known]
+    known_after, alerts, _ = track(known, [_found(1, a[:12])], "t3", settings)
+    assert alerts[0]["event"] == "grew" and alerts[0]["new_accounts"] == sorted(a[8:12])
+    assert known == before  # track made copies
+    assert known_after[0].alerted == sorted(a)
+
+
+def test_a_webhook_that_answers_no_http_is_said_and_the_watch_goes_on(tmp_path: Path) -> None:
+    import socketserver
+
+    class Garbage(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.request.recv(65536)
+            self.request.sendall(b"not http at all\r\n\r\n")
+
+    with socketserver.TCPServer(("127.0.0.1", 0), Garbage) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        said: list[str] = []
+        live = tmp_path / "live"
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        watcher = Watcher(str(live), WatchSettings(every=1e9), CONFIG, webhook=url, say=said.append)
+        watcher.run(FileSource(_write(tmp_path / "f.jsonl", firehose(hours=12)), follow=False))
+        server.shutdown()
+        thread.join(timeout=10)
+    assert any(line.startswith("webhook failed for L1") for line in said)
+    assert len(_alerts(live)) == 1

@@ -33,16 +33,16 @@ last event received.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shutil
 import tempfile
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, TextIO
 
@@ -139,6 +139,8 @@ class FileSource:
     A line is handed out only once its newline is written (a writer half way through a
     line is waited for); without ``follow`` a last line without one is handed out too.
     A file that shrinks below the offset was truncated or replaced: read from its start.
+    A line longer than ``MAX_LINE_BYTES`` is skipped to its end and handed out as
+    :class:`Skipped`, never held in memory.
     """
 
     def __init__(
@@ -370,8 +372,8 @@ class LiveCampaign:
     formed_at: str  #: wall-clock time (UTC) of the run that first found it
     members: list[str]
     status: str
-    #: accounts at its last alert (0: never alerted)
-    alerted_size: int = 0
+    #: its members at its last alert (none: never alerted)
+    alerted: list[str] = field(default_factory=list)
     first_seen: str | None = None  #: its members' first post in the window
     last_seen: str | None = None
     seen_at: str = ""  #: wall-clock time of the last run that found it
@@ -447,7 +449,8 @@ def track(
             if shared and 2 * shared >= min(len(f.members), len(k.members)):
                 pairs.append((shared, f.campaign, k.live_id))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-    by_id = {k.live_id: k for k in known}
+    # copies: the caller's list stays as it was
+    by_id = {k.live_id: replace(k) for k in known}
     matched: dict[int, LiveCampaign] = {}
     taken: set[str] = set()
     for _, camp, live_id in pairs:
@@ -456,41 +459,36 @@ def track(
             taken.add(live_id)
     next_number = 1 + max((int(k.live_id[1:]) for k in known), default=0)
     alerts = []
-    result = dict(by_id)
     for f in sorted(found, key=lambda c: c.campaign):
         live = matched.get(f.campaign)
-        old_members = set(live.members) if live else set()
         if live is None:
             live = LiveCampaign(
                 live_id=f"L{next_number}", formed_at=now, members=[], status=f.status
             )
             next_number += 1
-            matched[f.campaign] = live
+            matched[f.campaign] = by_id[live.live_id] = live
         live.members = sorted(f.members)
         live.status = f.status
         live.first_seen, live.last_seen, live.seen_at = f.first_seen, f.last_seen, now
-        result[live.live_id] = live
         if not f.alerting:
             continue
-        size = len(f.members)
-        event = None
-        if live.alerted_size == 0:
+        before = len(live.alerted)
+        if not before:
             event = "formed"
-        elif size - live.alerted_size >= max(
-            settings.grow_min, settings.grow_share * live.alerted_size
-        ):
+        elif len(f.members) - before >= max(settings.grow_min, settings.grow_share * before):
             event = "grew"
-        if event is None:
+        else:
             continue
-        new = sorted(f.members - old_members) if event == "grew" else []
+        # for growth, the members who came since the last alert (not only since the last run)
+        new = sorted(f.members.difference(live.alerted)) if event == "grew" else []
         alerts.append(
             {
                 "event": event,
                 "live_id": live.live_id,
                 "campaign": f.campaign,
                 "status": f.status,
-                "accounts": size,
-                "accounts_before": live.alerted_size,
+                "accounts": len(f.members),
+                "accounts_before": before,
                 "new_accounts": new[:100],
                 "behaviours": list(f.behaviours),
                 "formed_at": live.formed_at,
@@ -499,8 +497,8 @@ def track(
                 "at": now,
             }
         )
-        live.alerted_size = size
-    ordered = sorted(result.values(), key=lambda c: int(c.live_id[1:]))
+        live.alerted = sorted(f.members)
+    ordered = sorted(by_id.values(), key=lambda c: int(c.live_id[1:]))
     return ordered, alerts, matched
 
 
@@ -519,7 +517,9 @@ def alert_line(alert: dict[str, Any]) -> str:
 
 
 def post_webhook(url: str, alert: dict[str, Any], timeout: float = 10.0) -> None:
-    """POST ``alert`` as JSON to ``url``; raises ``OSError`` when it fails."""
+    """POST ``alert`` as JSON to ``url``; raises ``OSError`` (``URLError`` for an HTTP
+    error status) or ``http.client.HTTPException`` (a reply that is not HTTP) when it
+    fails."""
     body = json.dumps({"source": "cibscan", "alert": alert}, ensure_ascii=False).encode()
     request = urllib.request.Request(
         url, data=body, method="POST", headers={"Content-Type": "application/json"}
@@ -883,7 +883,7 @@ class Watcher:
         if not segments:
             return None
         cutoff = _shift(self._newest(), -self.settings.window)
-        from .sources._canonical import LoadReport, create_tables, finish
+        from .sources._canonical import LoadReport, add_posting_accounts, create_tables, finish
 
         con = connect(self.engine)
         create_tables(con)
@@ -907,10 +907,7 @@ class Watcher:
                 "FROM read_parquet($files, filename = true)",
                 {"files": profiles},
             )
-        con.execute(
-            "INSERT INTO _account_rows (account_id) SELECT DISTINCT account_id FROM posts "
-            "WHERE account_id NOT IN (SELECT account_id FROM _account_rows)"
-        )
+        add_posting_accounts(con)
         n = con.execute("SELECT count(*) FROM posts").fetchone()
         report = LoadReport(files=[self.state.source], rows_read=int(n[0]) if n else 0)
         report.posts_loaded = report.rows_read
@@ -954,7 +951,7 @@ class Watcher:
         if self.webhook:
             try:
                 post_webhook(self.webhook, item)
-            except (OSError, urllib.error.URLError) as exc:
+            except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
                 self.say(f"webhook failed for {item['live_id']}: {clip(exc, 120)}")
 
 

@@ -370,6 +370,12 @@ def insert_frames(
             "TIMESTAMP '9999-12-31' FROM _in_accounts"
         )
         con.unregister("_in_accounts")
+    add_posting_accounts(con)
+
+
+def add_posting_accounts(con: duckdb.DuckDBPyConnection) -> None:
+    """Stage an account row for every author of ``posts`` that has none yet, so that
+    ``finish`` lists every account that posted, profile or not."""
     con.execute(
         "INSERT INTO _account_rows (account_id) SELECT DISTINCT account_id FROM posts "
         "WHERE account_id NOT IN (SELECT account_id FROM _account_rows)"
