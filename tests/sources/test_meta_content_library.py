@@ -136,3 +136,17 @@ def test_a_reshare_ring_of_pages_is_found_from_the_cli(tmp_path: Path) -> None:
     assert ring.notna().all() and ring.nunique() == 1
     others = accounts.drop(ring.index)["campaign"].dropna()
     assert (others != ring.iloc[0]).all()
+
+
+def test_a_file_named_in_this_layout_without_an_owner_says_what_is_missing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "posts.csv"
+    pd.DataFrame([{"id": "1", "creation_time": "2024-05-01", "text": "x"}]).to_csv(
+        path, index=False
+    )
+    run = run_cli(
+        "detect", str(path), "--format", "meta-content-library", "--out", str(tmp_path / "r")
+    )
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "missing column(s) post_owner.id" in run.stderr

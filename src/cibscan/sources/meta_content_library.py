@@ -36,6 +36,9 @@ NAME = "meta-content-library"
 #: The owner's fields, each under the names a flat export may give it, first found wins.
 OWNER = ("post_owner.data", "post_owner")
 LINK = ("link_attachment_fields", "link_attachment")
+#: The columns a refusal names as missing (the owner's id may also come as
+#: ``post_owner.data.id`` or inside a nested ``post_owner``: see ``matches``).
+SIGNATURE = frozenset({"id", "creation_time", "post_owner.id"})
 
 
 def _field(cols: dict[str, str], parents: tuple[str, ...], leaf: str) -> str | None:
