@@ -22,8 +22,9 @@ from cibscan.expand import expand_steps, merge_steps
 from cibscan.link import build_traces
 from cibscan.link_steps import (
     CHANCE_STEPS,
-    EVIDENCE_STEPS,
     TRACES,
+    _episodes,
+    evidence_steps,
     pair_steps,
     pairable_steps,
     run_steps,
@@ -84,6 +85,8 @@ def _duckdb(
     steps: tuple[tuple[str, str], ...] = STEPS,
     result: str = "pair_chance",
 ) -> pd.DataFrame:
+    """The table ``result`` after ``steps`` on DuckDB; ``result`` may name several,
+    comma-separated, for a tuple of frames."""
     import duckdb
 
     con = duckdb.connect()
@@ -92,7 +95,8 @@ def _duckdb(
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
     run = duckdb_runner(con)
     run_steps(run, steps)
-    return con.execute(f"SELECT * FROM {result}").df()
+    frames = tuple(con.execute(f"SELECT * FROM {name}").df() for name in result.split(","))
+    return frames if len(frames) > 1 else frames[0]  # type: ignore[return-value]
 
 
 def _spark(
@@ -126,8 +130,12 @@ def _spark(
             rows = [tuple(r) for r in frame.astype(object).itertuples(index=False)]
             spark.createDataFrame(rows, schema=list(frame.columns)).createOrReplaceTempView(name)
         run_steps(spark_runner(spark), steps)
-        table = spark.sql(f"SELECT * FROM {result}")
-        return pd.DataFrame([r.asDict() for r in table.collect()], columns=table.columns)
+        frames = []
+        for name in result.split(","):
+            table = spark.sql(f"SELECT * FROM {name}")
+            rows = [r.asDict() for r in table.collect()]
+            frames.append(pd.DataFrame(rows, columns=table.columns))
+        return tuple(frames) if len(frames) > 1 else frames[0]  # type: ignore[return-value]
     finally:
         spark.stop()
 
@@ -154,30 +162,73 @@ def test_candidate_links_are_identical_across_engines(engine: str, parted: bool,
             )
 
 
-@pytest.mark.parametrize("engine", list(ENGINES))
-def test_the_evidence_of_links_is_identical_across_engines(engine: str, inputs) -> None:  # type: ignore[no-untyped-def]
-    # the evidence of every candidate link that met in 3 or more episodes
-    chance = _duckdb(inputs)
-    links = chance.loc[chance["shared"] >= 3, ["behaviour", "a", "b"]]
-    given = {**inputs, "sig_links": links.reset_index(drop=True)}
-    steps = (*STEPS, *EVIDENCE_STEPS)
-    reference = _duckdb(given, steps, "sig_episodes")
-    got = ENGINES[engine](given, steps, "sig_episodes")
-    key = ["behaviour", "a", "b", "key", "episode"]
+def _same(got: pd.DataFrame, reference: pd.DataFrame, key: list[str]) -> None:
+    """The same rows, in every column, whatever order and integer width each engine gave."""
     reference = reference.sort_values(key).reset_index(drop=True)
     got = got[reference.columns].sort_values(key).reset_index(drop=True)
-    # every episode of those links is evidence, and only theirs
-    shared = chance.set_index(["behaviour", "a", "b"])["shared"]
-    per_link = reference.groupby(["behaviour", "a", "b"]).size()
-    assert len(links) > 20 and per_link.sum() == shared.loc[per_link.index].sum()
-    assert set(per_link.index) == set(map(tuple, links.to_numpy().tolist()))
+    assert len(got) == len(reference)
     for col in reference.columns:
-        if col in ("behaviour", "key", "post_a", "post_b"):
+        if not pd.api.types.is_numeric_dtype(reference[col]):
             assert got[col].tolist() == reference[col].tolist(), col
         else:
-            np.testing.assert_array_equal(
-                got[col].astype(np.int64), reference[col].astype(np.int64), err_msg=col
-            )
+            assert [None if pd.isna(v) else int(v) for v in got[col]] == [
+                None if pd.isna(v) else int(v) for v in reference[col]
+            ], col
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_the_evidence_of_links_is_identical_across_engines(engine: str, inputs) -> None:  # type: ignore[no-untyped-def]
+    # the evidence of every candidate link that met in 3 or more episodes, with the
+    # linked accounts in three campaigns (and some in none)
+    chance = _duckdb(inputs)
+    links = chance.loc[
+        chance["shared"] >= 3, ["behaviour", "a", "b", "shared", "first_ts", "last_ts"]
+    ]
+    linked = np.unique(links[["a", "b"]].to_numpy())
+    members = pd.DataFrame({"aid": linked, "campaign": linked % 4}).query("campaign < 3")
+    given = {**inputs, "sig_links": links.reset_index(drop=True), "members": members}
+    # a cut so early that some links fall short of their first episodes and are done again
+    per_link = 3
+    steps = (
+        *STEPS,
+        *evidence_steps(per_link, spread=0.7),
+        ("every_episode", _episodes("sig_links", "1 = 1")),
+    )
+    names = "evidence_uses,evidence_firsts,every_episode,evidence_short,keys"
+    uses, firsts, every, short, keys = _duckdb(given, steps, names)
+    assert len(links) > 20 and len(links) > 2 * len(short) > 0  # the cut is missed for some
+    # the first episodes of each link are those of every episode, earliest first
+    every["t"] = [f["t"] for f in every["first"]]
+    every = every.merge(keys[["behaviour", "kid", "key"]], on=["behaviour", "kid"])
+    every = every.sort_values(["behaviour", "a", "b", "t", "key"])
+    want = every.groupby(["behaviour", "a", "b"]).head(per_link)
+    link = ["behaviour", "a", "b"]
+    assert sorted(map(tuple, firsts[[*link, "key", "episode"]].to_numpy().tolist())) == sorted(
+        map(tuple, want[[*link, "key", "episode"]].to_numpy().tolist())
+    )
+    per = firsts.groupby(link).size()
+    shared = links.set_index(link)["shared"]
+    assert (per == shared.loc[per.index].clip(upper=per_link)).all() and len(per) == len(links)
+    # each account's keys are those of its links' episodes, in its campaign where both are
+    sides = pd.concat(
+        [
+            every.rename(columns={"a": "aid", "b": "other"}),
+            every.rename(columns={"b": "aid", "a": "other"}),
+        ]
+    )
+    campaign = members.set_index("aid")["campaign"]
+    together = sides["aid"].map(campaign) == sides["other"].map(campaign)
+    assert set(map(tuple, uses[["behaviour", "aid", "key"]].to_numpy().tolist())) == set(
+        map(tuple, sides[["behaviour", "aid", "key"]].to_numpy().tolist())
+    )
+    inside = uses[uses["campaign"].notna()]
+    assert set(map(tuple, inside[["behaviour", "aid", "key"]].to_numpy().tolist())) == set(
+        map(tuple, sides.loc[together, ["behaviour", "aid", "key"]].to_numpy().tolist())
+    )
+    assert len(inside) > 0 and len(inside) < len(uses)
+    got_uses, got_firsts = ENGINES[engine](given, steps, "evidence_uses,evidence_firsts")
+    _same(got_uses, uses, ["behaviour", "aid", "key", "campaign"])
+    _same(got_firsts, firsts, ["behaviour", "a", "b", "rk"])
 
 
 def test_each_connection_spills_into_a_private_folder_removed_with_it(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """What each account shared with its significant partners, summed from the evidence's
-episodes, against the same counts made directly in pandas."""
+uses of keys, against the same counts made directly in pandas from the episodes."""
 
 from __future__ import annotations
 
@@ -66,10 +66,17 @@ def test_keys_partners_and_delays_are_those_of_the_episodes(
     episodes = pd.DataFrame(rows, columns=["behaviour", "a", "b", "key", "ts_a", "ts_b"])
     episodes[["ts_a", "ts_b"]] += T0
     data.con.register("_episodes", episodes)
+    # the tables build_evidence leaves: the links, and each side's use of each key (a
+    # row per coincidence here; the engine groups them, which the summary must not mind)
     data.con.execute(
-        "CREATE TABLE evidence_all AS SELECT behaviour, CAST(a AS INTEGER) AS a, "
-        "CAST(b AS INTEGER) AS b, key, 0 AS episode, 'x' AS post_a, ts_a, 'y' AS post_b, "
-        "ts_b FROM _episodes"
+        "CREATE TABLE sig_links AS SELECT DISTINCT behaviour, CAST(a AS INTEGER) AS a, "
+        "CAST(b AS INTEGER) AS b FROM _episodes"
+    )
+    data.con.execute(
+        "CREATE TABLE evidence_uses AS "
+        "SELECT behaviour, CAST(a AS INTEGER) AS aid, key, NULL AS campaign, ts_a AS first_ts, "
+        "  ts_a AS last_ts, 'x' AS post_id FROM _episodes "
+        "UNION ALL SELECT behaviour, CAST(b AS INTEGER), key, NULL, ts_b, ts_b, 'y' FROM _episodes"
     )
     got = account_behaviour_summary(data.con, ["corepost"])
     want = _expected(episodes, originals)

@@ -35,7 +35,7 @@ from .evidence import (
 from .expand import ExpandSettings, expand_campaigns, expand_steps
 from .findings import Findings, members_hashes
 from .link import LinkSettings, build_traces, links_from_traces
-from .link_steps import CHANCE_STEPS, EVIDENCE_STEPS, pair_steps, pairable_steps
+from .link_steps import CHANCE_STEPS, evidence_steps, pair_steps, pairable_steps
 from .reach import amplified_posts, off_platform
 from .status import FLAG_CHOICES, AccountStatus, Assessment, CampaignStatus
 from .traits import TraitSettings, account_traits, identity, strong, typed
@@ -214,8 +214,8 @@ def detect(
     t0 = lap("campaigns", t0)
     stage("evidence")
     significant = pairs[pairs["significant"]] if len(pairs) else pairs
-    build_evidence(con, per, significant)
-    evidence = evidence_rows(con, config.link.evidence_per_link)
+    build_evidence(con, per, significant, members, config.link.evidence_per_link)
+    evidence = evidence_rows(con)
     t0 = lap("evidence", t0)
     stage("findings")
     accounts = _accounts(
@@ -225,7 +225,7 @@ def detect(
     operations = accounts.loc[accounts["flagged"], ["account_id", "campaign"]]
     campaigns = _campaigns(con, members, accounts, verdicts)
     everyone = accounts.loc[accounts["campaign"].notna(), ["account_id", "campaign"]]
-    keys = campaign_keys(con, members, config.top_keys) if len(members) else None
+    keys = campaign_keys(con, config.top_keys) if len(members) else None
     languages = campaign_languages(con, members) if len(members) else None
     amplified = amplified_posts(con, operations)
     targets = _targets(sources, names)
@@ -352,11 +352,11 @@ _INTERMEDIATES = (
     "windows",
     "traces",
     "caps",
-    *(name for name, _ in (*CHANCE_STEPS, *pairable_steps(0), *pair_steps(0), *EVIDENCE_STEPS)),
+    *(name for name, _ in (*CHANCE_STEPS, *pairable_steps(0), *pair_steps(0))),
+    *(name for name, _ in evidence_steps(1)),
     *(name for name, _ in expand_steps(0)),
     "suspects",
     "sig_links",
-    "evidence_all",
     "members",
     "insiders",
     "identified",
@@ -602,7 +602,7 @@ def _campaigns(
     v = verdicts.set_index(verdicts["campaign"].astype("int64"))
     out["status"] = v["status"]
     out["assessment"] = v["assessment"]
-    spans = campaign_spans(con, members).set_index("campaign")
+    spans = campaign_spans(con).set_index("campaign")
     out["first_seen"] = spans["first_seen"]
     out["last_seen"] = spans["last_seen"]
     out["members_hash"] = members_hashes(placed)

@@ -209,14 +209,14 @@ JOIN activity ab ON pc.behaviour = ab.behaviour AND pc.b = ab.aid
 JOIN behaviour_totals bt ON pc.behaviour = bt.behaviour
 """
 
-#: The evidence of the significant links (``sig_links``: behaviour, a, b), re-derived
-#: from the paired traces of their accounts: the pair join of those traces alone, kept
-#: for the significant pairs (``sig_links`` holds each link once, so joining it keeps
-#: the pairs and multiplies nothing), one row per (pair, key, episode) with the two
-#: times of its first coincidence (smallest a-time, then smallest b-time: the same on
-#: every run and engine), the posts that made it and the key's text. The accounts of
-#: significant links are a small part of the active ones, so this join is a small part
-#: of the counting's.
+#: The evidence of the significant links (``sig_links``: behaviour, a, b, shared,
+#: first_ts, last_ts, from the pair counts), re-derived from the paired traces of their
+#: accounts alone: a small part of the active ones, so this join is a small part of the
+#: counting's. Nothing stores every episode: at 2M posts over 224 days the significant
+#: links of dense crowds (fans reposting a star daily) meet in 130M episodes, which took
+#: 140 s to store and 250 s more to read back for the findings' summaries (RESULTS.md).
+#: What the findings need is smaller: each account's keys (``evidence_uses``) and the
+#: first episodes of each link (``evidence_firsts``).
 SIG_ACCOUNTS = """
 SELECT DISTINCT behaviour, aid FROM (SELECT behaviour, a AS aid FROM sig_links
                                      UNION ALL SELECT behaviour, b AS aid FROM sig_links) s
@@ -227,42 +227,127 @@ SELECT j.behaviour, j.kid, j.aid, j.bucket, j.ts, j.post_id, j.weight FROM join_
 JOIN sig_accounts s ON s.behaviour = j.behaviour AND s.aid = j.aid
 """
 
-SIG_EPISODES = (
-    """
-SELECT e.behaviour, e.a, e.b, k.key, e.episode, e.first_pair.ta AS ts_a,
-       e.first_pair.pa AS post_a, e.first_pair.tb AS ts_b, e.first_pair.pb AS post_b
-FROM (
-  SELECT p.behaviour, s.a, s.b, p.kid, p.episode,
-         min(struct_pack(ta := CASE WHEN p.xa < p.ya THEN p.xt ELSE p.yt END,
-                         tb := CASE WHEN p.xa < p.ya THEN p.yt ELSE p.xt END,
-                         pa := CASE WHEN p.xa < p.ya THEN p.xp ELSE p.yp END,
-                         pb := CASE WHEN p.xa < p.ya THEN p.yp ELSE p.xp END)) AS first_pair
-  FROM ("""
-    + _trace_pairs("sig_traces", "sig_traces")
-    + """  ) p
-  JOIN sig_links s ON s.behaviour = p.behaviour
-    AND s.a = least(p.xa, p.ya) AND s.b = greatest(p.xa, p.ya)
-  GROUP BY p.behaviour, s.a, s.b, p.kid, p.episode
-) e
-JOIN keys k ON k.behaviour = e.behaviour AND k.kid = e.kid
+
+def _sig_pairs(links: str, extra: str = "") -> str:
+    """Every coincidence of the links in table ``links`` (behaviour, a, b, ...): one row
+    per pair of their traces within the window with the link, the key id, the episode,
+    a's and b's time and post (ta, tb, pa, pb), and the link's columns in ``extra``."""
+    return f"""
+    SELECT p.behaviour, s.a, s.b, p.kid, p.episode{extra},
+           CASE WHEN p.xa < p.ya THEN p.xt ELSE p.yt END AS ta,
+           CASE WHEN p.xa < p.ya THEN p.yt ELSE p.xt END AS tb,
+           CASE WHEN p.xa < p.ya THEN p.xp ELSE p.yp END AS pa,
+           CASE WHEN p.xa < p.ya THEN p.yp ELSE p.xp END AS pb
+    FROM ({_trace_pairs("sig_traces", "sig_traces")}) p
+    JOIN {links} s ON s.behaviour = p.behaviour
+      AND s.a = least(p.xa, p.ya) AND s.b = greatest(p.xa, p.ya)
 """
-)
+
+
+#: Per (behaviour, account, key, campaign): what the account shared on the key with its
+#: significant partners (first and last time, its smallest post), ``campaign`` that of a
+#: partner in its own campaign (``members``: aid, campaign) and NULL for a partner
+#: outside it. Read for each account's keys and delays and for each campaign's keys and
+#: span; as many rows as the significant accounts' traces at most (4.0M for 130M
+#: episodes at 224 days). Both sides of each coincidence from one pass of the join.
+EVIDENCE_USES = f"""
+SELECT u.behaviour, u.aid, k.key, u.campaign, u.first_ts, u.last_ts, u.post_id
+FROM (
+  SELECT c.behaviour, CASE WHEN o.side = 0 THEN c.a ELSE c.b END AS aid, c.kid, c.campaign,
+         min(CASE WHEN o.side = 0 THEN c.ta ELSE c.tb END) AS first_ts,
+         max(CASE WHEN o.side = 0 THEN c.ta ELSE c.tb END) AS last_ts,
+         min(CASE WHEN o.side = 0 THEN c.pa ELSE c.pb END) AS post_id
+  FROM (SELECT q.behaviour, q.a, q.b, q.kid, q.ta, q.tb, q.pa, q.pb,
+               CASE WHEN ma.campaign = mb.campaign THEN ma.campaign END AS campaign
+        FROM ({_sig_pairs("sig_links")}) q
+        LEFT JOIN members ma ON ma.aid = q.a LEFT JOIN members mb ON mb.aid = q.b) c
+  CROSS JOIN (SELECT 0 AS side UNION ALL SELECT 1 AS side) o
+  GROUP BY c.behaviour, CASE WHEN o.side = 0 THEN c.a ELSE c.b END, c.kid, c.campaign
+) u
+JOIN keys k ON k.behaviour = u.behaviour AND k.kid = u.kid
+"""
+
+#: Each link's cut: the time by which its first ``{n}`` episodes would have started were
+#: its ``shared`` episodes spread evenly from ``first_ts`` to ``last_ts``, times
+#: ``{spread}`` for the unevenly spread; every episode for links of ``{n}`` or fewer. A
+#: guess that only saves work: a link that falls short of ``{n}`` is done again whole.
+_EVIDENCE_CUT = """
+SELECT behaviour, a, b, shared,
+       CASE WHEN shared <= {n} THEN last_ts
+            ELSE CAST(FLOOR(first_ts + (last_ts - first_ts) * ({spread} * {n} / shared)) AS BIGINT)
+       END AS cut
+FROM sig_links
+"""
+
+
+def _episodes(links: str, where: str, extra: str = "") -> str:
+    """The episodes of the links in ``links`` whose coincidences pass ``where``, each
+    with its first coincidence: the smallest (earlier of the two times, a's time, b's
+    time, a's post, b's post), the same on every run and engine. An episode's first
+    coincidence starts it, so filtering on the earlier time before grouping keeps every
+    episode that starts before the cut whole."""
+    return f"""
+SELECT behaviour, a, b, kid, episode,
+       min(struct_pack(t := least(ta, tb), ta := ta, tb := tb, pa := pa, pb := pb)) AS first
+FROM ({_sig_pairs(links, extra)}) q
+WHERE {where}
+GROUP BY behaviour, a, b, kid, episode
+"""
+
+
+_EVIDENCE_EARLY = _episodes("evidence_cut", "least(q.ta, q.tb) <= q.cut", ", s.cut")
+
+#: The links whose episodes before their cut are fewer than ``{n}`` and than all of theirs.
+_EVIDENCE_SHORT = """
+SELECT c.behaviour, c.a, c.b FROM evidence_cut c
+LEFT JOIN (SELECT behaviour, a, b, count(*) AS n FROM evidence_early
+           GROUP BY behaviour, a, b) e
+  ON e.behaviour = c.behaviour AND e.a = c.a AND e.b = c.b
+WHERE coalesce(e.n, 0) < least({n}, c.shared)
+"""
+
+_EVIDENCE_LATE = _episodes("evidence_short", "1 = 1")
+
+#: The first ``{n}`` episodes of each link (earliest first, then by key), with the key's
+#: text: (behaviour, a, b, key, episode, ts_a, post_a, ts_b, post_b, rk).
+_EVIDENCE_FIRSTS = """
+SELECT behaviour, a, b, key, episode, ts_a, post_a, ts_b, post_b, rk FROM (
+  SELECT e.behaviour, e.a, e.b, k.key, e.episode, e.first.ta AS ts_a, e.first.pa AS post_a,
+         e.first.tb AS ts_b, e.first.pb AS post_b,
+         row_number() OVER (PARTITION BY e.behaviour, e.a, e.b
+           ORDER BY e.first.t, k.key, e.first.ta, e.first.tb, e.first.pa, e.first.pb) AS rk
+  FROM (SELECT y.* FROM evidence_early y
+        LEFT JOIN evidence_short s ON s.behaviour = y.behaviour AND s.a = y.a AND s.b = y.b
+        WHERE s.a IS NULL
+        UNION ALL SELECT * FROM evidence_late) e
+  JOIN keys k ON k.behaviour = e.behaviour AND k.kid = e.kid
+) r WHERE rk <= {n}
+"""
+
+
+def evidence_steps(per_link: int, spread: float = 3.0) -> tuple[tuple[str, str], ...]:
+    """From ``sig_links`` and ``members`` to ``evidence_uses`` and ``evidence_firsts``
+    (the first ``per_link`` episodes of each link), through the tables between;
+    ``spread`` sets each link's cut (``_EVIDENCE_CUT``), which changes the work and
+    never the rows."""
+    n = int(per_link)
+    return (
+        ("sig_accounts", SIG_ACCOUNTS),
+        ("sig_traces", SIG_TRACES),
+        ("evidence_uses", EVIDENCE_USES),
+        ("evidence_cut", _EVIDENCE_CUT.format(n=n, spread=float(spread))),
+        ("evidence_early", _EVIDENCE_EARLY),
+        ("evidence_short", _EVIDENCE_SHORT.format(n=n)),
+        ("evidence_late", _EVIDENCE_LATE),
+        ("evidence_firsts", _EVIDENCE_FIRSTS.format(n=n)),
+    )
+
 
 CHANCE_STEPS: tuple[tuple[str, str], ...] = (
     ("key_buckets", KEY_BUCKETS),
     ("keys", KEYS),
     ("activity", ACTIVITY),
     ("behaviour_totals", BEHAVIOUR_TOTALS),
-)
-
-
-#: From ``sig_links`` to ``sig_episodes`` (behaviour, a, b, key, episode, ts_a, post_a,
-#: ts_b, post_b). In one part: at 10M posts, made one trace behaviour at a time
-#: (``pair_count_steps``) they took 68.3 s and their union 11.2 s more, against 66.1 s in one.
-EVIDENCE_STEPS: tuple[tuple[str, str], ...] = (
-    ("sig_accounts", SIG_ACCOUNTS),
-    ("sig_traces", SIG_TRACES),
-    ("sig_episodes", SIG_EPISODES),
 )
 
 
