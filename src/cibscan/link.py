@@ -290,7 +290,7 @@ def links_from_traces(
         progress("links: windowed co-occurrence")
     parts = behaviour_parts(con)
     run_steps(run, pair_steps(settings.min_shared, parts))
-    for name in part_tables("pair_counts", parts):
+    for name in part_tables(parts):
         con.execute(f"DROP TABLE {name}")
     _sampled_out(con, stats)
     stats.accounts_active = fetch_int(con, "SELECT count(DISTINCT aid) FROM traces")
