@@ -83,6 +83,11 @@ def main() -> int:
         findings.save(args.save)
     result = evaluate(findings, read_labels(str(folder / "labels.csv")))
     print(json.dumps({k: result[k] for k in ("accounts", "hard_negatives")}))
+    print(f"calibration error {result['calibration']['ece']}")
+    for row in result["calibration"]["bins"]:
+        if row["accounts"]:
+            print(f"| {row['low']:.1f}-{row['high']:.1f} | {row['accounts']:,} | "
+                  f"{row['mean_score']} | {row['share_positive']} |")  # fmt: skip
     for label, v in result["per_label"].items():  # type: ignore[attr-defined]
         print(f"| {label} | {v['accounts']} | {v['flagged']} | {v['share_flagged']} |")
     return 0

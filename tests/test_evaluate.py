@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cibscan.errors import InputError
-from cibscan.evaluate import LabelSpec, average_precision, evaluate, nmi, purity, read_labels
+from cibscan.evaluate import (
+    LabelSpec,
+    average_precision,
+    evaluate,
+    nmi,
+    pr_curve,
+    purity,
+    read_labels,
+    reliability,
+)
 from cibscan.findings import Findings
 
 from .conftest import run_cli
@@ -96,6 +105,53 @@ def test_average_precision_of_a_perfect_and_a_useless_ranking() -> None:
     assert average_precision(np.zeros(3, dtype=bool), np.zeros(3)) is None
 
 
+def test_reliability_bins_hold_every_account_with_its_mean_score_and_share() -> None:
+    y = np.array([0, 0, 1, 1, 1, 0], dtype=bool)
+    score = np.array([0.02, 0.08, 0.95, 1.0, 0.55, 0.51])
+    r = reliability(y, score)
+    bins = {b["low"]: b for b in r["bins"]}
+    assert len(r["bins"]) == 10 and sum(b["accounts"] for b in r["bins"]) == 6
+    assert bins[0.0]["accounts"] == 2 and bins[0.0]["share_positive"] == 0.0
+    assert bins[0.0]["mean_score"] == pytest.approx(0.05)
+    assert bins[0.5]["accounts"] == 2 and bins[0.5]["share_positive"] == 0.5
+    assert bins[0.9]["accounts"] == 2 and bins[0.9]["mean_score"] == pytest.approx(0.975)
+    assert bins[0.3]["accounts"] == 0 and bins[0.3]["mean_score"] is None
+    # |0.05 - 0| * 2 + |0.53 - 0.5| * 2 + |0.975 - 1| * 2, over 6
+    assert r["ece"] == pytest.approx((0.1 + 0.06 + 0.05) / 6, abs=1e-4)
+    # scores that are the labels themselves are calibrated
+    assert reliability(y, y.astype(float))["ece"] == 0.0
+
+
+@given(st.lists(st.tuples(st.booleans(), st.floats(0, 1)), min_size=1, max_size=80))
+def test_reliability_drops_no_account_and_its_error_is_a_share(
+    rows: list[tuple[bool, float]],
+) -> None:
+    y = np.array([r[0] for r in rows], dtype=bool)
+    score = np.array([r[1] for r in rows])
+    r = reliability(y, score)
+    assert sum(b["accounts"] for b in r["bins"]) == len(rows)
+    assert sum(b["positives"] for b in r["bins"]) == int(y.sum())
+    assert 0.0 <= r["ece"] <= 1.0
+    curve = pr_curve(y, score)
+    if y.any():
+        assert curve[-1]["recall"] == 1.0 and curve[-1]["precision"] == round(y.mean(), 4)
+        recalls = [c["recall"] for c in curve]
+        assert recalls == sorted(recalls) and len(curve) <= 200
+    else:
+        assert curve == []
+
+
+def test_the_precision_recall_curve_has_one_point_per_threshold() -> None:
+    y = np.array([1, 1, 0, 1, 0], dtype=bool)
+    curve = pr_curve(y, np.array([0.9, 0.9, 0.8, 0.3, 0.1]))
+    assert [(c["threshold"], c["precision"], c["recall"]) for c in curve] == [
+        (0.9, 1.0, round(2 / 3, 4)),
+        (0.8, round(2 / 3, 4), round(2 / 3, 4)),
+        (0.3, 0.75, 1.0),
+        (0.1, 0.6, 1.0),
+    ]
+
+
 def test_purity_and_nmi_of_known_partitions() -> None:
     a = pd.Series([1, 1, 2, 2])
     assert purity(a, pd.Series(["x", "x", "y", "y"])) == 1.0
@@ -170,3 +226,36 @@ def test_simulate_command_writes_a_platform(tmp_path: Path) -> None:
     labels = pd.read_csv(tmp_path / "s" / "labels.csv")
     assert set(posts["userid"]) <= set(labels["userid"])
     assert (tmp_path / "s" / "suspended.txt").read_text().strip()
+
+
+def test_evaluate_command_writes_the_reliability_diagram_as_svg(
+    saved: Path, tmp_path: Path
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    plot = tmp_path / "eval.svg"
+    run = run_cli(
+        "evaluate", str(saved / "results"), "--labels", str(saved / "labels.csv"),
+        "--plot", str(plot),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "calibration error" in run.stdout and str(plot.name) in run.stdout
+    root = ET.parse(plot).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    lines = root.findall(f".//{ns}polyline")
+    assert len(lines) == 2  # the bins' mean scores against their shares, and the PR curve
+    assert len(lines[1].get("points", "").split()) > 2
+    titles = [t.text for t in root.iter(f"{ns}text")]
+    assert "Precision-recall" in titles and any((t or "").startswith("Reliability") for t in titles)
+
+
+def test_evaluate_command_with_an_unwritable_plot_exits_2_with_one_line(
+    saved: Path, tmp_path: Path
+) -> None:
+    plot = tmp_path / "no-such-folder" / "eval.svg"
+    run = run_cli(
+        "evaluate", str(saved / "results"), "--labels", str(saved / "labels.csv"),
+        "--plot", str(plot),
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and "eval.svg" in run.stderr

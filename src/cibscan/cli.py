@@ -21,7 +21,7 @@ from .cluster import ClusterSettings
 from .dataset import Dataset
 from .detect import STAGES, DetectConfig, detect
 from .engine import EngineSettings
-from .errors import CibscanError
+from .errors import CibscanError, InputError
 from .evaluate import DEFAULT_NEGATIVES
 from .findings import Findings
 from .link import LinkSettings
@@ -536,11 +536,20 @@ def evaluate_cmd(
         typer.Option(help="Comma-separated label values meaning not part of an operation."),
     ] = ",".join(DEFAULT_NEGATIVES),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+    plot: Annotated[
+        str | None,
+        typer.Option(
+            help="Also write the reliability diagram and the precision-recall curve "
+            "to this SVG file."
+        ),
+    ] = None,
 ) -> None:
-    """Compare saved findings with account labels: precision, recall, F1, PR-AUC, NMI."""
+    """Compare saved findings with account labels: precision, recall, F1, PR-AUC, NMI,
+    and how well the account scores are calibrated (reliability by score bin)."""
     import json
 
     from .evaluate import LabelSpec, evaluate, read_labels
+    from .outputs.evaluation_svg import evaluation_svg
 
     findings = Findings.load(results)
     spec = LabelSpec(
@@ -550,10 +559,18 @@ def evaluate_cmd(
         negatives=tuple(v.strip() for v in negative.split(",") if v.strip()),
     )
     result = evaluate(findings, read_labels(labels, spec))
+    if plot:
+        try:
+            with open(plot, "w", encoding="utf-8") as fh:
+                fh.write(evaluation_svg(result))
+        except OSError as exc:
+            raise InputError(plot, f"cannot write the plot: {exc.strerror or exc}") from None
     if as_json:
         print(json.dumps(result, indent=2))
         return
     _print_evaluation(result)
+    if plot:
+        out.print(f"reliability diagram and precision-recall curve written to {_plain(plot)}")
 
 
 def _print_evaluation(result: dict[str, Any]) -> None:
@@ -600,6 +617,19 @@ def _print_evaluation(result: dict[str, Any]) -> None:
             f"hard negatives flagged: {hard['flagged']:,} of {hard['accounts']:,} "
             f"({fmt(hard['share_flagged'])})"
         )
+    calibration = result["calibration"]
+    t = Table(title=f"Account scores against labels (calibration error {fmt(calibration['ece'])})")
+    for name in ("score", "accounts", "mean score", "share positive"):
+        t.add_column(name, justify="right")
+    for row in calibration["bins"]:
+        if row["accounts"]:
+            t.add_row(
+                f"{row['low']:.1f}-{row['high']:.1f}",
+                fmt(row["accounts"]),
+                fmt(row["mean_score"]),
+                fmt(row["share_positive"]),
+            )
+    out.print(t)
     out.print(
         f"campaigns: {camp['campaigns_with_positives']:,} hold positives from "
         f"{camp['labelled_groups_found']:,} labelled groups; purity {fmt(camp['purity'])}, "

@@ -128,6 +128,8 @@ def evaluate(findings: Findings, labels: pd.DataFrame) -> dict[str, Any]:
             "f1": _round(f1),
             "pr_auc": _round(average_precision(y, merged["score"].to_numpy(dtype=float))),
         },
+        "calibration": reliability(y, merged["score"].to_numpy(dtype=float)),
+        "pr_curve": pr_curve(y, merged["score"].to_numpy(dtype=float)),
         "per_label": _per_group(merged[merged["positive"]], "label"),
         "negatives_flagged_by_role": _per_group(merged[~merged["positive"]], "role"),
     }
@@ -178,6 +180,59 @@ def average_precision(y: np.ndarray, score: np.ndarray) -> float | None:
     prec = tp / seen
     rec = tp / positives
     return float(np.sum(np.diff(np.r_[0.0, rec]) * prec))
+
+
+def reliability(y: np.ndarray, score: np.ndarray, bins: int = 10) -> dict[str, Any]:
+    """How far the scores are from probabilities: the labelled accounts in ``bins`` equal
+    score bins ([0, 0.1), ..., [0.9, 1]), each with its accounts, mean score and share
+    of positives (a calibrated score has the two equal), and the expected calibration
+    error, the bins' gaps weighted by their accounts. Empty bins are listed with zero
+    accounts, so a plot shows where no account scored."""
+    score = np.clip(np.nan_to_num(score.astype(np.float64), nan=0.0), 0.0, 1.0)
+    which = np.minimum((score * bins).astype(np.int64), bins - 1)
+    rows: list[dict[str, Any]] = []
+    gap = 0.0
+    for b in range(bins):
+        inside = which == b
+        n = int(inside.sum())
+        mean = float(score[inside].mean()) if n else None
+        share = float(y[inside].mean()) if n else None
+        if n:
+            gap += n * abs(mean - share)  # type: ignore[operator]
+        rows.append(
+            {
+                "low": round(b / bins, 4),
+                "high": round((b + 1) / bins, 4),
+                "accounts": n,
+                "positives": int(y[inside].sum()),
+                "mean_score": _round(mean),
+                "share_positive": _round(share),
+            }
+        )
+    return {"bins": rows, "ece": _round(gap / len(score)) if len(score) else None}
+
+
+def pr_curve(y: np.ndarray, score: np.ndarray, points: int = 200) -> list[dict[str, float]]:
+    """Precision and recall of flagging every account scoring at least each threshold,
+    highest first: one point per distinct score (ties count together), thinned evenly to
+    at most ``points`` with the first and last kept."""
+    positives = int(y.sum())
+    if positives == 0 or len(y) == 0:
+        return []
+    score = np.nan_to_num(score.astype(np.float64), nan=0.0)
+    order = np.argsort(-score, kind="stable")
+    s, t = score[order], y[order].astype(np.int64)
+    last = np.r_[np.flatnonzero(np.diff(s) != 0), len(s) - 1]
+    tp = np.cumsum(t)[last]
+    keep = np.unique(np.linspace(0, len(last) - 1, min(points, len(last))).round().astype(int))
+    return [
+        {
+            "threshold": round(float(s[last[i]]), 6),
+            "precision": round(float(tp[i] / (last[i] + 1)), 4),
+            "recall": round(float(tp[i] / positives), 4),
+        }
+        for i in keep
+    ]
 
 
 def _contingency(a: pd.Series, b: pd.Series) -> np.ndarray:
