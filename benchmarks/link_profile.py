@@ -6,7 +6,7 @@
 Detects a cached generated platform (``bench-data/sim-N-SEED``) with default settings
 except the linker settings given, timing each step the linker runs on DuckDB and
 counting the rows of the tables that hold pairs; prints detect's stage times, the
-sampling figures, and ``cibscan evaluate``'s figures per label. The step
+sampling figures, and ``cibscan evaluate``'s figures per label and per score bin. The step
 timer wraps the runner, so the totals are a little above an untimed run.
 """
 

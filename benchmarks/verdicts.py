@@ -6,8 +6,8 @@ Most exports carry ids, times and texts, not follower counts or creation dates. 
 detects the same cached platform (``bench-data/sim-N-SEED``) twice: as generated, and
 with every profile column removed (display name, handle, bio, follower and following
 counts, creation date; a copy written once beside it). For each it prints the account
-figures, the hard negatives flagged, each operation's recall, and how many campaigns
-ended with each verdict.
+figures, the hard negatives flagged, how well the account scores are calibrated (per
+score bin), each operation's recall, and how many campaigns ended with each verdict.
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ def main() -> int:
         print(f"== {name} profile columns: detect {wall:.1f} s")
         print(json.dumps({k: result[k] for k in ("accounts", "hard_negatives")}))
         print("campaigns:", {f"{s}/{a}": int(n) for (s, a), n in verdicts.items()})
+        print(f"calibration error {result['calibration']['ece']}")
+        for row in result["calibration"]["bins"]:
+            if row["accounts"]:
+                print(f"| {row['low']:.1f}-{row['high']:.1f} | {row['accounts']:,} | "
+                      f"{row['mean_score']} | {row['share_positive']} |")  # fmt: skip
         for label, v in result["per_label"].items():  # type: ignore[attr-defined]
             print(f"| {label} | {v['accounts']} | {v['flagged']} | {v['share_flagged']} |")
     return 0
