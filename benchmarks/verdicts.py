@@ -1,6 +1,6 @@
 """Verdicts with and without profile columns, on a generated platform.
 
-    python benchmarks/verdicts.py --posts 1000000 --seed 7 [--only without]
+    python benchmarks/verdicts.py --posts 1000000 --seed 7 [--only without] [--days 224]
 
 Most exports carry ids, times and texts, not follower counts or creation dates. This
 detects the same cached platform (``bench-data/sim-N-SEED``) twice: as generated, and
@@ -50,8 +50,9 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--only", choices=("with", "without"))
+    parser.add_argument("--days", type=int, help="the period's length (the generator's default)")
     args = parser.parse_args()
-    folder = platform(args.posts, args.seed)
+    folder = platform(args.posts, args.seed, days=args.days)
     labels = read_labels(str(folder / "labels.csv"))
     runs = {"with": folder / "posts.parquet", "without": without_profiles(folder)}
     for name, path in runs.items():

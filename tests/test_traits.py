@@ -433,6 +433,52 @@ def test_an_operation_inside_a_crowd_is_found_and_the_crowd_stays_cleared() -> N
     assert after[4] == 0 and after[0].equals(plain)
 
 
+def test_a_large_staff_keeps_its_office_schedule_through_stray_posts_at_other_hours() -> None:
+    # 300 staff post in Beijing office hours on every weekday of three weeks (one post a
+    # day each, 40 or so in each office hour), and each also posts once at a random hour
+    # (camouflage, a late shift): 300 stray posts fill most other hours of the three
+    # weeks with one member or two. Counted as occasions, those hours hid the schedule
+    # (on the grown generator without profile columns, a copy-paste network of 1,470
+    # had 105 of 230 hours in office hours, p = 1); an occasion is an hour in which 1%
+    # of the campaign (two at least) posted.
+    posts, accounts = _population()
+    rng = np.random.default_rng(11)
+    weekdays = [d for d in range(21) if d % 7 < 5]
+    staff = [f"staff{i}" for i in range(300)]
+    staff_posts = [
+        _posts(
+            a,
+            [
+                START + pd.Timedelta(days=d, hours=int(h) - 8, minutes=int(rng.integers(0, 60)))
+                for d in weekdays
+                for h in rng.choice([9, 10, 11, 14, 15, 16, 17], 1)
+            ]
+            + list(START + pd.to_timedelta(rng.integers(0, 21 * 86400, 1), "s")),
+        )
+        for a in staff
+    ]
+    # people everywhere, posting at any hour of the week: most of the data's rhythm
+    anyone = [f"anyone{i}" for i in range(4000)]
+    anyone_posts = [
+        _posts(a, list(START + pd.to_timedelta(rng.integers(0, 21 * 86400, 8), "s")))
+        for a in anyone
+    ]
+    data = Dataset.from_frames(
+        pd.concat([posts, *staff_posts, *anyone_posts], ignore_index=True), accounts
+    )
+    settings = TraitSettings()
+    traits = account_traits(data.con, settings)
+    members = pd.DataFrame([(a, 1) for a in staff], columns=["account_id", "campaign"])
+    verdicts, markers = assess_campaigns(data.con, members, traits, settings)
+    office = markers[markers["marker"] == "office hours"].set_index("campaign")
+    # 15 weekdays x 7 office hours are occasions; of the ~250 other hours with stray
+    # posts, only those where three or more happen to fall together
+    assert 105 <= office.loc[1, "tested"] <= 130
+    assert office.loc[1, "share"] > 0.8
+    assert office.loc[1, "significant"] and office.loc[1, "utc_offset"] == 8
+    assert verdicts.set_index("campaign")["status"][1] == CampaignStatus.OPERATION
+
+
 def test_a_crowd_posting_in_a_few_weekday_events_keeps_no_office_schedule() -> None:
     # 60 protesters, each posting 4 times in each of 4 weekday-afternoon events (960
     # posts in 4 half hours), against 20 staff posting in Beijing office hours on every

@@ -43,6 +43,9 @@ from ._base import MarkerFlags, TraitSettings
 
 #: The marker measured on a campaign's pooled activity rather than on its members.
 SCHEDULE_MARKER = "office hours"
+#: A clock hour is one of a campaign's occasions when at least this share of its members
+#: (two at least) posted in it; hours with a stray post of one or two members are not.
+OCCASION_SHARE = 0.01
 
 #: Columns of the ``campaign_markers`` table: one row per campaign and marker tested.
 #: ``members`` of ``tested`` members carry the marker (for the schedule marker: the
@@ -173,12 +176,22 @@ def _pooled_schedules(
         # few events (150 protesters posting in one half hour are one occasion, not 150
         # independent draws from the data's rhythm), and counted post by post they fit
         # the office hours of some offset (2M posts over 224 days: 254 of 1,744
-        # protesters convicted). A schedule kept day after day fills many hours.
+        # protesters convicted). A schedule kept day after day fills many hours. An hour
+        # is an occasion when at least ``OCCASION_SHARE`` of the members (two at least)
+        # posted in it: in a large campaign, one member's stray post fills an hour too,
+        # and a network of 1,470 with 120 office hours of ~76 members each had 110 other
+        # hours with one member, which hid its schedule (RESULTS.md).
         frame = con.execute(
-            f"SELECT campaign, {schedule.hour_of_week_sql('slot')} AS b, count(*) AS n "
-            "FROM (SELECT DISTINCT m.campaign, date_trunc('hour', p.created_at) AS slot "
-            "      FROM posts p JOIN _assess_members m ON m.account_id = p.account_id) s "
-            "GROUP BY ALL"
+            f"SELECT s.campaign, {schedule.hour_of_week_sql('s.slot')} AS b, count(*) AS n "
+            "FROM (SELECT m.campaign, date_trunc('hour', p.created_at) AS slot, "
+            "        count(DISTINCT m.account_id) AS active "
+            "      FROM posts p JOIN _assess_members m ON m.account_id = p.account_id "
+            "      GROUP BY ALL) s "
+            "JOIN (SELECT campaign, count(*) AS size FROM _assess_members GROUP BY campaign) z "
+            "  ON z.campaign = s.campaign "
+            "WHERE s.active >= greatest(2, ceil(z.size * $share)) "
+            "GROUP BY ALL",
+            {"share": OCCASION_SHARE},
         ).df()
     finally:
         con.unregister("_assess_members")
