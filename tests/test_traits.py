@@ -60,6 +60,22 @@ def _population(n: int = 300) -> tuple[pd.DataFrame, pd.DataFrame]:
     return posts, accounts
 
 
+def _office_times(rng: np.random.Generator, per_day: int) -> list[pd.Timestamp]:
+    """One account's posts in Beijing office hours (09:00-12:00 and 14:00-18:00 UTC+8):
+    ``per_day`` different hours on every weekday of three weeks, at random minutes."""
+    return [
+        START + pd.Timedelta(days=d, hours=int(h) - 8, minutes=int(rng.integers(0, 60)))
+        for d in range(21)
+        if d % 7 < 5
+        for h in rng.choice([9, 10, 11, 14, 15, 16, 17], per_day, replace=False)
+    ]
+
+
+def _any_times(rng: np.random.Generator, n: int) -> list[pd.Timestamp]:
+    """``n`` posts at random moments of the three weeks."""
+    return list(START + pd.to_timedelta(rng.integers(0, 21 * 86400, n), "s"))
+
+
 def _posts(account: str, times: list[pd.Timestamp], **cols: object) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -443,26 +459,10 @@ def test_a_large_staff_keeps_its_office_schedule_through_stray_posts_at_other_ho
     # of the campaign (two at least) posted.
     posts, accounts = _population()
     rng = np.random.default_rng(11)
-    weekdays = [d for d in range(21) if d % 7 < 5]
     staff = [f"staff{i}" for i in range(300)]
-    staff_posts = [
-        _posts(
-            a,
-            [
-                START + pd.Timedelta(days=d, hours=int(h) - 8, minutes=int(rng.integers(0, 60)))
-                for d in weekdays
-                for h in rng.choice([9, 10, 11, 14, 15, 16, 17], 1)
-            ]
-            + list(START + pd.to_timedelta(rng.integers(0, 21 * 86400, 1), "s")),
-        )
-        for a in staff
-    ]
+    staff_posts = [_posts(a, _office_times(rng, 1) + _any_times(rng, 1)) for a in staff]
     # people everywhere, posting at any hour of the week: most of the data's rhythm
-    anyone = [f"anyone{i}" for i in range(4000)]
-    anyone_posts = [
-        _posts(a, list(START + pd.to_timedelta(rng.integers(0, 21 * 86400, 8), "s")))
-        for a in anyone
-    ]
+    anyone_posts = [_posts(f"anyone{i}", _any_times(rng, 8)) for i in range(4000)]
     data = Dataset.from_frames(
         pd.concat([posts, *staff_posts, *anyone_posts], ignore_index=True), accounts
     )
@@ -491,25 +491,11 @@ def test_a_crowd_posting_in_a_few_weekday_events_keeps_no_office_schedule() -> N
         for i, a in enumerate(crowd)
     ]
     rng = np.random.default_rng(4)
-    weekdays = [d for d in range(21) if d % 7 < 5]
     staff = [f"staff{i}" for i in range(20)]
-    staff_posts = [
-        _posts(
-            a,
-            [
-                START + pd.Timedelta(days=d, hours=int(h) - 8, minutes=int(rng.integers(0, 60)))
-                for d in weekdays
-                for h in rng.choice([9, 10, 11, 14, 15, 16, 17], 3, replace=False)
-            ],
-        )
-        for a in staff
-    ]
+    staff_posts = [_posts(a, _office_times(rng, 3)) for a in staff]
     # people everywhere, posting at any hour of the week
     anyone = [f"anyone{i}" for i in range(400)]
-    anyone_posts = [
-        _posts(a, list(START + pd.to_timedelta(rng.integers(0, 21 * 86400, 8), "s")))
-        for a in anyone
-    ]
+    anyone_posts = [_posts(a, _any_times(rng, 8)) for a in anyone]
     profiles = [
         _account(
             a,
