@@ -115,22 +115,31 @@ SELECT behaviour, kid, aid, bucket, ts, post_id, weight FROM (
 """
 
 
-def _trace_pairs(x: str, y: str) -> str:
+def _trace_pairs(x: str, y: str, part: int | None = None) -> str:
     """Pairs of traces of one key within the window, from tables ``x`` and ``y`` (the same
     table for the whole pair work): equi-join on the key and on the same or the next time
     bucket (each unordered pair of buckets once), then the exact time test. One row per
     pair of traces: the episode (the earlier bucket), the two accounts, times and posts
     and the key's weight ``w``; a pair (a, b) may meet in one episode up to three times (both in
-    the bucket, or either in the next one)."""
+    the bucket, or either in the next one).
+
+    With ``part``, the tables hold the traces of that one trace behaviour (part ``part``
+    of ``windows``) with neither behaviour nor post columns, and the rows have neither."""
+    if part is None:
+        b, posts, y_cols = "x.behaviour, ", ", x.post_id AS xp, y.post_id AS yp", "j.behaviour, "
+        same, window = "x.behaviour = y.behaviour AND ", "x.behaviour = w.behaviour"
+    else:
+        b, posts, y_cols, same, window = "", "", "", "", f"w.part = {int(part)}"
     return f"""
-    SELECT x.behaviour, x.kid, x.bucket AS episode, x.aid AS xa, y.aid AS ya,
-           x.ts AS xt, y.ts AS yt, x.post_id AS xp, y.post_id AS yp, x.weight AS w
+    SELECT {b}x.kid, x.bucket AS episode, x.aid AS xa, y.aid AS ya,
+           x.ts AS xt, y.ts AS yt{posts}, x.weight AS w
     FROM {x} x
-    JOIN (SELECT j.behaviour, j.kid, j.aid, j.ts, j.post_id, j.bucket - o.o AS near, o.o AS o
+    JOIN (SELECT {y_cols}j.kid, j.aid, j.ts{", j.post_id" if posts else ""},
+                 j.bucket - o.o AS near, o.o AS o
           FROM {y} j
           CROSS JOIN (SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
-      ON x.behaviour = y.behaviour AND x.kid = y.kid AND x.bucket = y.near
-    JOIN windows w ON x.behaviour = w.behaviour
+      ON {same}x.kid = y.kid AND x.bucket = y.near
+    JOIN windows w ON {window}
     WHERE ((y.o = 0 AND x.aid < y.aid) OR (y.o = 1 AND x.aid <> y.aid))
       AND abs(x.ts - y.ts) <= w.w
 """
@@ -160,29 +169,21 @@ HAVING sum(n) >= {min_shared}
 
 
 #: The pair counts of one trace behaviour, part ``{part}`` of ``windows``, from its
-#: traces alone (``pair_traces_p{part}``: kid, aid, bucket, ts, weight): the same
-#: groupings as ``_PAIR_COUNTS`` without the behaviour among their keys, which is added
-#: at the end. Grouping on the behaviour's text cost a fifth of the time (at 2M posts
-#: over 224 days, the largest parts 6.1 and 10.3 s against 4.9 and 8.6 s, the same rows:
-#: RESULTS.md).
+#: traces alone (``pair_traces_p{part}``: kid, aid, bucket, ts, weight; ``{pairs}`` is
+#: their pair join, ``_trace_pairs`` with the part): the same groupings as
+#: ``_PAIR_COUNTS`` without the behaviour among their keys, which is added at the end.
+#: Grouping on the behaviour's text cost a fifth of the time (at 2M posts over 224 days,
+#: the largest parts 6.1 and 10.3 s against 4.9 and 8.6 s, the same rows: RESULTS.md).
 _PART_COUNTS = """
 SELECT pw.behaviour, c.a, c.b, c.shared, c.keys, c.weight, c.first_ts, c.last_ts
 FROM (
   SELECT a, b, sum(n) AS shared, count(*) AS keys, sum(w) AS weight,
          min(f) AS first_ts, max(l) AS last_ts
   FROM (SELECT a, b, kid, count(*) AS n, sum(w) AS w, min(f) AS f, max(l) AS l
-        FROM (SELECT least(x.aid, y.aid) AS a, greatest(x.aid, y.aid) AS b, x.kid,
-                     x.bucket AS episode, min(x.weight) AS w,
-                     min(least(x.ts, y.ts)) AS f, max(greatest(x.ts, y.ts)) AS l
-              FROM pair_traces_p{part} x
-              JOIN (SELECT j.kid, j.aid, j.ts, j.bucket - o.o AS near, o.o AS o
-                    FROM pair_traces_p{part} j
-                    CROSS JOIN (SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
-                ON x.kid = y.kid AND x.bucket = y.near
-              JOIN windows ww ON ww.part = {part}
-              WHERE ((y.o = 0 AND x.aid < y.aid) OR (y.o = 1 AND x.aid <> y.aid))
-                AND abs(x.ts - y.ts) <= ww.w
-              GROUP BY least(x.aid, y.aid), greatest(x.aid, y.aid), x.kid, x.bucket) e
+        FROM (SELECT least(xa, ya) AS a, greatest(xa, ya) AS b, kid, episode,
+                     min(w) AS w, min(least(xt, yt)) AS f, max(greatest(xt, yt)) AS l
+              FROM ({pairs}) p
+              GROUP BY least(xa, ya), greatest(xa, ya), kid, episode) e
         GROUP BY a, b, kid) k
   GROUP BY a, b
   HAVING sum(n) >= {min_shared}
@@ -223,7 +224,9 @@ def pair_count_steps(min_shared: int, parts: int = 1) -> tuple[tuple[str, str], 
     steps: list[tuple[str, str]] = []
     for i in range(int(parts)):
         steps.append((f"pair_traces_p{i}", _PART_TRACES.format(part=i)))
-        steps.append((f"pair_counts_p{i}", _PART_COUNTS.format(part=i, min_shared=int(min_shared))))
+        pairs = _trace_pairs(f"pair_traces_p{i}", f"pair_traces_p{i}", part=i)
+        count = _PART_COUNTS.format(pairs=pairs, part=i, min_shared=int(min_shared))
+        steps.append((f"pair_counts_p{i}", count))
     union = "\nUNION ALL\n".join(f"SELECT * FROM pair_counts_p{i}" for i in range(int(parts)))
     return (*steps, ("pair_counts", union))
 
