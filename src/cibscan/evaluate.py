@@ -171,15 +171,20 @@ def average_precision(y: np.ndarray, score: np.ndarray) -> float | None:
     positives = int(y.sum())
     if positives == 0 or len(y) == 0:
         return None
+    _, seen, tp = _thresholds(y, score)
+    prec = tp / seen
+    rec = tp / positives
+    return float(np.sum(np.diff(np.r_[0.0, rec]) * prec))
+
+
+def _thresholds(y: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each distinct score, highest first, with the accounts scoring at least it and the
+    positives among them (flagging at a threshold takes all its ties together)."""
     order = np.argsort(-score, kind="stable")
     s, t = score[order], y[order].astype(np.int64)
     # the last index of each run of equal scores is a threshold
     last = np.r_[np.flatnonzero(np.diff(s) != 0), len(s) - 1]
-    tp = np.cumsum(t)[last]
-    seen = last + 1
-    prec = tp / seen
-    rec = tp / positives
-    return float(np.sum(np.diff(np.r_[0.0, rec]) * prec))
+    return s[last], last + 1, np.cumsum(t)[last]
 
 
 def reliability(y: np.ndarray, score: np.ndarray, bins: int = 10) -> dict[str, Any]:
@@ -219,16 +224,12 @@ def pr_curve(y: np.ndarray, score: np.ndarray, points: int = 200) -> list[dict[s
     positives = int(y.sum())
     if positives == 0 or len(y) == 0:
         return []
-    score = np.nan_to_num(score.astype(np.float64), nan=0.0)
-    order = np.argsort(-score, kind="stable")
-    s, t = score[order], y[order].astype(np.int64)
-    last = np.r_[np.flatnonzero(np.diff(s) != 0), len(s) - 1]
-    tp = np.cumsum(t)[last]
-    keep = np.unique(np.linspace(0, len(last) - 1, min(points, len(last))).round().astype(int))
+    levels, seen, tp = _thresholds(y, np.nan_to_num(score.astype(np.float64), nan=0.0))
+    keep = np.unique(np.linspace(0, len(levels) - 1, min(points, len(levels))).round().astype(int))
     return [
         {
-            "threshold": round(float(s[last[i]]), 6),
-            "precision": round(float(tp[i] / (last[i] + 1)), 4),
+            "threshold": round(float(levels[i]), 6),
+            "precision": round(float(tp[i] / seen[i]), 4),
             "recall": round(float(tp[i] / positives), 4),
         }
         for i in keep
