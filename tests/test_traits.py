@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 from cibscan.dataset import Dataset
 from cibscan.status import Assessment, CampaignStatus
 from cibscan.traits import TraitSettings, account_traits
-from cibscan.traits.assess import assess_campaigns
+from cibscan.traits.assess import (
+    assess_campaigns,
+    empty_markers,
+    inauthentic_probability,
+    marker_table,
+)
 from cibscan.traits.impersonation import (
     _FOLDED_DECORATIONS,
     _deletes,
@@ -347,6 +352,50 @@ def test_campaign_assessment_tells_an_operation_from_a_crowd_and_admits_blind_sp
     blind = assess_campaigns(data.con, members, bare, settings)[0].set_index("campaign")
     assert blind.loc[2, "status"] == CampaignStatus.COORDINATED
     assert blind.loc[2, "assessment"] == Assessment.NO_METADATA
+
+
+def _one_marker(rows: list[tuple[int, int, int, float]]) -> pd.DataFrame:
+    """A campaign_markers table: (campaign, members with the marker, tested, population share)."""
+    frame = pd.DataFrame(rows, columns=["campaign", "members", "tested", "population_share"])
+    return marker_table(frame.assign(marker="follow imbalance", p_value=1.0, significant=False))
+
+
+def test_a_campaigns_inauthentic_probability_follows_what_its_test_could_show() -> None:
+    verdicts = pd.DataFrame(
+        {
+            "campaign": [1, 2, 3, 4, 5],
+            "status": ["operation", "crowd", "crowd", "coordinated", "operation"],
+            "assessment": ["tested", "tested", "tested", "no_metadata", "off"],
+        }
+    )
+    markers = _one_marker([(1, 10, 10, 0.1), (2, 50, 500, 0.1), (3, 0, 4, 0.1), (4, 0, 40, 0.1)])
+    prob = inauthentic_probability(verdicts, markers)
+    assert prob[1] > 0.999  # ten of ten where one in ten is usual
+    assert prob[2] < 1e-6  # five hundred like everybody else: an operation would have shown
+    assert 0.02 < prob[3] < 0.5  # four members like everybody: some evidence, not much
+    assert prob[4] == 0.5  # nothing measured is not cleared (its post markers included)
+    assert prob[5] == 1.0  # assessment off: the user says every campaign is an operation
+    # a second marker that says nothing more halves the odds a single marker gave, never
+    # convicts or clears on its own
+    both = pd.concat([markers, _one_marker([(1, 1, 10, 0.1)]).assign(marker="cohort")])
+    assert 0.5 < inauthentic_probability(verdicts, marker_table(both))[1] < prob[1]
+    assert inauthentic_probability(verdicts.iloc[:0], empty_markers()).empty
+
+
+@given(
+    tested=st.integers(1, 400),
+    share=st.floats(0.01, 0.6),
+    data=st.data(),
+)
+def test_more_members_with_a_marker_never_lower_a_campaigns_probability(
+    tested: int, share: float, data: st.DataObject
+) -> None:
+    k = data.draw(st.integers(0, tested - 1))
+    verdicts = pd.DataFrame({"campaign": [1, 2], "status": "crowd", "assessment": "tested"})
+    prob = inauthentic_probability(
+        verdicts, _one_marker([(1, k, tested, share), (2, k + 1, tested, share)])
+    )
+    assert 0.0 <= prob[1] <= prob[2] <= 1.0
 
 
 def test_clockwork_posting_convicts_without_profiles_and_never_clears() -> None:

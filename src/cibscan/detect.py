@@ -39,7 +39,7 @@ from .link_steps import CHANCE_STEPS, evidence_steps, pair_steps, pairable_steps
 from .reach import amplified_posts, off_platform
 from .status import FLAG_CHOICES, AccountStatus, Assessment, CampaignStatus
 from .traits import TraitSettings, account_traits, identity, strong, typed
-from .traits.assess import assess_campaigns
+from .traits.assess import assess_campaigns, inauthentic_probability
 from .traits.schedule import population_histogram
 
 
@@ -219,7 +219,7 @@ def detect(
     t0 = lap("evidence", t0)
     stage("findings")
     accounts = _accounts(
-        con, pairs, members, joins, behaviours, windows, traits, verdicts, config.flag
+        con, pairs, members, joins, behaviours, windows, traits, verdicts, markers, config.flag
     )
     links, link_behaviours = _links(per, significant, members, names)
     operations = accounts.loc[accounts["flagged"], ["account_id", "campaign"]]
@@ -378,6 +378,7 @@ def _accounts(
     windows: dict[str, int],
     traits: pd.DataFrame,
     verdicts: pd.DataFrame,
+    markers: pd.DataFrame,
     flag: str = "operation",
 ) -> pd.DataFrame:
     """One row per account: flagged, status, campaign, score, reasons and traits.
@@ -386,9 +387,11 @@ def _accounts(
     operation), ``coordinated`` (a member of a campaign nothing could be tested of:
     flagged only when ``flag`` is ``coordinated``), ``crowd`` (a member of an
     authentic-looking crowd, kept for review), ``review`` (a strong trait and no
-    campaign) or ``none``. ``score`` is 1 - the best q-value of the account's links or of
-    its group-level test (``expand``), halved for crowd members; accounts listed on a
-    trait alone score 0.25.
+    campaign) or ``none``. ``score`` estimates the probability that the account is
+    coordinated and inauthentic: 1 - the best q-value of the account's links or of its
+    group-level test (``expand``), times its campaign's probability of being
+    inauthentic (``traits.assess.inauthentic_probability``; 1/2 outside campaigns);
+    accounts listed on a trait alone score 0.25 at least.
     """
     index = con.execute(
         "SELECT ai.aid, ai.account_id, a.handle, a.display_name, a.bio, "
@@ -427,8 +430,14 @@ def _accounts(
     flagged = (campaign > 0) & ~in_crowd
     if flag == "operation":  # the default: what could not be tested is not flagged
         flagged &= ~unassessed
-    score = 1.0 - np.power(10.0, best)
-    score[in_crowd] *= 0.5
+    # how surely the account is coordinated, times how surely its campaign is inauthentic
+    # (1/2 outside any campaign and in one that could not be assessed)
+    inauthentic = np.full(n, 0.5)
+    if len(members):
+        prob = inauthentic_probability(verdicts, markers)
+        placed = campaign > 0
+        inauthentic[placed] = prob.reindex(campaign[placed]).fillna(0.5).to_numpy()
+    score = (1.0 - np.power(10.0, best)) * inauthentic
     out = pd.DataFrame(
         {
             "account_id": index["account_id"],

@@ -35,6 +35,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
+from scipy.special import betaincc, betaln, expit, logsumexp, xlogy
 from scipy.stats import binom
 
 from ..status import Assessment, CampaignStatus
@@ -152,6 +153,68 @@ def assess_campaigns(
     verdicts = pd.DataFrame(rows, columns=cols)
     table = pd.DataFrame(found) if found else empty_markers()
     return verdicts, marker_table(table)
+
+
+def inauthentic_probability(verdicts: pd.DataFrame, markers: pd.DataFrame) -> pd.Series:
+    """Per campaign (the index), the probability that its members are inauthentic, given
+    what its assessment measured, from even prior odds.
+
+    - An assessed campaign (an operation or a crowd): the Bayes factor of "unlike the
+      population by some marker" against "like it" is the mean, over the markers tested,
+      of each marker's Bayes factor: the members carrying it, binomial at a share drawn
+      uniformly from the shares an operation shows (twice the population's share and
+      more: the bar the test itself sets) against binomial at the population's share.
+      Integrating over the share, rather than taking the one that fits best, keeps a
+      small group's chance findings from counting: a crowd of three with one member in
+      a marker's top tenth is no evidence. A large crowd whose members look like
+      everybody else comes out near 0 (had it been an operation it would have shown); a
+      crowd of four, well below 1/2 but not near 0.
+      The test that gave the verdict keeps it on its side of 1/2: an operation at 1/2
+      or above, a crowd at 1/2 or below.
+    - A coordinated, unassessed campaign: 1/2. Nothing it could be told by was measured
+      (the markers of its posts were, but an operation need not show them).
+    - Assessment off: 1. The user says every campaign is an operation (takedown archives).
+    """
+    if verdicts.empty:
+        return pd.Series(dtype="float64")
+    prob = pd.Series(0.5, index=verdicts["campaign"].astype("int64").to_numpy())
+    log_bf = _log_bayes_factors(markers)
+    status = verdicts["status"].to_numpy()
+    assessment = verdicts["assessment"].to_numpy()
+    tested = (assessment == Assessment.TESTED.value) & prob.index.isin(log_bf.index)
+    prob[tested] = expit(log_bf.reindex(prob.index[tested]).to_numpy())
+    # the verdict's test decides the side of 1/2: a marker can look elevated in the mean
+    # and still fail its own test (the schedule marker also asks for quiet weekends and
+    # a lunch dip; a crowd's few weekday events can fill office hours without them)
+    operation = status == CampaignStatus.OPERATION.value
+    prob[operation] = np.maximum(prob[operation], 0.5)
+    prob[~operation] = np.minimum(prob[~operation], 0.5)
+    prob[assessment == Assessment.OFF.value] = 1.0
+    prob[status == CampaignStatus.COORDINATED.value] = 0.5
+    return prob
+
+
+def _log_bayes_factors(markers: pd.DataFrame) -> pd.Series:
+    """Per campaign, the natural log of the mean Bayes factor of its markers
+    (``inauthentic_probability``)."""
+    if markers.empty:
+        return pd.Series(dtype="float64")
+    k = markers["members"].astype("float64").to_numpy(na_value=np.nan)
+    m = markers["tested"].astype("float64").to_numpy(na_value=np.nan)
+    pi = markers["population_share"].astype("float64").to_numpy(na_value=np.nan)
+    # a marker that half the population carries cannot be twice as common in a campaign
+    usable = (m > 0) & (pi > 0) & (pi < 0.5) & np.isfinite(k) & (k <= m)
+    k, m, pi = (np.where(usable, x, v) for x, v in ((k, 0.0), (m, 1.0), (pi, 0.25)))
+    bar = 2 * pi
+    with np.errstate(divide="ignore"):
+        # log of the mean of a^k (1-a)^(m-k) over a uniform on [bar, 1], against the null
+        alt = betaln(k + 1, m - k + 1) + np.log(betaincc(k + 1, m - k + 1, bar)) - np.log1p(-bar)
+    null = xlogy(k, pi) + xlogy(m - k, 1 - pi)
+    log_bf = np.where(usable, alt - null, 0.0)  # a marker with nothing to measure says nothing
+    frame = pd.DataFrame({"campaign": markers["campaign"].to_numpy(), "log_bf": log_bf})
+    return frame.groupby("campaign")["log_bf"].agg(
+        lambda x: float(logsumexp(x.to_numpy()) - np.log(len(x)))
+    )
 
 
 def empty_markers() -> pd.DataFrame:
