@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -171,3 +172,43 @@ def test_delays_read_in_words() -> None:
     assert format_duration(2 * 86400 + 4 * 3600) == "2 days 4 h"
     assert format_span(120, 2400) == "2 min to 40 min"
     assert format_span(300, 310) == "5 min"
+
+
+def test_a_failed_run_leaves_no_table_and_leaves_a_users_own_tables_alone(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, findings, _, _ = run
+    con = data.con
+
+    def tables() -> set[tuple[str, str, str]]:
+        rows = con.execute(
+            "SELECT table_catalog, table_schema, table_name FROM information_schema.tables"
+        ).fetchall()
+        return {(str(c), str(s), str(n)) for c, s, n in rows}
+
+    def settings() -> list[tuple[object, ...]]:
+        return con.execute(
+            "SELECT current_setting('schema'), current_setting('search_path')"
+        ).fetchall()
+
+    before = settings()
+    # a table of the user's that bears the name of one of the run's own
+    con.execute("CREATE TABLE traces AS SELECT 'mine' AS owner")
+    try:
+        canonical = tables()
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("a stage failed")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(sys.modules["cibscan.detect"], "account_traits", broken)
+            with pytest.raises(RuntimeError, match="a stage failed"):
+                cibscan.detect(data)  # after the traces and the links were built
+        assert tables() == canonical
+        assert settings() == before
+        again = cibscan.detect(data)
+        assert con.execute("SELECT owner FROM traces").fetchall() == [("mine",)]
+        assert tables() == canonical
+        pd.testing.assert_frame_equal(again.accounts, findings.accounts)
+    finally:
+        con.execute("DROP TABLE IF EXISTS main.traces")

@@ -23,6 +23,7 @@ from .behaviours import (
 )
 from .cluster import ClusterSettings, campaigns_from_links, renumbered, subcommunities
 from .dataset import Dataset
+from .engine import run_scope
 from .errors import ConfigError
 from .evidence import (
     account_behaviour_summary,
@@ -32,10 +33,9 @@ from .evidence import (
     campaign_spans,
     evidence_rows,
 )
-from .expand import ExpandSettings, expand_campaigns, expand_steps
+from .expand import ExpandSettings, expand_campaigns
 from .findings import Findings, members_hashes
 from .link import LinkSettings, build_traces, links_from_traces
-from .link_steps import CHANCE_STEPS, evidence_steps, pair_steps, pairable_steps
 from .reach import amplified_posts, off_platform
 from .status import FLAG_CHOICES, AccountStatus, Assessment, CampaignStatus
 from .traits import TraitSettings, account_traits, identity, strong, typed
@@ -169,6 +169,21 @@ def detect(
     scales = config.resolved_scales()
     config.check_flag()
     behaviours = [BEHAVIOURS[name] for name in config.behaviours]
+    # every table the run makes lives in a schema of its own, dropped however it ends:
+    # two runs on one dataset never see each other's tables, and a failed run leaves none
+    with run_scope(data.con):
+        return _detect(data, config, behaviours, windows, scales, progress)
+
+
+def _detect(
+    data: Dataset,
+    config: DetectConfig,
+    behaviours: Sequence[Behaviour],
+    windows: dict[str, int],
+    scales: dict[str, tuple[int, ...]],
+    progress: Progress | None,
+) -> Findings:
+    """``detect``'s stages, on a connection inside the run's own schema."""
     con = data.con
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -232,7 +247,6 @@ def detect(
     listed_posts = _listed_posts(con, accounts)
     rhythm = population_histogram(con).astype(np.int64).tolist()
     lap("findings", t0)
-    _drop_intermediates(con)
     timings["total"] = round(time.perf_counter() - started, 3)
     summary = {
         # which run made these findings: review decisions record it
@@ -342,31 +356,6 @@ def _listed_posts(con: duckdb.DuckDBPyConnection, accounts: pd.DataFrame) -> pa.
         ).to_arrow_table()
     finally:
         con.unregister("_listed")
-
-
-#: Tables detect() builds beside posts and accounts; dropped when it returns, so a
-#: dataset holds no more memory after detection than before. The linker's own steps
-#: name theirs in ``link_steps``.
-_INTERMEDIATES = (
-    "account_index",
-    "windows",
-    "traces",
-    "caps",
-    *(name for name, _ in (*CHANCE_STEPS, *pairable_steps(0), *pair_steps(0))),
-    *(name for name, _ in evidence_steps(1)),
-    *(name for name, _ in expand_steps(0)),
-    "suspects",
-    "sig_links",
-    "members",
-    "insiders",
-    "identified",
-    "_text_keys",
-)
-
-
-def _drop_intermediates(con: duckdb.DuckDBPyConnection) -> None:
-    for name in _INTERMEDIATES:
-        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def _accounts(

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +78,35 @@ def default_memory_limit() -> str:
     except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
         return "4GB"
     return f"{max(1, total // 4 // (1 << 20))}MB"
+
+
+@contextmanager
+def run_scope(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
+    """A schema of the run's own, where every table the run creates goes, while the
+    tables it reads (``posts``, ``accounts``) are still found by name; dropped with
+    everything in it on leaving, however the run ends, and the connection's own schema
+    settings given back. Yields the schema's name.
+
+    Runs do not communicate through tables left on the connection: two runs on one
+    dataset see only their own intermediate tables, and a failed run leaves none behind.
+    (Temporary tables live in DuckDB's own temporary schema; the steps that make them
+    drop them.)
+    """
+    name = f"cibscan_run_{uuid.uuid4().hex[:16]}"  # ours, never from data
+    schema = fetch_row(con, "SELECT current_setting('schema'), current_setting('search_path')")
+    old_schema, old_path = (str(v or "") for v in (schema or ("", "")))
+    con.execute(f"CREATE SCHEMA {quote_ident(name)}")
+    try:
+        con.execute("SET schema = $s", {"s": name})
+        con.execute("SET search_path = $p", {"p": ",".join([name, old_path or "main"])})
+        yield name
+    finally:
+        for setting, value in (("schema", old_schema), ("search_path", old_path)):
+            if value:
+                con.execute(f"SET {setting} = $v", {"v": value})
+            else:
+                con.execute(f"RESET {setting}")
+        con.execute(f"DROP SCHEMA IF EXISTS {quote_ident(name)} CASCADE")
 
 
 def quote_ident(name: str) -> str:

@@ -15,7 +15,8 @@ from .base import TS_SQL, Behaviour, TextSettings
 
 
 def prepare(con: duckdb.DuckDBPyConnection, settings: TextSettings) -> None:
-    """Build ``_text_keys(text, key)``: each distinct original text and its cluster key.
+    """Build ``_text_keys(text, key)``: each distinct original text and its cluster key
+    (a table of the run's own schema, ``engine.run_scope``).
 
     Python touches only the distinct normalised texts, as arrays: folding, MinHash and
     the leader of each; hashing the leaders' texts into keys and joining back run in SQL.
@@ -49,7 +50,7 @@ def prepare(con: duckdb.DuckDBPyConnection, settings: TextSettings) -> None:
         pa.table({"i": used, "norm": pa.array([norms[i] for i in used], type=pa.string())}),
     )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _text_keys AS "
+        "CREATE OR REPLACE TABLE _text_keys AS "
         "SELECT t.text, 't:' || md5(l.norm) AS key FROM _texts t "
         "JOIN _pre_leaders k ON t.pre = k.pre JOIN _leader_texts l ON l.i = k.leader"
     )
