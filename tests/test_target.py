@@ -17,8 +17,9 @@ from .conftest import run_cli
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
     folder = tmp_path_factory.mktemp("target")
-    # large enough for the dissidents' supporters to be a crowd of their own
-    posts, labels = generate(SimConfig(posts=100_000, seed=4))
+    # large enough for the dissidents' supporters to be a crowd of their own; with
+    # accounts of the brigade's operation that repost its threats
+    posts, labels = generate(SimConfig(posts=100_000, seed=4, brigade_amplifiers=10))
     write(posts, labels, str(folder))
     cibscan.detect(cibscan.read(str(folder / "posts.csv"))).save(str(folder / "results"))
     return folder, labels
@@ -30,7 +31,7 @@ def test_the_brigade_against_a_dissident_is_found_with_its_words(platform) -> No
     report = target(data, "@free_voice_hk", cibscan.load(str(folder / "results")))
     assert len(report.brigades) >= 1
     top = report.brigades.iloc[0]
-    brigade = set(labels.loc[labels["label"] == "op_brigade", "userid"])
+    brigade = set(labels.loc[labels["role"] == "harasser", "userid"])
     members = report.members[report.members["brigade"] == top["brigade"]]
     assert set(members["account_id"]) <= brigade
     assert len(members) >= 0.8 * len(brigade)
@@ -64,6 +65,27 @@ def test_supporters_who_repost_and_cheer_are_a_group_apart_never_a_brigade(platf
     # their reposts are support: counted apart, not as posts aimed at the target
     assert report.reposts >= group["reposts_of_target"]
     assert json.loads(json.dumps(report.to_dict(), default=str))["groups"]
+
+
+def test_who_amplifies_the_attackers_is_listed_with_the_brigade(platform) -> None:  # type: ignore[no-untyped-def]
+    folder, labels = platform
+    data = cibscan.read(str(folder / "posts.csv"))
+    report = target(data, "free_voice_hk", cibscan.load(str(folder / "results")))
+    role = labels.set_index("userid")["role"]
+    top = report.brigades.iloc[0]["brigade"]
+    amplifiers = report.amplifiers[report.amplifiers["brigade"] == top]
+    generated = set(labels.loc[labels["role"] == "brigade_amplifier", "userid"])
+    # each reposts a third of the threats, at three dissidents: about 14 at this one
+    assert set(amplifiers["account_id"]) == generated
+    assert (amplifiers["posts_amplified"] >= 2).all()
+    assert amplifiers["posts_amplified"].is_monotonic_decreasing
+    # within minutes of the threats, as generated
+    assert amplifiers["median_delay_s"].between(30, 3600).all()
+    # nobody who stands by the target, and no member of the brigade itself
+    assert set(report.amplifiers["account_id"].map(role)) == {"brigade_amplifier"}
+    assert not set(report.amplifiers["account_id"]) & set(report.members["account_id"])
+    listed = json.loads(json.dumps(report.to_dict(), default=str))["amplifiers"]
+    assert {a["account_id"] for a in listed} >= generated
 
 
 def test_an_account_nobody_targets_gets_a_clear_error(platform) -> None:  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from . import __version__
 from .assignments import parse_assignments
 from .cluster import ClusterSettings
 from .dataset import Dataset
-from .detect import STAGES, DetectConfig, detect
+from .detect import STAGES, DetectConfig, detect, format_duration
 from .engine import EngineSettings
 from .errors import CibscanError, InputError
 from .evaluate import DEFAULT_NEGATIVES
@@ -448,6 +448,27 @@ def target_cmd(
             for e in shown.itertuples(index=False):
                 line = f"{e.created_at:%Y-%m-%d %H:%M:%S} {e.account_id}: {str(e.text)[:140]}"
                 out.print("  " + _plain(line), soft_wrap=True)
+    if len(report.amplifiers):
+        table = Table(title="Who amplified the brigades' posts at the target")
+        for name in ("brigade", "account", "posts amplified", "median delay", "status"):
+            table.add_column(name, overflow="fold")
+        words = {
+            "campaign": "operation {c}",
+            "coordinated": "coordinated campaign {c}, unassessed",
+            "crowd": "crowd {c}",
+            "review": "listed for review",
+        }
+        for a in report.amplifiers.head(20).itertuples(index=False):
+            table.add_row(
+                str(a.brigade),
+                _plain(str(a.account_id)),
+                str(a.posts_amplified),
+                "" if pd.isna(a.median_delay_s) else format_duration(int(a.median_delay_s)),
+                words.get(str(a.status), "in no campaign").format(c=a.campaign),
+            )
+        out.print(table)
+        if len(report.amplifiers) > 20:
+            out.print(f"... and {len(report.amplifiers) - 20:,} more (--json lists them all)")
     if len(report.groups):
         from .status import campaign_words
 

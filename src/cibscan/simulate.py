@@ -31,7 +31,9 @@ Planted operations (label ``op_*``; each partial and jittered, with camouflage p
   - ``op_loudspeaker``: a few accounts posting dozens of times a day with almost no
     followers, reposting state media and diplomats over hours;
   - ``op_hashtag``: pushes a hashtag set in bursts;
-  - ``op_brigade``: floods a few dissidents' replies and mentions with threats;
+  - ``op_brigade``: floods a few dissidents' replies and mentions with threats; with
+    ``brigade_amplifiers``, accounts of the same operation (role ``brigade_amplifier``)
+    repost a third of its posts within minutes, giving the threats reach;
   - ``op_links``: pushes one site's stories with tracking-parameter variations;
   - ``op_impersonator``: look-alike names of news outlets and agencies pushing the same
     site's stories;
@@ -255,6 +257,10 @@ class SimConfig:
     # -- planted operations ------------------------------------------------------------
     op_members: tuple[int, ...] = (40, 30, 5, 25, 20, 20, 6, 12)  #: in _OP_NAMES order
     op_participation: float = 0.7  #: chance a member joins a given burst
+    #: Accounts of the brigade's operation that repost its posts (for ``cibscan target``:
+    #: who amplifies the attackers); sized like the brigade. 0: none, and the platform
+    #: is the same as before this knob.
+    brigade_amplifiers: int = 0
     loudspeaker_posts_per_day: float = 25.0
     camouflage_posts: int = 5  #: organic-looking posts per operation account
     #: The grown platform (see above); None: grown above 200,000 posts.
@@ -315,7 +321,9 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     world.op_amplify(sizes["op_amplify"], sources)
     world.op_loudspeaker(sizes["op_loudspeaker"], sources)
     world.op_hashtag(sizes["op_hashtag"])
-    world.op_brigade(sizes["op_brigade"], world.floods if config.is_grown else [])
+    threats = world.op_brigade(sizes["op_brigade"], world.floods if config.is_grown else [])
+    if config.brigade_amplifiers:
+        world.brigade_amplifiers(size(config.brigade_amplifiers, op_scale), threats)
     world.op_links(sizes["op_links"], sizes["op_impersonator"])
     world.op_ban_evasion(sizes["op_ban_evasion"])
     world.camouflage()
@@ -693,10 +701,11 @@ class _World:
         role: str | None = None,
         created: np.ndarray | None = None,
         followers: object = None,
+        prefix: str | None = None,
         **extra: object,
     ) -> np.ndarray:
         rng = self.rng
-        ids = np.array([f"{name}_{i:04d}" for i in range(n)], dtype=object)
+        ids = np.array([f"{prefix or name}_{i:04d}" for i in range(n)], dtype=object)
         if created is None:  # created in tight batches a few months before
             days = START - rng.integers(30, 400, batches) * DAY
             created = days[rng.integers(0, batches, n)] + rng.integers(0, 3600, n)
@@ -820,14 +829,26 @@ class _World:
         tags = [["hkriots", "stopviolence", f"truth{x % 3}"] for x in b]
         self.add(_posts_frame(acc, t, "en", text, "post", hashtags=tags))
 
-    def op_brigade(self, n: int, floods: list[tuple[int, list[str]]]) -> None:
+    def op_brigade(self, n: int, floods: list[tuple[int, list[str]]]) -> pd.DataFrame:
+        """The brigade; returns its threats (named posts when they are amplified)."""
         rng = self.rng
         ids = self.op_accounts("op_brigade", n)
         acc, t, b = self._bursts(ids, 15, 150)
         target = np.array([d[0] for d in _DISSIDENTS], dtype=object)[b % len(_DISSIDENTS)]
         threat = rng.integers(0, len(_THREATS), len(acc))
         text = [f"@{tg} " + _THREATS[int(i)] for tg, i in zip(target, threat, strict=True)]
-        self.add(_posts_frame(acc, t, "en", text, "reply", reply_user=target))
+        named = {"own_id": [f"threat{i}" for i in range(len(acc))]}
+        threats = self.add(
+            _posts_frame(
+                acc,
+                t,
+                "en",
+                text,
+                "reply",
+                reply_user=target,
+                **(named if self.config.brigade_amplifiers else {}),
+            )
+        )
         for t0, tags in floods:  # the brigade also joins public floods, as camouflage
             joined = ids[rng.random(len(ids)) < 0.5]
             k = len(joined)
@@ -841,6 +862,28 @@ class _World:
                     hashtags=[list(tags) for _ in range(k)],
                 )
             )
+        return threats
+
+    def brigade_amplifiers(self, n: int, threats: pd.DataFrame) -> None:
+        """Accounts of the brigade's operation that give its threats reach: each reposts a
+        third of them, within minutes; they never post at the dissidents themselves."""
+        rng = self.rng
+        ids = self.op_accounts(
+            "op_brigade", n, role="brigade_amplifier", prefix="op_brigade_amplifier"
+        )
+        post, who = np.nonzero(rng.random((len(threats), n)) < 1 / 3)
+        delay = 30 + rng.exponential(600, len(post)).astype(np.int64)
+        self.add(
+            _posts_frame(
+                ids[who],
+                threats["t"].to_numpy()[post] + delay,
+                "en",
+                threats["text"].to_numpy()[post],
+                "repost",
+                parent=threats["own_id"].to_numpy()[post],
+                parent_user=threats["userid"].to_numpy()[post],
+            )
+        )
 
     def op_links(self, n: int, n_impersonators: int) -> None:
         rng = self.rng

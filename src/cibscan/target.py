@@ -18,6 +18,12 @@ this: 63% of the accounts in the "brigades" were supporters (people who reposted
 dissident or replied "加油"), and the retweets diluted the real brigade's threat share to
 9.8%. Brigades are ranked by their share of threats, size and posts, with their members,
 busiest hour, the words they used and example posts with times.
+
+Who amplifies the attackers. The accounts outside a brigade that reposted or quoted two
+or more of its posts at the target are listed with it (``amplifiers``), with how many,
+how soon after the posts, and the campaign and status detection gave them: an
+operation's division of labour (some threaten, others give the threats reach) or
+sympathisers, for the person targeted to tell apart with the evidence.
 """
 
 from __future__ import annotations
@@ -50,6 +56,19 @@ GROUP_COLUMNS = [
 #: Significance of the hostility test that makes a campaign a brigade.
 BRIGADE_ALPHA = 0.01
 EXAMPLE_COLUMNS = ["brigade", "post_id", "created_at", "account_id", "text"]
+#: Columns of the accounts that amplified a brigade's posts at the target.
+AMPLIFIER_COLUMNS = [
+    "brigade",
+    "account_id",
+    "handle",
+    "posts_amplified",
+    "median_delay_s",
+    "campaign",
+    "status",
+]
+#: Fewest of a brigade's posts an account must have amplified to be listed: one repost
+#: of a post that went round is not amplifying a brigade.
+MIN_AMPLIFIED = 2
 
 
 @dataclass
@@ -74,6 +93,10 @@ class TargetReport:
     #: repliers' (supporters, critics, crowds): one row per group
     groups: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=GROUP_COLUMNS))
     reposts: int = 0  #: reposts of the target's posts, by accounts other than the target
+    #: accounts outside each brigade that reposted or quoted its posts at the target
+    amplifiers: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=AMPLIFIER_COLUMNS)
+    )
 
     def to_dict(self) -> dict[str, Any]:
         def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -95,6 +118,7 @@ class TargetReport:
             "flooders": rows(self.flooders),
             "groups": rows(self.groups),
             "reposts": self.reposts,
+            "amplifiers": rows(self.amplifiers),
             "terms": rows(self.terms),
             "examples": rows(self.examples),
             "notes": self.notes,
@@ -199,6 +223,7 @@ def target(
     )
     terms = pd.DataFrame(columns=TERM_COLUMNS)
     examples = pd.DataFrame(columns=EXAMPLE_COLUMNS)
+    amplifiers = pd.DataFrame(columns=AMPLIFIER_COLUMNS)
     findings = findings if findings is not None else detect(data, config)
     acc = findings.accounts[
         findings.accounts["campaign"].notna()
@@ -221,6 +246,7 @@ def target(
             brigades, members, terms, examples = _brigades(
                 acc, aimed, per_account, findings, top_examples
             )
+            amplifiers = _amplifiers(data, members, aimed, findings)
     flooders = per_account.sort_values(["posts", "threats"], ascending=False).head(20).reset_index()
     if not members.empty:
         flooders["brigade"] = (
@@ -243,7 +269,56 @@ def target(
         examples=examples,
         groups=groups,
         reposts=int(reposted["n"].sum()) if len(reposted) else 0,
+        amplifiers=amplifiers,
     )
+
+
+def _amplifiers(
+    data: Dataset, members: pd.DataFrame, aimed: pd.DataFrame, findings: Findings
+) -> pd.DataFrame:
+    """Accounts outside each brigade that reposted or quoted at least ``MIN_AMPLIFIED`` of
+    its posts at the target, most posts first."""
+    theirs = aimed.merge(members[["brigade", "account_id"]], on="account_id")
+    if theirs.empty:
+        return pd.DataFrame(columns=AMPLIFIER_COLUMNS)
+    posts = pd.DataFrame(
+        {
+            "brigade": theirs["brigade"].astype("int64"),
+            "post_id": theirs["post_id"].astype(str),
+            "posted": theirs["created_at"],
+        }
+    )
+    con = data.con
+    con.register("_brigade_posts", posts)
+    try:
+        found = con.execute(
+            """
+            SELECT b.brigade, p.account_id, count(DISTINCT b.post_id) AS posts_amplified,
+                   median(epoch(p.created_at) - epoch(b.posted)) AS median_delay_s
+            FROM posts p JOIN _brigade_posts b ON p.parent_post_id = b.post_id
+            WHERE p.kind IN ('repost', 'quote')
+            GROUP BY b.brigade, p.account_id
+            HAVING count(DISTINCT b.post_id) >= $k
+            """,
+            {"k": MIN_AMPLIFIED},
+        ).df()
+    finally:
+        con.unregister("_brigade_posts")
+    # a brigade's members reposting each other are the brigade, not its amplifiers
+    mark = members[["brigade", "account_id"]].astype({"brigade": "int64"}).assign(member=True)
+    found = found.merge(mark, on=["brigade", "account_id"], how="left")
+    found = found[found["member"].isna()].drop(columns="member")
+    known = findings.accounts.set_index("account_id")
+    out = found.assign(
+        handle=found["account_id"].map(known["handle"]),
+        campaign=found["account_id"].map(known["campaign"]).astype("Int64"),
+        status=found["account_id"].map(known["status"]),
+        median_delay_s=found["median_delay_s"].round().astype("Int64"),
+    )
+    out = out.sort_values(
+        ["brigade", "posts_amplified", "account_id"], ascending=[True, False, True]
+    )
+    return out[AMPLIFIER_COLUMNS].reset_index(drop=True)
 
 
 def _hostile_campaigns(acc: pd.DataFrame, aimed: pd.DataFrame) -> set[int]:
