@@ -23,25 +23,31 @@ def shared_file(name: str) -> Path:
     return path
 
 
-def platform(n: int, seed: int, data: Path = DATA, days: int | None = None) -> Path:
+def platform(n: int, seed: int, data: Path = DATA, days: int | None = None, **knobs: int) -> Path:
     """Folder of a generated platform (``posts.parquet``, ``labels.csv``...), made once;
-    ``days`` the period's length (the generator's default when None).
+    ``days`` the period's length (the generator's default when None), ``knobs`` other
+    fields of ``SimConfig`` (``paraphrase_members=30``).
 
     The cache is keyed by the generator's source too: a platform made by an older
     generator is made again, so no figure is measured on stale data.
     """
     from cibscan import simulate
 
-    folder = data / (f"sim-{n}-{seed}" + (f"-{days}d" if days is not None else ""))
+    folder = data / (
+        f"sim-{n}-{seed}"
+        + (f"-{days}d" if days is not None else "")
+        + "".join(f"-{k}{v}" for k, v in sorted(knobs.items()))
+    )
     source = Path(simulate.__file__).read_bytes()
     stamp = {"posts": n, "seed": seed, "generator": hashlib.sha256(source).hexdigest()[:16]}
     if days is not None:
         stamp["days"] = days
+    stamp.update(knobs)
     marker = folder / "platform.json"
     if marker.exists() and json.loads(marker.read_text()) == stamp:
         return folder
     t0 = time.perf_counter()
-    config = simulate.SimConfig(posts=n, seed=seed)
+    config = simulate.SimConfig(posts=n, seed=seed, **knobs)  # type: ignore[arg-type]
     posts, labels = simulate.generate(config if days is None else replace(config, days=days))
     simulate.write(posts, labels, str(folder), fmt="parquet")
     marker.write_text(json.dumps(stamp))

@@ -13,7 +13,11 @@ def _times(posts: pd.DataFrame) -> pd.Series:
 
 
 def test_labels_cover_every_account_and_every_group_is_present() -> None:
-    posts, labels = generate(SimConfig(posts=8_000, seed=1))
+    posts, labels = generate(
+        SimConfig(
+            posts=8_000, seed=1, brigade_amplifiers=5, paraphrase_members=6, news_discussants=30
+        )
+    )
     assert set(posts["userid"]) <= set(labels["userid"])
     assert labels["userid"].is_unique
     ops = set(labels.loc[labels["label"] != "organic", "label"])

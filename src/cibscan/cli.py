@@ -248,7 +248,11 @@ def detect_cmd(
         ),
     ] = "1h,1d",
     behaviours: Annotated[
-        str | None, typer.Option(help="Comma-separated behaviours (default: all).")
+        str | None,
+        typer.Option(
+            help="Comma-separated behaviours (default: all but paraphrase, which needs "
+            "pip install 'cibscan[embed]' and embeds every distinct text).",
+        ),
     ] = None,
     alpha: Annotated[float, typer.Option(help="False discovery rate for links.")] = 0.01,
     min_shared: Annotated[int, typer.Option(help="Fewest shared episodes a link needs.")] = 2,
@@ -725,7 +729,11 @@ def watch_cmd(
     fmt: Annotated[str, typer.Option("--format", help="Input layout (default: auto).")] = "auto",
     mapping: Annotated[str | None, typer.Option("--map", help="Column mapping.")] = None,
     behaviours: Annotated[
-        str | None, typer.Option(help="Comma-separated behaviours (default: all).")
+        str | None,
+        typer.Option(
+            help="Comma-separated behaviours (default: all but paraphrase, which needs "
+            "pip install 'cibscan[embed]' and embeds every distinct text).",
+        ),
     ] = None,
     flag: Annotated[
         str,

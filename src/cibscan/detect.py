@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from .behaviours import (
     BEHAVIOURS,
+    DEFAULT_BEHAVIOURS,
     Behaviour,
     TextSettings,
     base_name,
@@ -90,7 +91,7 @@ class DetectConfig:
     ``window`` or ``windows`` is tested at that window only.
     """
 
-    behaviours: tuple[str, ...] = tuple(BEHAVIOURS)
+    behaviours: tuple[str, ...] = DEFAULT_BEHAVIOURS
     window: str | int | None = None
     windows: dict[str, str | int] = field(default_factory=dict)
     scales: tuple[str | int, ...] = ("1h", "1d")

@@ -37,6 +37,10 @@ Planted operations (label ``op_*``; each partial and jittered, with camouflage p
   - ``op_links``: pushes one site's stories with tracking-parameter variations;
   - ``op_impersonator``: look-alike names of news outlets and agencies pushing the same
     site's stories;
+  - ``op_paraphrase`` (with ``paraphrase_members``): each member words the same talking
+    points its own way, in its own language (English, Chinese or Spanish), within the
+    hour; ``news_discussants`` adds organic people discussing a news event in their own
+    words, its hard negative;
   - ``op_ban_evasion``: accounts (role ``suspended``) that are suspended half-way and
     replaced by look-alike new accounts (role ``ban_evader``) created in one batch right
     after, resuming the same texts, hashtags and schedule.
@@ -198,6 +202,7 @@ OP_ROLES = {
     "op_links": "link_pusher",
     "op_impersonator": "impersonator",
     "op_ban_evasion": "ban_evader",
+    "op_paraphrase": "paraphraser",
 }
 #: Roles of organic accounts that act together for real: they must not be flagged.
 HARD_NEGATIVE_ROLES = (
@@ -208,7 +213,155 @@ HARD_NEGATIVE_ROLES = (
     "greeter",
     "supporter",
     "critic",
+    "news_discussant",
 )
+
+
+#: Subjects of the talking points a paraphrasing operation pushes, three wordings each
+#: per language (``op_paraphrase``).
+CLAIM_SUBJECTS = {
+    "en": [
+        ["the Hong Kong protests", "the demonstrations in Hong Kong", "the Hong Kong riots"],
+        ["the exiled activists", "the dissidents abroad", "the overseas activists"],
+        ["the Western media", "foreign journalists", "the US press"],
+        ["the new security law", "the national security law", "the security legislation"],
+        ["the vaccine from abroad", "the foreign vaccine", "the imported vaccine"],
+        ["the election results", "the vote count", "the official results"],
+    ],
+    "zh": [
+        ["香港抗议", "香港的示威活动", "香港暴乱"],
+        ["流亡活动人士", "海外异见人士", "海外活动分子"],
+        ["西方媒体", "外国记者", "美国媒体"],
+        ["新的安全法", "国家安全法", "安全立法"],
+        ["外国疫苗", "进口疫苗", "国外的疫苗"],
+        ["选举结果", "计票结果", "官方结果"],
+    ],
+    "es": [
+        [
+            "las protestas de Hong Kong",
+            "las manifestaciones en Hong Kong",
+            "los disturbios de Hong Kong",
+        ],
+        [
+            "los activistas exiliados",
+            "los disidentes en el extranjero",
+            "los activistas en el exterior",
+        ],
+        ["los medios occidentales", "los periodistas extranjeros", "la prensa estadounidense"],
+        [
+            "la nueva ley de seguridad",
+            "la ley de seguridad nacional",
+            "la legislación de seguridad",
+        ],
+        ["la vacuna extranjera", "la vacuna importada", "la vacuna de fuera"],
+        ["los resultados electorales", "el recuento de votos", "los resultados oficiales"],
+    ],
+}
+#: What the talking points say of the subjects, three wordings each per language.
+CLAIM_PREDICATES = {
+    "en": [
+        [
+            "are paid for by foreign governments",
+            "are funded by foreign powers",
+            "get money from abroad",
+        ],
+        [
+            "spread lies to divide our people",
+            "are spreading falsehoods to split us",
+            "tell lies to turn people against each other",
+        ],
+        [
+            "are dangerous and must be stopped",
+            "pose a threat and have to be stopped",
+            "are a danger that we must stop",
+        ],
+        ["have been faked", "were fabricated", "are completely made up"],
+    ],
+    "zh": [
+        ["是外国政府出钱支持的", "受到境外势力资助", "拿了外国的钱"],
+        ["散布谎言分裂我们的人民", "在散播假消息制造分裂", "用谎言挑拨大家的关系"],
+        ["很危险，必须被制止", "构成威胁，一定要阻止", "是必须阻止的危险"],
+        ["是伪造的", "是捏造出来的", "完全是编造的"],
+    ],
+    "es": [
+        [
+            "están pagados por gobiernos extranjeros",
+            "son financiados por potencias extranjeras",
+            "reciben dinero del exterior",
+        ],
+        [
+            "difunden mentiras para dividir a nuestro pueblo",
+            "están difundiendo falsedades para dividirnos",
+            "cuentan mentiras para enfrentar a la gente",
+        ],
+        [
+            "son peligrosos y hay que detenerlos",
+            "son una amenaza y deben ser detenidos",
+            "son un peligro que debemos parar",
+        ],
+        ["han sido falsificados", "fueron inventados", "son totalmente inventados"],
+    ],
+}
+#: Sentence frames per language: each member words a task its own way.
+CLAIM_FRAMES = {
+    "en": [
+        "{e} {p}.",
+        "Wake up: {e} {p}!",
+        "Everyone should know that {e} {p}.",
+        "It is clear now, {e} {p}.",
+        "Don't be fooled, {e} {p}.",
+    ],
+    "zh": [
+        "{e}{p}。",
+        "醒醒吧：{e}{p}！",
+        "大家都应该知道，{e}{p}。",
+        "现在很清楚了，{e}{p}。",
+        "不要被骗了，{e}{p}。",
+    ],
+    "es": [
+        "{e} {p}.",
+        "Despierten: {e} {p}!",
+        "Todos deberían saber que {e} {p}.",
+        "Ya está claro, {e} {p}.",
+        "No se dejen engañar, {e} {p}.",
+    ],
+}
+#: News events that many people discuss in their own words (``news_discussants``): a
+#: subject and what they say of it, worded as the talking points are.
+EVENT_SUBJECTS = {
+    "en": [["the earthquake in the north", "the northern earthquake", "the big quake up north"]],
+    "zh": [["北方的地震", "北部地震", "北边的大地震"]],
+    "es": [["el terremoto del norte", "el sismo en el norte", "el gran terremoto del norte"]],
+}
+EVENT_PREDICATES = {
+    "en": [
+        ["destroyed hundreds of homes", "left many families homeless", "flattened whole streets"],
+        ["was felt across the country", "shook cities far away", "was felt hundreds of km away"],
+    ],
+    "zh": [
+        ["摧毁了数百所房屋", "让很多家庭无家可归", "把整条街都夷平了"],
+        ["全国都有震感", "远处的城市也在摇晃", "几百公里外都能感觉到"],
+    ],
+    "es": [
+        ["destruyó cientos de casas", "dejó a muchas familias sin hogar", "arrasó calles enteras"],
+        ["se sintió en todo el país", "sacudió ciudades lejanas", "se sintió a cientos de km"],
+    ],
+}
+
+
+def render_claim(
+    rng: np.random.Generator,
+    subjects: dict[str, list[list[str]]],
+    predicates: dict[str, list[list[str]]],
+    subject: int,
+    predicate: int,
+    lang: str,
+) -> str:
+    """One wording of (subject, predicate) in ``lang``: a frame and a wording of each."""
+    frame = str(rng.choice(CLAIM_FRAMES[lang]))
+    return frame.format(
+        e=rng.choice(subjects[lang][subject]), p=rng.choice(predicates[lang][predicate])
+    )
 
 
 @dataclass(frozen=True)
@@ -261,6 +414,14 @@ class SimConfig:
     #: who amplifies the attackers); sized like the brigade. 0: none, and the platform
     #: is the same as before this knob.
     brigade_amplifiers: int = 0
+    #: An operation whose members word each task their own way, each in their own
+    #: language (English, Chinese, Spanish), within the hour (``op_paraphrase``); sized
+    #: like the other operations. 0: none, and the platform is as before this knob.
+    paraphrase_members: int = 0
+    #: Organic accounts that discuss a news event in their own words within hours
+    #: (role ``news_discussant``, a hard negative for paraphrase detection); sized like
+    #: the crowds. 0: none.
+    news_discussants: int = 0
     loudspeaker_posts_per_day: float = 25.0
     camouflage_posts: int = 5  #: organic-looking posts per operation account
     #: The grown platform (see above); None: grown above 200,000 posts.
@@ -328,6 +489,10 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     world.op_ban_evasion(sizes["op_ban_evasion"])
     world.camouflage()
     world.supporters(org, size(config.supporters), size(config.critics), dissidents)
+    if config.paraphrase_members:
+        world.op_paraphrase(size(config.paraphrase_members, op_scale))
+    if config.news_discussants:
+        world.news_event(org, size(config.news_discussants))
 
     # -- the organic bulk fills the rest ---------------------------------------------------
     world.organic_bulk(org, max(0, config.posts - world.volume()))
@@ -884,6 +1049,47 @@ class _World:
                 parent_user=threats["userid"].to_numpy()[post],
             )
         )
+
+    def op_paraphrase(self, n: int) -> None:
+        """Each task is one of the talking points; the members who join it word it their
+        own way, each in the language of their persona, within the hour."""
+        rng = self.rng
+        ids = self.op_accounts("op_paraphrase", n)
+        langs = np.array(["en", "zh", "es"], dtype=object)[np.arange(n) % 3]
+        lang_of = dict(zip(ids, langs, strict=True))
+        acc, t, b = self._bursts(ids, 20, 900)
+        n_pred = len(CLAIM_PREDICATES["en"])
+        claims = rng.permutation(len(CLAIM_SUBJECTS["en"]) * n_pred)
+        lang = [lang_of[a] for a in acc]
+        text = [
+            render_claim(
+                rng,
+                CLAIM_SUBJECTS,
+                CLAIM_PREDICATES,
+                int(claims[i % len(claims)]) // n_pred,
+                int(claims[i % len(claims)]) % n_pred,
+                lg,
+            )
+            for i, lg in zip(b, lang, strict=True)
+        ]
+        self.add(_posts_frame(acc, t, np.array(lang, dtype=object), text, "post"))
+
+    def news_event(self, org: _Organic, n: int) -> None:
+        """Organic accounts discussing one news event in their own words, each in their
+        language, over a few hours: many similar texts, no coordination."""
+        rng, c = self.rng, self.config
+        pick = rng.choice(len(org.ids), min(n, len(org.ids)), replace=False)
+        lang = np.where(np.isin(org.lang[pick], ["zh", "zh-hant"]), "zh", org.lang[pick])
+        lang = np.where(lang == "es", "es", np.where(lang == "zh", "zh", "en"))
+        t0 = START + int(rng.integers(DAY, (c.days - 1) * DAY))
+        n_pred = len(EVENT_PREDICATES["en"])
+        text = [
+            render_claim(rng, EVENT_SUBJECTS, EVENT_PREDICATES, 0, int(rng.integers(n_pred)), lg)
+            for lg in lang
+        ]
+        times = t0 + rng.exponential(3 * 3600, len(pick)).astype(np.int64)
+        self.add(_posts_frame(org.ids[pick], times, lang.astype(object), text, "post"))
+        self.relabel(org.ids[pick], "news_discussant")
 
     def op_links(self, n: int, n_impersonators: int) -> None:
         rng = self.rng

@@ -3,7 +3,7 @@ adding one never touches the linker. ``BEHAVIOURS`` lists them by name, in repor
 
 from __future__ import annotations
 
-from . import cohashtag, colink, comention, coobject, copypaste, coreply, corepost
+from . import cohashtag, colink, comention, coobject, copypaste, coreply, corepost, paraphrase
 from .base import (
     TRACE_COLUMNS,
     Behaviour,
@@ -27,11 +27,16 @@ BEHAVIOURS: dict[str, Behaviour] = {
         coreply.BEHAVIOUR,
         comention.BEHAVIOUR,
         coobject.BEHAVIOUR,
+        paraphrase.BEHAVIOUR,
     )
 }
 
+#: The behaviours detect runs unless told otherwise: all but the optional ones.
+DEFAULT_BEHAVIOURS: tuple[str, ...] = tuple(n for n, b in BEHAVIOURS.items() if not b.optional)
+
 __all__ = [
     "BEHAVIOURS",
+    "DEFAULT_BEHAVIOURS",
     "TRACE_COLUMNS",
     "Behaviour",
     "TextSettings",

