@@ -70,6 +70,10 @@ def test_one_claim_worded_in_three_languages_within_the_hour_is_one_key() -> Non
     # each task is (nearly) one key, and no key spans two tasks
     assert (grouped.groupby(by_claim).agg(lambda s: s.value_counts().iloc[0]) >= 6).all()
     assert grouped.groupby(grouped).apply(lambda s: by_claim[s.index].nunique()).max() == 1
+    # a claim is named by one of its own texts, the label a person reads
+    text_of = reps.set_index("dup")["text"]
+    for key, group in keys.groupby(keys):
+        assert key.startswith("p:") and key[2:] in set(text_of[group.index])
     # everybody else: chance neighbours are rare (about one text in ten has one), so
     # they make pairs, never chains, and hardly touch the tasks' claims
     others = keys[keys.index.isin(reps["dup"][40:])]

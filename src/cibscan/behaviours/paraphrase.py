@@ -20,7 +20,9 @@ Texts become claims in four steps, each general:
    texts first posted in the same or the next hour (``COMPARE_WINDOW``).
 4. *Claims* are the connected groups of texts above the bar (a group of two or more
    clusters; a claim of one cluster is copy-paste's evidence already). With the bar set
-   so that chance neighbours are rare, chains through unrelated texts are rare too.
+   so that chance neighbours are rare, chains through unrelated texts are rare too. A
+   claim's key is ``p:`` and its most central text (closest to the mean embedding of
+   its texts): the label a person reads in the evidence.
 
 A claim is a key like a hashtag: how many people made it, and how active they are,
 enter the chance model as for every behaviour, so thousands of people writing about
@@ -33,7 +35,6 @@ is not among the defaults (``--behaviours ...,paraphrase`` turns it on).
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from typing import Any
@@ -138,14 +139,26 @@ def claims(model: Any, reps: pd.DataFrame, window: int) -> pd.DataFrame:
     keep = sizes[label] >= 2
     if not keep.any():
         return empty
-    frame = pd.DataFrame({"dup": reps["dup"].to_numpy()[keep], "text": np.array(texts)[keep],
-                          "claim": label[keep]})  # fmt: skip
-    # a claim is named by its smallest text: the same claim has the same key on every run
-    first = frame.groupby("claim")["text"].transform("min")
-    frame["key"] = [
-        "p:" + hashlib.md5(t.encode("utf-8"), usedforsecurity=False).hexdigest() for t in first
-    ]
-    return frame[["dup", "key"]].reset_index(drop=True)
+    index = np.flatnonzero(keep)
+    central = _central(vectors[index], label[index])
+    # a claim is named by its most central text, which is also what a person reads
+    names_of = {c: "p:" + texts[index[i]] for c, i in central.items()}
+    return pd.DataFrame(
+        {"dup": reps["dup"].to_numpy()[index], "key": [names_of[c] for c in label[index]]}
+    )
+
+
+def _central(vectors: np.ndarray, label: np.ndarray) -> dict[int, int]:
+    """Per claim, the position of its most central text: the one closest to the mean of
+    its texts' embeddings (the smallest position on a tie)."""
+    out: dict[int, int] = {}
+    order = np.argsort(label, kind="stable")
+    starts = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1]])
+    for lo, hi in zip(starts, np.r_[starts[1:], len(order)], strict=True):
+        mine = order[lo:hi]
+        centre = vectors[mine].mean(axis=0)
+        out[int(label[mine[0]])] = int(mine[int(np.argmax(vectors[mine] @ centre))])
+    return out
 
 
 def _bars(vectors: np.ndarray, codes: np.ndarray, n_langs: int, bucket: np.ndarray) -> np.ndarray:
