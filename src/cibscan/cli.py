@@ -17,6 +17,7 @@ from rich.table import Table
 
 from . import __version__
 from .assignments import parse_assignments
+from .behaviours import TextSettings
 from .cluster import ClusterSettings
 from .dataset import Dataset
 from .detect import STAGES, DetectConfig, detect, format_duration
@@ -255,6 +256,13 @@ def detect_cmd(
         ),
     ] = None,
     alpha: Annotated[float, typer.Option(help="False discovery rate for links.")] = 0.01,
+    paraphrase_model: Annotated[
+        str,
+        typer.Option(
+            help="Sentence model of the paraphrase behaviour: multilingual-e5-small "
+            "(across languages, ~100 texts/s) or wordllama (one language, ~20,000 texts/s)."
+        ),
+    ] = "multilingual-e5-small",
     min_shared: Annotated[int, typer.Option(help="Fewest shared episodes a link needs.")] = 2,
     resolution: Annotated[
         float, typer.Option(help="Leiden CPM resolution (min. link density).")
@@ -341,8 +349,10 @@ def detect_cmd(
         traits=_trait_settings(suspended, watch, references),
         assess_campaigns=assess,
         flag=flag,
+        text=TextSettings(paraphrase_model=paraphrase_model),
     )
     config.resolved_scales()  # fail on a bad setting before reading any file
+    config.check_flag()
     config.check_flag()
     findings = _run_detect(
         lambda: read(

@@ -22,6 +22,7 @@ from .behaviours import (
     parse_window,
     window_of,
 )
+from .behaviours.paraphrase import MODELS as PARAPHRASE_MODELS
 from .cluster import ClusterSettings, campaigns_from_links, renumbered, subcommunities
 from .dataset import Dataset
 from .engine import run_scope
@@ -129,6 +130,11 @@ class DetectConfig:
     def check_flag(self) -> None:
         if self.flag not in FLAG_CHOICES:
             raise ConfigError(f"flag must be one of {', '.join(FLAG_CHOICES)}, not {self.flag!r}")
+        if self.text.paraphrase_model not in PARAPHRASE_MODELS:
+            raise ConfigError(
+                f"unknown paraphrase model {self.text.paraphrase_model!r}; known: "
+                f"{', '.join(PARAPHRASE_MODELS)}"
+            )
 
     def resolved_scales(self) -> dict[str, tuple[int, ...]]:
         """Per behaviour, the longer scales it is tested at besides its window."""

