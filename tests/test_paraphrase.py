@@ -179,3 +179,57 @@ def test_the_fast_model_groups_wordings_of_a_claim_within_a_language() -> None:
     grouped = keys.reindex(task.index).dropna()
     assert len(grouped) >= 12  # half the wordings (13 of 24 when written)
     assert grouped.groupby(grouped).apply(lambda s: task[s.index].nunique()).max() == 1
+
+
+def _words(rng: np.random.Generator) -> str:
+    """Eight made-up words: texts that share no more characters than chance, so that no
+    two are near-duplicates (the stand-in model reads only a text's first three words)."""
+    return " ".join(f"{w:06x}" for w in rng.integers(0, 1 << 24, 8))
+
+
+def test_detect_links_accounts_that_make_the_same_claims_in_their_own_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """End to end, with the stand-in model and copy-paste left out (the behaviour makes the
+    text clusters itself): nine accounts making the same twelve claims in three
+    languages, each its own way, within minutes of each other, among 240 people posting
+    their own texts at any time and discussing sixteen news events, thirty at a time."""
+    import cibscan
+    from cibscan.dataset import Dataset
+
+    model = _Claims(seed=5)
+    monkeypatch.setattr("cibscan.behaviours.paraphrase.embedder", lambda name: model)
+    rng = np.random.default_rng(6)
+    start = pd.Timestamp("2024-03-04", tz="UTC")
+    rows = []
+    ring = [f"ring{i}" for i in range(9)]
+    for task in range(12):
+        t0 = start + pd.Timedelta(hours=7 * task + 1)
+        for i, account in enumerate(ring):
+            if rng.random() < 0.8:
+                lang = ("en", "zh", "es")[i % 3]
+                text = f"claim {task} {lang} {_words(rng)}"
+                rows.append((account, t0 + pd.Timedelta(seconds=int(rng.integers(0, 900))), text))
+    for i in range(240):
+        for _ in range(6):
+            t = start + pd.Timedelta(seconds=int(rng.integers(0, 86 * 3600)))
+            rows.append((f"person{i}", t, f"talk {_words(rng)}"))
+    for e in range(16):  # news many people discuss, each in their own words: not coordination
+        event = start + pd.Timedelta(hours=int(rng.integers(0, 84)))
+        for i in rng.choice(240, 30, replace=False):
+            t = event + pd.Timedelta(seconds=int(rng.integers(0, 3600)))
+            text = f"claim {12 + e % 8} {('en', 'es')[i % 2]} {_words(rng)}"
+            rows.append((f"person{i}", t, text))
+    posts = pd.DataFrame(rows, columns=["account_id", "created_at", "text"])
+    posts["post_id"] = [f"p{i}" for i in range(len(posts))]
+    posts["kind"] = "post"
+    found = cibscan.detect(Dataset.from_frames(posts), behaviours=("paraphrase",), scales=())
+    placed = found.accounts.set_index("account_id")["campaign"]
+    # most of the ring (a language's members link most surely among themselves: the
+    # evidence across languages is weaker), and nobody else, the news crowds included
+    assert placed.reindex(ring).notna().sum() >= 6
+    assert placed.drop(ring).isna().all()
+    keys = found.campaign_keys
+    assert keys["behaviour"].eq("paraphrase").all()
+    # each key's label is one of the ring's own wordings
+    assert keys["label"].str.startswith("claim ").all()

@@ -50,6 +50,7 @@ import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ..engine import table_exists
 from ..errors import ConfigError
 from . import copypaste
 from .base import TS_SQL, Behaviour, TextSettings
@@ -128,10 +129,7 @@ def prepare(con: duckdb.DuckDBPyConnection, settings: TextSettings) -> None:
     """Build ``_claim_keys(dup, key)``: each copy-paste cluster key that belongs to a claim
     of two or more clusters, and the claim's key."""
     model = embedder(settings.paraphrase_model)
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = '_text_keys'"
-    ).fetchall()[0][0]
-    if not exists:
+    if not table_exists(con, "_text_keys"):  # copy-paste was left out of the behaviours
         copypaste.prepare(con, settings)
     reps = con.execute(
         "SELECT k.key AS dup, min(k.text) AS text, min(epoch(p.created_at)) AS first_ts, "
