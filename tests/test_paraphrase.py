@@ -160,7 +160,8 @@ def test_the_real_model_groups_translations_of_a_claim_and_not_another_claim() -
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("wordllama") is None, reason="needs wordllama: pip install wordllama"
+    importlib.util.find_spec("wordllama") is None,
+    reason="needs the embed-fast extra: pip install 'cibscan[embed-fast]'",
 )
 def test_the_fast_model_groups_wordings_of_a_claim_within_a_language() -> None:
     from cibscan.simulate import CLAIM_PREDICATES, CLAIM_SUBJECTS, render_claim

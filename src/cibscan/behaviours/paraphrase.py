@@ -74,7 +74,7 @@ _ARABIC = re.compile(r"[\u0600-\u06ff]")
 #: The sentence models the behaviour can use, and how to install each.
 MODELS = {
     "multilingual-e5-small": "pip install 'cibscan[embed]'",
-    "wordllama": "pip install wordllama",
+    "wordllama": "pip install 'cibscan[embed-fast]'",
 }
 
 
