@@ -88,7 +88,13 @@ class _WordLlama:
         # its files are in the wheel; pointing the cache at the package finds them there,
         # and nothing is downloaded
         folder = os.path.dirname(wordllama.__file__)
-        self.model = wordllama.WordLlama.load(cache_dir=folder, disable_download=True)
+        try:
+            self.model = wordllama.WordLlama.load(cache_dir=folder, disable_download=True)
+        except OSError:  # an older release keeps its files elsewhere and would download
+            raise ConfigError(
+                "wordllama's bundled files were not found (it needs wordllama 0.4 or "
+                "newer: pip install 'cibscan[embed-fast]')"
+            ) from None
 
     def query(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.model.embed(list(texts), norm=True), dtype=np.float32)

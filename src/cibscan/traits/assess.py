@@ -35,7 +35,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy.special import betaincc, betaln, expit, logsumexp, xlogy
+from scipy.special import betainc, betaln, expit, logsumexp, xlogy
 from scipy.stats import binom
 
 from ..status import Assessment, CampaignStatus
@@ -208,7 +208,9 @@ def _log_bayes_factors(markers: pd.DataFrame) -> pd.Series:
     bar = 2 * pi
     with np.errstate(divide="ignore"):
         # log of the mean of a^k (1-a)^(m-k) over a uniform on [bar, 1], against the null
-        alt = betaln(k + 1, m - k + 1) + np.log(betaincc(k + 1, m - k + 1, bar)) - np.log1p(-bar)
+        # the upper tail I_{1-x}(b, a) = 1 - I_x(a, b), exact where the difference underflows
+        upper = betainc(m - k + 1, k + 1, 1 - bar)
+        alt = betaln(k + 1, m - k + 1) + np.log(upper) - np.log1p(-bar)
     null = xlogy(k, pi) + xlogy(m - k, 1 - pi)
     log_bf = np.where(usable, alt - null, 0.0)  # a marker with nothing to measure says nothing
     frame = pd.DataFrame({"campaign": markers["campaign"].to_numpy(), "log_bf": log_bf})
