@@ -466,19 +466,15 @@ def target_cmd(
         table = Table(title="Who amplified the brigades' posts at the target")
         for name in ("brigade", "account", "posts amplified", "median delay", "status"):
             table.add_column(name, overflow="fold")
-        words = {
-            "campaign": "operation {c}",
-            "coordinated": "coordinated campaign {c}, unassessed",
-            "crowd": "crowd {c}",
-            "review": "listed for review",
-        }
+        from .status import account_words
+
         for a in report.amplifiers.head(20).itertuples(index=False):
             table.add_row(
                 str(a.brigade),
                 _plain(str(a.account_id)),
                 str(a.posts_amplified),
                 "" if pd.isna(a.median_delay_s) else format_duration(int(a.median_delay_s)),
-                words.get(str(a.status), "in no campaign").format(c=a.campaign),
+                account_words(str(a.status), a.campaign),
             )
         out.print(table)
         if len(report.amplifiers) > 20:

@@ -66,3 +66,16 @@ def campaign_words(status: str, assessment: str) -> str:
     if assessment == Assessment.OFF:
         return "operation (assessment off)"
     return "operation"
+
+
+def account_words(status: str, campaign: object) -> str:
+    """Where an account stands, in words, for people: "operation 4", "crowd 7"."""
+    if status == AccountStatus.CAMPAIGN:
+        return f"operation {campaign}"
+    if status == AccountStatus.COORDINATED:
+        return f"coordinated campaign {campaign}, unassessed"
+    if status == AccountStatus.CROWD:
+        return f"crowd {campaign}"
+    if status == AccountStatus.REVIEW:
+        return "listed for review"
+    return "in no campaign"

@@ -159,10 +159,9 @@ def claims(model: Any, reps: pd.DataFrame, window: int) -> pd.DataFrame:
     if len(reps) < 2:
         return empty
     texts = reps["text"].astype(str).tolist()
-    vectors = np.vstack(
-        [np.asarray(model.query(texts[i : i + BATCH]), dtype=np.float32) for i in
-         range(0, len(texts), BATCH)]
-    )  # fmt: skip
+    batches = range(0, len(texts), BATCH)
+    vectors = np.vstack([np.asarray(model.query(texts[i : i + BATCH])) for i in batches])
+    vectors = vectors.astype(np.float32, copy=False)
     langs = [language_group(g, t) for g, t in zip(reps["language"], texts, strict=True)]
     codes, names = pd.factorize(pd.Series(langs))
     bucket = (reps["first_ts"].to_numpy(dtype=np.float64) // window).astype(np.int64)
@@ -184,13 +183,24 @@ def claims(model: Any, reps: pd.DataFrame, window: int) -> pd.DataFrame:
     )
 
 
+def _runs(values: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """A stable sort of ``values`` and the (start, end) of each run of equal values in it,
+    in ascending order of value."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    if not len(order):
+        return order, []
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    return order, [(int(lo), int(hi)) for lo, hi in zip(starts, ends, strict=True)]
+
+
 def _central(vectors: np.ndarray, label: np.ndarray) -> dict[int, int]:
     """Per claim, the position of its most central text: the one closest to the mean of
     its texts' embeddings (the smallest position on a tie)."""
     out: dict[int, int] = {}
-    order = np.argsort(label, kind="stable")
-    starts = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1]])
-    for lo, hi in zip(starts, np.r_[starts[1:], len(order)], strict=True):
+    order, bounds = _runs(label)
+    for lo, hi in bounds:
         mine = order[lo:hi]
         centre = vectors[mine].mean(axis=0)
         out[int(label[mine[0]])] = int(mine[int(np.argmax(vectors[mine] @ centre))])
@@ -230,16 +240,14 @@ def _edges(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) of texts first posted in the same or neighbouring windows whose
     similarity clears their languages' bar."""
-    order = np.argsort(bucket, kind="stable")
+    order, bounds = _runs(bucket)
     b_sorted = bucket[order]
-    starts = np.searchsorted(b_sorted, np.unique(b_sorted))
-    ends = np.append(starts[1:], len(order))
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
-    for k, (lo, hi) in enumerate(zip(starts, ends, strict=True)):
+    for k, (lo, hi) in enumerate(bounds):
         mine = order[lo:hi]
-        follows = k + 1 < len(starts) and b_sorted[starts[k + 1]] == b_sorted[lo] + 1
-        near_hi = ends[k + 1] if follows else hi
+        follows = k + 1 < len(bounds) and b_sorted[bounds[k + 1][0]] == b_sorted[lo] + 1
+        near_hi = bounds[k + 1][1] if follows else hi
         other = order[lo:near_hi]
         sims = vectors[mine] @ vectors[other].T
         hit = sims >= bars[codes[mine]][:, codes[other]]
