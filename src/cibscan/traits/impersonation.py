@@ -105,20 +105,26 @@ MIN_STEM = 5
 MIN_FUZZY = 8
 
 
+#: What ``fold`` removes: everything but letters and digits (``\w`` is ``str.isalnum``
+#: plus the underscore); one substitution took half the time of a test per character.
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def fold(name: str) -> str:
     """Lower-case, homoglyph-free, alphanumeric-only form of a name."""
     text = unicodedata.normalize("NFKC", name).lower()
     # "1" as "l" or "i": map to l, and i to l too so both spellings meet
     text = text.translate(_HOMOGLYPHS).replace("i", "l")
-    return "".join(ch for ch in text if ch.isalnum())
+    return _NOT_ALNUM.sub("", text)
 
 
 #: Longest first, then in alphabetical order: a set's order changes from run to run.
 _FOLDED_DECORATIONS = sorted({fold(d) for d in DECORATIONS}, key=lambda w: (-len(w), w))
-_ALTERNATIVES = "|".join(re.escape(w) for w in _FOLDED_DECORATIONS)
-#: Whether a folded name starts or ends with a decoration: most names do neither, and
-#: checking each decoration at each end cost most of the trait's time.
-_DECORATED = re.compile(f"^(?:{_ALTERNATIVES})|(?:{_ALTERNATIVES})$")
+#: Whether a folded name starts or ends with a decoration is asked first: most names do
+#: neither, and checking each decoration at each end cost most of the trait's time (a
+#: regular expression anchored at the end still tried every position: 0.9 s for 350k
+#: names at 2M posts, against a tenth of that for ``startswith`` and ``endswith``).
+_DECORATION_TUPLE = tuple(_FOLDED_DECORATIONS)
 
 
 def stem(name: str) -> str:
@@ -127,7 +133,9 @@ def stem(name: str) -> str:
 
 
 def _stem_folded(text: str) -> str:
-    return _strip_decorations(text) if _DECORATED.search(text) else text
+    if text.startswith(_DECORATION_TUPLE) or text.endswith(_DECORATION_TUPLE):
+        return _strip_decorations(text)
+    return text
 
 
 def _strip_decorations(text: str) -> str:
@@ -185,13 +193,18 @@ def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataF
         "SELECT account_id, coalesce(handle, '') AS handle, "
         "coalesce(display_name, '') AS display_name FROM trait_base"
     ).df()
-    # display names repeat ("John Smith"): each distinct name is folded and matched once
+    # display names repeat ("John Smith"): each distinct name is folded once and matched
+    # once per index
+    folded: dict[str, str] = {}
     seen: dict[tuple[str, bool], tuple[int, str] | None] = {}
 
     def match(name: str, index: _Index) -> tuple[int, str] | None:
         key = (name, index is handles_only)
         if key not in seen:
-            seen[key] = index.match(name)
+            plain = folded.get(name)
+            if plain is None:
+                plain = folded[name] = fold(name)
+            seen[key] = index.match(plain)
         return seen[key]
 
     hits: list[tuple[str, str, str]] = []
@@ -257,9 +270,8 @@ class _Index:
             self.fronts |= _fronts(name)
             self.backs |= _backs(name)
 
-    def match(self, name: str) -> tuple[int, str] | None:
-        """(reference, how it matches) of a handle or display name, or None."""
-        plain = fold(name)
+    def match(self, plain: str) -> tuple[int, str] | None:
+        """(reference, how it matches) of a handle or display name folded (``fold``), or None."""
         stemmed = _stem_folded(plain)
         for s, how in ((plain, "reads as"), (stemmed, "reads, once decorations are removed, as")):
             if len(s) < MIN_STEM:
