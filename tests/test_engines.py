@@ -19,10 +19,10 @@ import cibscan
 from cibscan.behaviours import BEHAVIOURS, TextSettings
 from cibscan.engine import duckdb_runner
 from cibscan.expand import expand_steps, merge_steps
-from cibscan.link import build_traces
+from cibscan.link import raw_traces
 from cibscan.link_steps import (
     CHANCE_STEPS,
-    TRACES,
+    TRACE_STEPS,
     _episodes,
     evidence_steps,
     pair_steps,
@@ -58,8 +58,8 @@ def inputs() -> dict[str, pd.DataFrame]:
     )
     data = cibscan.Dataset.from_frames(frame)
     behaviours = list(BEHAVIOURS.values())
-    build_traces(data.con, behaviours, {b.name: b.window for b in behaviours}, TextSettings())
-    raw = data.con.execute("SELECT t.behaviour, t.key, t.aid, t.ts, t.post_id FROM traces t").df()
+    raw_traces(data.con, behaviours, {b.name: b.window for b in behaviours}, TextSettings())
+    raw = data.con.execute("SELECT behaviour, key, aid, ts, post_id FROM raw_traces").df()
     return {
         "raw_traces": raw,
         "windows": data.con.execute("SELECT * FROM windows").df(),
@@ -67,7 +67,7 @@ def inputs() -> dict[str, pd.DataFrame]:
     }
 
 
-STEPS = (("traces", TRACES), *CHANCE_STEPS, *pairable_steps(2), *pair_steps(2))
+STEPS = (*TRACE_STEPS, *CHANCE_STEPS, *pairable_steps(2), *pair_steps(2))
 
 
 def _steps(inputs: dict[str, pd.DataFrame], parted: bool) -> tuple[tuple[str, str], ...]:
@@ -77,7 +77,7 @@ def _steps(inputs: dict[str, pd.DataFrame], parted: bool) -> tuple[tuple[str, st
         return STEPS
     parts = len(inputs["windows"])
     assert parts > 1 and sorted(inputs["windows"]["part"]) == list(range(parts))
-    return (("traces", TRACES), *CHANCE_STEPS, *pairable_steps(2), *pair_steps(2, parts))
+    return (*TRACE_STEPS, *CHANCE_STEPS, *pairable_steps(2), *pair_steps(2, parts))
 
 
 def _duckdb(

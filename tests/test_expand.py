@@ -15,12 +15,42 @@ from cibscan.engine import duckdb_runner, store_table
 from cibscan.expand import (
     ExpandSettings,
     bonferroni_spent,
-    expand_campaigns,
     expand_steps,
+    merge_steps,
     spent_hypotheses,
 )
 from cibscan.link import bh_log_q, fdr_log_q
 from cibscan.link_steps import run_steps
+
+
+def _link(con: duckdb.DuckDBPyConnection, solo: bool = False) -> None:
+    """The linker's tables the group-level test reads, from the test's ``given`` traces
+    (behaviour, key, aid, bucket, ts, post_id): ``traces`` with integer key ids,
+    ``solo_traces`` and ``activity``. With ``solo``, the traces of keys with a single
+    trace are counted in ``solo_traces`` instead, as the linker does."""
+    counted = "count(*) OVER (PARTITION BY behaviour, key)"
+    keep = f"{counted} >= 2" if solo else "true"
+    con.execute(
+        "CREATE OR REPLACE TABLE traces AS SELECT behaviour, kid, aid, bucket, ts, post_id "
+        f"FROM (SELECT *, dense_rank() OVER (PARTITION BY behaviour ORDER BY key) AS kid, "
+        f"{keep} AS kept FROM given) WHERE kept"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE solo_traces AS SELECT behaviour, aid, count(*) AS n "
+        f"FROM (SELECT *, NOT ({keep}) AS lone FROM given) WHERE lone GROUP BY behaviour, aid"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE activity AS SELECT behaviour, aid, count(*) AS a "
+        "FROM given GROUP BY behaviour, aid"
+    )
+
+
+def expand_campaigns(
+    con: duckdb.DuckDBPyConnection, members: pd.DataFrame, settings: ExpandSettings
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``expand.expand_campaigns`` on the linker's tables made from ``given`` now."""
+    _link(con)
+    return expand_module.expand_campaigns(con, members, settings)
 
 
 def _traces(
@@ -50,11 +80,7 @@ def _traces(
     traces["post_id"] = [f"p{i}" for i in range(len(traces))]
     traces["aid"] = traces["aid"].astype("int32")
     con = duckdb.connect()
-    store_table(con, "traces", traces)
-    con.execute(
-        "CREATE TABLE keys AS SELECT behaviour, key, count(DISTINCT aid) AS n "
-        "FROM traces GROUP BY behaviour, key"
-    )
+    store_table(con, "given", traces)
     members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
     return con, members
 
@@ -115,13 +141,13 @@ def test_two_of_a_campaign_s_own_rare_posts_are_evidence_and_three_were_required
     # them; the public also uses hashtags of its own, as most hashtags are
     con, members = _traces(hidden_joins=2)
     con.execute(
-        "UPDATE traces SET key = '#push' || CAST(bucket // 100 AS VARCHAR) "
+        "UPDATE given SET key = '#push' || CAST(bucket // 100 AS VARCHAR) "
         "WHERE key = '#push' AND bucket % 100 = 0 AND aid < 11"
     )
     con.execute(
-        "INSERT INTO traces SELECT behaviour, '#own' || CAST(aid AS VARCHAR) || '-' "
+        "INSERT INTO given SELECT behaviour, '#own' || CAST(aid AS VARCHAR) || '-' "
         "|| CAST(bucket AS VARCHAR), aid, bucket + 7, ts + 4200, post_id || 'b' "
-        "FROM traces WHERE aid >= 11 AND key LIKE '#tag%'"
+        "FROM given WHERE aid >= 11 AND key LIKE '#tag%'"
     )
     _, joins, _ = expand_campaigns(con, members, ExpandSettings())
     assert set(joins["aid"]) == {10} and joins.iloc[0]["hits"] == 2
@@ -141,7 +167,7 @@ def test_the_account_a_campaign_follows_is_its_target_not_its_member() -> None:
     # it was first on all 30 keys where a member would be first on about 1 in 11
     con, members = _traces(hidden_joins=8)
     con.execute(
-        "UPDATE traces SET key = '#push' || CAST(bucket // 100 AS VARCHAR) "
+        "UPDATE given SET key = '#push' || CAST(bucket // 100 AS VARCHAR) "
         "WHERE key = '#push' AND bucket % 100 = 0 AND aid < 11"
     )
     bursts = np.arange(30) * 100
@@ -155,11 +181,7 @@ def test_the_account_a_campaign_follows_is_its_target_not_its_member() -> None:
     )
     outlet["ts"] = outlet["bucket"] * 600 - 60
     outlet["post_id"] = [f"o{i}" for i in range(len(outlet))]
-    con.execute("INSERT INTO traces SELECT behaviour, key, aid, bucket, ts, post_id FROM outlet")
-    con.execute(
-        "CREATE OR REPLACE TABLE keys AS SELECT behaviour, key, count(DISTINCT aid) AS n "
-        "FROM traces GROUP BY behaviour, key"
-    )
+    con.execute("INSERT INTO given SELECT behaviour, key, aid, bucket, ts, post_id FROM outlet")
     grown, joins, sources = expand_campaigns(con, members, ExpandSettings())
     assert 999 not in set(grown["aid"]) and 999 not in set(joins["aid"])
     row = sources.set_index("aid").loc[999]
@@ -201,7 +223,7 @@ def _stored(
     traces["post_id"] = [f"p{i}" for i in range(len(traces))]
     traces["aid"] = traces["aid"].astype("int32")
     con = duckdb.connect()
-    store_table(con, "traces", traces)
+    store_table(con, "given", traces)
     members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
     return con, members
 
@@ -285,7 +307,7 @@ def test_an_outlet_first_in_every_episode_on_one_key_is_a_target() -> None:
     )
     outlet["ts"] = outlet["bucket"] * 600 - 60
     outlet["post_id"] = [f"o{i}" for i in range(len(outlet))]
-    con.execute("INSERT INTO traces SELECT behaviour, key, aid, bucket, ts, post_id FROM outlet")
+    con.execute("INSERT INTO given SELECT behaviour, key, aid, bucket, ts, post_id FROM outlet")
     grown, joins, sources = expand_campaigns(con, members, ExpandSettings())
     assert 999 not in set(grown["aid"])
     row = sources.set_index("aid").loc[999]
@@ -305,7 +327,7 @@ def test_two_fragments_of_one_campaign_are_merged_and_another_campaign_is_not() 
     other["ts"] = other["bucket"] * 600
     other["post_id"] = [f"x{i}" for i in range(len(other))]
     other["aid"] = other["aid"].astype("int32")
-    con.execute("INSERT INTO traces SELECT behaviour, key, aid, bucket, ts, post_id FROM other")
+    con.execute("INSERT INTO given SELECT behaviour, key, aid, bucket, ts, post_id FROM other")
     split = pd.DataFrame(
         {
             "aid": np.r_[np.arange(10), np.arange(500, 510)].astype("int64"),
@@ -333,7 +355,7 @@ def test_an_operation_that_shares_a_campaign_s_targets_is_not_its_fragment() -> 
     loud["ts"] = loud["bucket"] * 600
     loud["post_id"] = [f"l{i}" for i in range(len(loud))]
     loud["aid"] = loud["aid"].astype("int32")
-    con.execute("INSERT INTO traces SELECT behaviour, key, aid, bucket, ts, post_id FROM loud")
+    con.execute("INSERT INTO given SELECT behaviour, key, aid, bucket, ts, post_id FROM loud")
     split = pd.DataFrame(
         {
             "aid": np.r_[np.arange(10), [600, 601, 602]].astype("int64"),
@@ -353,6 +375,7 @@ def test_the_hypotheses_spent_are_bounded_by_the_exact_sum_and_by_bh_s_count() -
     con, members = _traces(hidden_joins=5, hidden=5)
     store_table(con, "members", members)
     store_table(con, "insiders", members[["aid"]])
+    _link(con)
     run_steps(duckdb_runner(con), expand_steps(2))
     spent = spent_hypotheses(con, 2)
     exposure = con.execute("SELECT e.aid, e.bin, e.traces FROM exposure e WHERE e.aid >= 10").df()
@@ -426,3 +449,33 @@ def test_accounts_with_an_identity_trait_are_a_family_of_their_own() -> None:
     # in their own family of 40 hypotheses they are: the 20, and nobody else
     assert set(two["aid"]) == set(identified.tolist())
     assert (two["log10_q"] <= np.log10(settings.alpha)).all()
+
+
+def test_traces_of_keys_used_once_count_the_same_as_solo_traces() -> None:
+    # the linker keeps a key's single trace only as a count (``solo_traces``); the group
+    # level test must give the same exposure, rates and candidates either way
+    con, members = _traces(hidden_joins=2)
+    con.execute(
+        "INSERT INTO given SELECT behaviour, '#own' || CAST(aid AS VARCHAR) || '-' "
+        "|| CAST(bucket AS VARCHAR), aid, bucket + 7, ts + 4200, post_id || 'b' "
+        "FROM given WHERE aid >= 11 AND key LIKE '#tag%'"
+    )
+    # the members too post keys of their own, and are two campaigns to test each other
+    con.execute(
+        "INSERT INTO given SELECT behaviour, '#mine' || post_id, aid, bucket + 3, ts + 1800, "
+        "post_id || 'm' FROM given WHERE aid < 10"
+    )
+    members = members.assign(campaign=np.where(members["aid"] < 5, 1, 2))
+    store_table(con, "members", members)
+    store_table(con, "insiders", members[["aid"]])
+    names = ("exposure", "hit_rates", "candidates", "member_shares", "member_candidates")
+    got = {}
+    for solo in (False, True):
+        _link(con, solo)
+        lone = con.execute("SELECT coalesce(sum(n), 0) FROM solo_traces").fetchone()[0]
+        assert (lone > 1000) if solo else lone == 0
+        run_steps(duckdb_runner(con), (*expand_steps(2), *merge_steps(2)))
+        got[solo] = {name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").df() for name in names}
+    for name in names:
+        assert len(got[False][name]) > 0, name
+        pd.testing.assert_frame_equal(got[False][name], got[True][name], check_dtype=False)

@@ -215,3 +215,69 @@ def test_each_pair_counts_one_scale_per_behaviour() -> None:
     # the fused pair row holds the counts of that one scale, not a sum over scales
     merged = pairs.merge(per, on=["a", "b"], suffixes=("", "_per"))
     assert (merged["shared"] == merged["shared_per"]).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 6), st.integers(0, 400)),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_single_trace_keys_are_counted_and_every_other_trace_is_kept(
+    rows: list[tuple[int, int, int]],
+) -> None:
+    # (account, parent post, second): a key reposted once is a solo trace, counted in its
+    # account's activity; every other trace is in ``traces`` under its key's id
+    frame = pd.DataFrame(
+        {
+            "account_id": [f"u{a}" for a, _, _ in rows],
+            "parent_post_id": [f"x{k}" for _, k, _ in rows],
+            "created_at": [T0 + pd.Timedelta(seconds=s) for _, _, s in rows],
+        }
+    )
+    frame["post_id"] = [f"p{i}" for i in range(len(frame))]
+    frame["kind"] = "repost"
+    data = cibscan.Dataset.from_frames(frame)
+    counts = build_traces(
+        data.con,
+        [BEHAVIOURS["corepost"]],
+        {"corepost": 60},
+        TextSettings(),
+        None,
+        {"corepost": (300,)},
+    )
+    links_from_traces(data.con, LinkSettings())
+    con = data.con
+    ids = con.execute("SELECT account_id, aid FROM account_index").df()
+    aid = dict(zip(ids["account_id"], ids["aid"], strict=True))
+    frame["aid"] = frame["account_id"].map(aid)
+    frame["ts"] = (frame["created_at"] - pd.Timestamp("1970-01-01")).dt.total_seconds().astype(int)
+    uses = frame.groupby("parent_post_id").size()
+    keys = con.execute("SELECT behaviour, key, kid, n FROM keys").df()
+    traces = con.execute("SELECT behaviour, kid, aid, bucket, ts FROM traces").df()
+    traces = traces.merge(keys[["behaviour", "kid", "key"]], on=["behaviour", "kid"])
+    solo = con.execute("SELECT behaviour, aid, n FROM solo_traces").df()
+    activity = con.execute("SELECT behaviour, aid, a FROM activity").df()
+    for behaviour, w in (("corepost", 60), ("corepost@5min", 300)):
+        # what every trace would be, one per (key, account, bucket) at its earliest time
+        want = frame.assign(bucket=frame["ts"] // w)
+        want = want.groupby(["parent_post_id", "aid", "bucket"], as_index=False)["ts"].min()
+        multi = want["parent_post_id"].map(uses) >= 2
+        got = traces[traces["behaviour"] == behaviour]
+        assert sorted(
+            map(tuple, got[["key", "aid", "bucket", "ts"]].to_numpy().tolist())
+        ) == sorted(
+            map(
+                tuple,
+                want.loc[multi, ["parent_post_id", "aid", "bucket", "ts"]].to_numpy().tolist(),
+            )
+        )
+        mine = solo[solo["behaviour"] == behaviour].set_index("aid")["n"]
+        lone = want.loc[~multi].groupby("aid").size()
+        assert mine.sort_index().to_dict() == lone.sort_index().to_dict()
+        # nothing dropped: activity counts every trace of every account, solo or not
+        act = activity[activity["behaviour"] == behaviour].set_index("aid")["a"]
+        assert act.sort_index().to_dict() == want.groupby("aid").size().sort_index().to_dict()
+        assert counts[behaviour] == len(want)

@@ -129,9 +129,9 @@ class ExpandSettings:
 #: Episodes of each campaign: (behaviour, key, bucket) groups with two or more members,
 #: with the time of the first member's trace.
 CAMPAIGN_EPISODES = """
-SELECT t.behaviour, t.key, t.bucket, m.campaign, count(*) AS members, min(t.ts) AS first_ts
+SELECT t.behaviour, t.kid, t.bucket, m.campaign, count(*) AS members, min(t.ts) AS first_ts
 FROM traces t JOIN members m ON m.aid = t.aid
-GROUP BY t.behaviour, t.key, t.bucket, m.campaign
+GROUP BY t.behaviour, t.kid, t.bucket, m.campaign
 HAVING count(*) >= 2
 """
 
@@ -143,7 +143,7 @@ SELECT DISTINCT behaviour, aid FROM (
   SELECT t.behaviour, t.aid, ce.campaign, count(*) AS hits
   FROM traces t
   JOIN campaign_episodes ce
-    ON ce.behaviour = t.behaviour AND ce.key = t.key AND ce.bucket = t.bucket
+    ON ce.behaviour = t.behaviour AND ce.kid = t.kid AND ce.bucket = t.bucket
   LEFT JOIN members m ON m.aid = t.aid
   WHERE m.aid IS NULL
   GROUP BY t.behaviour, t.aid, ce.campaign
@@ -158,25 +158,32 @@ WHERE hits > {c}
 #: posts lands in its episodes, near 1, and hid every hidden member. Keys no such
 #: account used have no row (popularity 1).
 ORGANIC_KEYS = """
-SELECT t.behaviour, t.key, count(DISTINCT t.aid) AS n
+SELECT t.behaviour, t.kid, count(DISTINCT t.aid) AS n
 FROM traces t
 LEFT JOIN members m ON m.aid = t.aid
 LEFT JOIN suspects s ON s.behaviour = t.behaviour AND s.aid = t.aid
 WHERE m.aid IS NULL AND s.aid IS NULL
-GROUP BY t.behaviour, t.key
+GROUP BY t.behaviour, t.kid
 """
 
 #: Every trace with the popularity bin of its key (floor of log2 of the key's accounts
 #: without the campaigns, ``ORGANIC_KEYS``).
 TRACE_BINS = """
-SELECT t.behaviour, t.key, t.aid, t.bucket, t.ts,
+SELECT t.behaviour, t.kid, t.aid, t.bucket, t.ts,
        CAST(FLOOR(ln(coalesce(k.n, 1)) / ln(2)) AS BIGINT) AS bin
-FROM traces t LEFT JOIN organic_keys k ON k.behaviour = t.behaviour AND k.key = t.key
+FROM traces t LEFT JOIN organic_keys k ON k.behaviour = t.behaviour AND k.kid = t.kid
 """
 
-#: Each account's traces per behaviour and popularity bin: what the rates apply to.
+#: Each account's traces per behaviour and popularity bin: what the rates apply to. A
+#: solo trace (``link_steps.SOLO_TRACES``: a key with no other trace) is in bin 0, that of
+#: a key one account used.
 EXPOSURE = """
-SELECT behaviour, aid, bin, count(*) AS traces FROM trace_bins GROUP BY behaviour, aid, bin
+SELECT behaviour, aid, bin, sum(traces) AS traces
+FROM (SELECT behaviour, aid, bin, count(*) AS traces FROM trace_bins
+      GROUP BY behaviour, aid, bin
+      UNION ALL
+      SELECT behaviour, aid, CAST(0 AS BIGINT) AS bin, n AS traces FROM solo_traces) e
+GROUP BY behaviour, aid, bin
 """
 
 #: Traces and accounts of accounts in no campaign, per behaviour and bin: the outsiders'
@@ -197,12 +204,12 @@ GROUP BY e.behaviour, e.bin
 #: with direction (``leads``, ``leads_expected``); ``join`` and ``where`` say whose.
 _HITS = """
 SELECT tb.behaviour, tb.aid, ce.campaign, tb.bin, count(*) AS hits,
-       count(DISTINCT tb.key) AS keys,
+       count(DISTINCT tb.kid) AS keys,
        sum(CASE WHEN tb.ts < ce.first_ts THEN 1 ELSE 0 END) AS leads,
        sum(1.0 / (ce.members + 1)) AS leads_expected
 FROM trace_bins tb
 {join}JOIN campaign_episodes ce
-  ON ce.behaviour = tb.behaviour AND ce.key = tb.key AND ce.bucket = tb.bucket
+  ON ce.behaviour = tb.behaviour AND ce.kid = tb.kid AND ce.bucket = tb.bucket
 {where}
 GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin
 """
@@ -341,18 +348,20 @@ MEMBER_HITS = _HITS.format(
 )
 
 
-#: Per member: its traces, and how many of them are in its own campaign's episodes: the
-#: share of its activity spent with its own campaign, which a fragment's members must
-#: also spend with the campaign they are a fragment of.
+#: Per member: its traces (the solo ones included), and how many of them are in its own
+#: campaign's episodes: the share of its activity spent with its own campaign, which a
+#: fragment's members must also spend with the campaign they are a fragment of.
 MEMBER_SHARES = """
-SELECT tb.aid, count(*) AS traces,
-       sum(CASE WHEN ce.campaign IS NULL THEN 0 ELSE 1 END) AS own_hits
-FROM trace_bins tb
-JOIN members mm ON mm.aid = tb.aid
-LEFT JOIN campaign_episodes ce
-  ON ce.behaviour = tb.behaviour AND ce.key = tb.key AND ce.bucket = tb.bucket
- AND ce.campaign = mm.campaign
-GROUP BY tb.aid
+SELECT h.aid, h.traces + coalesce(s.n, 0) AS traces, h.own_hits
+FROM (SELECT tb.aid, count(*) AS traces,
+             sum(CASE WHEN ce.campaign IS NULL THEN 0 ELSE 1 END) AS own_hits
+      FROM trace_bins tb
+      JOIN members mm ON mm.aid = tb.aid
+      LEFT JOIN campaign_episodes ce
+        ON ce.behaviour = tb.behaviour AND ce.kid = tb.kid AND ce.bucket = tb.bucket
+       AND ce.campaign = mm.campaign
+      GROUP BY tb.aid) h
+LEFT JOIN (SELECT aid, sum(n) AS n FROM solo_traces GROUP BY aid) s ON s.aid = h.aid
 """
 
 
@@ -396,14 +405,14 @@ def expand_campaigns(
     in 10M posts can never be enough for it (RESULTS.md). Each family is controlled at
     ``alpha``; its own tests are the only hypotheses it spends.
 
-    Reads ``traces`` (the linker's table) and the ``members`` given.
+    Reads the linker's ``traces``, ``solo_traces`` and ``activity`` and the ``members`` given.
     """
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in JOIN_COLUMNS})
     no_sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in SOURCE_COLUMNS})
     if not settings.enabled or members.empty:
         return members, empty, no_sources
     run = duckdb_runner(con)
-    n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM traces"))
+    n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM activity"))
     core = members[["aid", "campaign"]]
     store_table(con, "members", core)
     store_table(con, "insiders", pd.DataFrame({"aid": core["aid"].astype("int64")}))

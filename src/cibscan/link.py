@@ -93,7 +93,7 @@ from .behaviours import Behaviour, TextSettings, base_name, family, scaled_name
 from .engine import duckdb_runner, fetch_int, store_table
 from .link_steps import (
     CHANCE_STEPS,
-    TRACES,
+    TRACE_STEPS,
     pair_steps,
     pairable_steps,
     part_tables,
@@ -139,7 +139,9 @@ def build_traces(
     progress: Progress | None = None,
     scales: Mapping[str, Sequence[int]] | None = None,
 ) -> dict[str, int]:
-    """Create ``account_index`` and ``traces`` (behaviour, aid, key, ts, bucket, post_id).
+    """Create ``account_index``, ``traces`` (behaviour, kid, aid, bucket, ts, post_id),
+    ``solo_traces`` (behaviour, aid, n) and ``key_ids`` (``link_steps.TRACE_STEPS``), and
+    return the traces per trace behaviour, the solo ones included.
 
     Each behaviour is traced at its window and at every longer time scale in ``scales``
     (behaviour name -> seconds), each scale a trace behaviour of its own (``corepost@1h``)
@@ -147,6 +149,32 @@ def build_traces(
     account, bucket) with the earliest time, so an account repeating itself does not
     multiply its pairs.
     """
+    raw_traces(con, behaviours, windows, text, progress, scales)
+    run_steps(duckdb_runner(con), TRACE_STEPS)
+    con.execute("DROP TABLE raw_traces")
+    con.execute("DROP TABLE raw_keys")
+    counts: dict[str, int] = {}
+    for name, n in con.execute(
+        "SELECT behaviour, sum(n) FROM (SELECT behaviour, count(*) AS n FROM traces "
+        "GROUP BY behaviour UNION ALL SELECT behaviour, sum(n) AS n FROM solo_traces "
+        "GROUP BY behaviour) c GROUP BY behaviour"
+    ).fetchall():
+        counts[str(name)] = int(n)
+    return counts
+
+
+def raw_traces(
+    con: duckdb.DuckDBPyConnection,
+    behaviours: Sequence[Behaviour],
+    windows: dict[str, int],
+    text: TextSettings,
+    progress: Progress | None = None,
+    scales: Mapping[str, Sequence[int]] | None = None,
+) -> None:
+    """Create ``account_index``, ``raw_traces`` (behaviour, aid, key, ts, post_id: what
+    each behaviour's ``traces_sql`` gives) and ``windows`` (source, behaviour, w, part:
+    each raw behaviour at its window and its longer scales), the input of
+    ``link_steps.TRACE_STEPS``."""
     con.execute(
         "CREATE OR REPLACE TABLE account_index AS SELECT account_id, "
         "CAST(row_number() OVER (ORDER BY account_id) - 1 AS INTEGER) AS aid "
@@ -156,7 +184,6 @@ def build_traces(
         "CREATE OR REPLACE TABLE raw_traces (behaviour VARCHAR, aid INTEGER, key VARCHAR, "
         "ts BIGINT, post_id VARCHAR)"
     )
-    counts: dict[str, int] = {}
     for b in behaviours:
         if progress:
             progress(f"traces: {b.name}")
@@ -192,13 +219,6 @@ def build_traces(
             }
         ),
     )
-    duckdb_runner(con)("traces", TRACES)
-    con.execute("DROP TABLE raw_traces")
-    for name, n in con.execute(
-        "SELECT behaviour, count(*) FROM traces GROUP BY behaviour"
-    ).fetchall():
-        counts[str(name)] = int(n)
-    return counts
 
 
 def behaviour_parts(con: duckdb.DuckDBPyConnection) -> int:
@@ -293,8 +313,8 @@ def links_from_traces(
     for name in part_tables(parts):
         con.execute(f"DROP TABLE {name}")
     _sampled_out(con, stats)
-    stats.accounts_active = fetch_int(con, "SELECT count(DISTINCT aid) FROM traces")
-    n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM traces"))
+    stats.accounts_active = fetch_int(con, "SELECT count(DISTINCT aid) FROM activity")
+    n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM activity"))
     n = stats.accounts_active
     stats.pairs_tested = n * (n - 1) / 2.0
 
