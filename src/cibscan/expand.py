@@ -196,25 +196,27 @@ WHERE m.aid IS NULL
 GROUP BY e.behaviour, e.bin
 """
 
-#: Outsiders' traces in a campaign's episodes, per account, campaign, behaviour and bin,
-#: with direction: ``leads`` counts the episodes the outsider was in before any of the
-#: campaign's members, and ``leads_expected`` what a member would: the first of the k
-#: members and it with chance 1 / (k + 1) per episode.
 #: Traces of accounts in campaigns' episodes, per account, campaign, behaviour and bin,
-#: with direction (``leads``, ``leads_expected``); ``join`` and ``where`` say whose.
+#: with direction: ``leads`` counts the episodes the account was in before any of the
+#: campaign's members, and ``leads_expected`` what a member would: the first of the k
+#: members and it with chance 1 / (k + 1) per episode; ``join`` and ``where`` say whose.
+#: Counted per key first and then per bin, which counts the keys without a distinct
+#: aggregate (at 2M posts 0.42 s against 0.53 s, the same rows).
 _HITS = """
-SELECT tb.behaviour, tb.aid, ce.campaign, tb.bin, count(*) AS hits,
-       count(DISTINCT tb.kid) AS keys,
-       sum(CASE WHEN tb.ts < ce.first_ts THEN 1 ELSE 0 END) AS leads,
-       sum(1.0 / (ce.members + 1)) AS leads_expected
-FROM trace_bins tb
-{join}JOIN campaign_episodes ce
-  ON ce.behaviour = tb.behaviour AND ce.kid = tb.kid AND ce.bucket = tb.bucket
-{where}
-GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin
+SELECT behaviour, aid, campaign, bin, sum(hits) AS hits, count(*) AS keys,
+       sum(leads) AS leads, sum(leads_expected) AS leads_expected
+FROM (SELECT tb.behaviour, tb.aid, ce.campaign, tb.bin, tb.kid, count(*) AS hits,
+             sum(CASE WHEN tb.ts < ce.first_ts THEN 1 ELSE 0 END) AS leads,
+             sum(1.0 / (ce.members + 1)) AS leads_expected
+      FROM trace_bins tb
+      {join}JOIN campaign_episodes ce
+        ON ce.behaviour = tb.behaviour AND ce.kid = tb.kid AND ce.bucket = tb.bucket
+      {where}
+      GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin, tb.kid) k
+GROUP BY behaviour, aid, campaign, bin
 """
 OUTSIDER_HITS = _HITS.format(
-    join="", where="LEFT JOIN insiders m ON m.aid = tb.aid\nWHERE m.aid IS NULL"
+    join="", where="LEFT JOIN insiders m ON m.aid = tb.aid WHERE m.aid IS NULL"
 )
 
 #: The outsiders under test for each campaign, per behaviour: more than ``c`` hits on it
@@ -344,7 +346,7 @@ def round_steps(min_hits: int, truncation: int = 2) -> tuple[tuple[str, str], ..
 #: Members' traces in the episodes of campaigns other than their own, as ``OUTSIDER_HITS``
 #: counts an outsider's: the evidence that two campaigns are fragments of one.
 MEMBER_HITS = _HITS.format(
-    join="JOIN members mm ON mm.aid = tb.aid\n", where="WHERE ce.campaign <> mm.campaign"
+    join="JOIN members mm ON mm.aid = tb.aid ", where="WHERE ce.campaign <> mm.campaign"
 )
 
 
@@ -614,8 +616,10 @@ def spent_hypotheses(
         rate = np.zeros((bins, len(campaigns)))
         rate[rows["bin"].to_numpy(dtype=np.int64), col] = rows["rate"].to_numpy(dtype=np.float64)
         aid, row = np.unique(own["aid"].to_numpy(), return_inverse=True)
-        traces = np.zeros((len(aid), bins))
-        np.add.at(traces, (row, own["bin"].to_numpy(dtype=np.int64)), own["traces"].to_numpy())
+        cells = row.astype(np.int64) * bins + own["bin"].to_numpy(dtype=np.int64)
+        weights = own["traces"].to_numpy(dtype=np.float64)
+        traces = np.bincount(cells, weights=weights, minlength=len(aid) * bins)
+        traces = traces.reshape(len(aid), bins)
         # outsiders with the same traces per bin have the same tails: each once, weighted
         profiles, weight = _distinct_rows(traces)
         step = max(1, 4_000_000 // max(len(campaigns), 1))
