@@ -64,6 +64,14 @@ def test_evidence_backs_every_link(run) -> None:  # type: ignore[no-untyped-def]
     windows = findings.summary["settings"]["windows_seconds"]
     assert (ev["gap_seconds"] <= ev["behaviour"].map(lambda b: window_of(b, windows))).all()
     assert ev["text_a"].notna().any()
+    # each post's own language beside it; a similarity only for paraphrases (none here)
+    data, _, _, _ = run
+    lang = data.con.execute("SELECT post_id, language FROM posts").df()
+    lang = lang.set_index("post_id")["language"]
+    for side in ("a", "b"):
+        want = ev[f"post_{side}"].map(lang)
+        assert ev[f"language_{side}"].fillna("").tolist() == want.fillna("").tolist()
+    assert ev["language_a"].notna().any() and ev["similarity"].isna().all()
 
 
 def test_save_and_load_round_trip(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -206,7 +206,15 @@ def test_detect_links_accounts_that_make_the_same_claims_in_their_own_words(
     from cibscan.dataset import Dataset
 
     model = _Claims(seed=5)
-    monkeypatch.setattr("cibscan.behaviours.paraphrase.embedder", lambda name: model)
+    seen: dict[str, np.ndarray] = {}  # each text's embedding, as the behaviour got it
+
+    class Recorded:
+        def query(self, texts: list[str]) -> np.ndarray:
+            out = model.query(texts)
+            seen.update(zip(texts, out, strict=True))
+            return out
+
+    monkeypatch.setattr("cibscan.behaviours.paraphrase.embedder", lambda name: Recorded())
     rng = np.random.default_rng(6)
     start = pd.Timestamp("2024-03-04", tz="UTC")
     rows = []
@@ -241,3 +249,9 @@ def test_detect_links_accounts_that_make_the_same_claims_in_their_own_words(
     assert keys["behaviour"].eq("paraphrase").all()
     # each key's label is one of the ring's own wordings
     assert keys["label"].str.startswith("claim ").all()
+    # the evidence puts the two posts side by side with their similarity
+    ev = found.evidence
+    assert len(ev) > 0 and ev["behaviour"].eq("paraphrase").all()
+    expected = [float(seen[a] @ seen[b]) for a, b in zip(ev["text_a"], ev["text_b"], strict=True)]
+    np.testing.assert_allclose(ev["similarity"].to_numpy(dtype=float), expected, atol=1e-5)
+    assert (ev["similarity"] > 0.5).all()

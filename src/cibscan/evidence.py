@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from .engine import duckdb_runner, store_table
+from .engine import duckdb_runner, store_table, table_exists
 from .link_steps import evidence_steps, run_steps
 
 #: Tables ``build_evidence`` leaves for the queries below.
@@ -48,17 +48,35 @@ def build_evidence(
 
 def evidence_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The evidence rows of every significant (pair, behaviour), earliest first, with
-    account ids and the two posts' texts side by side."""
+    account ids and the two posts' texts and languages side by side; for a paraphrase,
+    the cosine similarity of the two texts' embeddings (``similarity``, NULL for every
+    other behaviour)."""
+    similarity, claims = "CAST(NULL AS DOUBLE)", ""
+    if table_exists(con, "_claim_keys") and table_exists(con, "_text_keys"):
+        # each text's copy-paste cluster, and the embedding of the cluster's text
+        similarity = (
+            "CASE WHEN split_part(e.behaviour, '@', 1) = 'paraphrase' "
+            "THEN CAST(list_cosine_similarity(ca.vector, cb.vector) AS DOUBLE) END"
+        )
+        claims = (
+            "LEFT JOIN _text_keys ta ON ta.text = pa.text "
+            "LEFT JOIN _claim_keys ca ON ca.dup = ta.key "
+            "LEFT JOIN _text_keys tb ON tb.text = pb.text "
+            "LEFT JOIN _claim_keys cb ON cb.dup = tb.key "
+        )
     return (
         con.sql(
             "SELECT e.behaviour, ia.account_id AS account_a, ib.account_id AS account_b, e.key, "
             "  e.post_a, to_timestamp(e.ts_a)::TIMESTAMP AS time_a, pa.text AS text_a, "
+            "  pa.language AS language_a, "
             "  e.post_b, to_timestamp(e.ts_b)::TIMESTAMP AS time_b, pb.text AS text_b, "
-            "  abs(e.ts_a - e.ts_b) AS gap_seconds "
+            "  pb.language AS language_b, "
+            f"  abs(e.ts_a - e.ts_b) AS gap_seconds, {similarity} AS similarity "
             "FROM evidence_firsts e "
             "JOIN account_index ia ON ia.aid = e.a JOIN account_index ib ON ib.aid = e.b "
             "LEFT JOIN posts pa ON pa.post_id = e.post_a "
             "LEFT JOIN posts pb ON pb.post_id = e.post_b "
+            f"{claims}"
             "ORDER BY e.behaviour, account_a, account_b, e.rk"
         )
         .to_arrow_table()

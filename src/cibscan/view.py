@@ -353,10 +353,13 @@ EVIDENCE_FIELDS = (
     "post_a",
     "time_a",
     "text_a",
+    "language_a",
     "post_b",
     "time_b",
     "text_b",
+    "language_b",
     "gap_seconds",
+    "similarity",
 )
 HISTORY_FIELDS = (
     "post_id",

@@ -132,8 +132,10 @@ def language_group(language: object, text: str) -> str:
 
 
 def prepare(con: duckdb.DuckDBPyConnection, settings: TextSettings) -> None:
-    """Build ``_claim_keys(dup, key)``: each copy-paste cluster key that belongs to a claim
-    of two or more clusters, and the claim's key."""
+    """Build ``_claim_keys(dup, key, vector)``: each copy-paste cluster key that belongs to
+    a claim of two or more clusters, the claim's key, and the embedding of the cluster's
+    text, from which the evidence gives the similarity of two posts
+    (``evidence.evidence_rows``)."""
     model = embedder(settings.paraphrase_model)
     if not table_exists(con, "_text_keys"):  # copy-paste was left out of the behaviours
         copypaste.prepare(con, settings)
@@ -144,9 +146,18 @@ def prepare(con: duckdb.DuckDBPyConnection, settings: TextSettings) -> None:
         "WHERE p.kind <> 'repost' GROUP BY k.key ORDER BY k.key"
     ).df()
     keys = claims(model, reps, COMPARE_WINDOW)
-    con.register("_claims", pa.Table.from_pandas(keys, preserve_index=False))
+    vectors = np.asarray(keys.attrs.get("vectors", np.zeros((len(keys), 0))), dtype=np.float32)
+    offsets = np.arange(len(keys) + 1, dtype=np.int32) * vectors.shape[1]
+    table = pa.table(
+        {
+            "dup": pa.array(keys["dup"].astype(str).tolist(), type=pa.string()),
+            "key": pa.array(keys["key"].astype(str).tolist(), type=pa.string()),
+            "vector": pa.ListArray.from_arrays(pa.array(offsets), pa.array(vectors.ravel())),
+        }
+    )
+    con.register("_claims", table)
     try:
-        con.execute("CREATE OR REPLACE TABLE _claim_keys AS SELECT dup, key FROM _claims")
+        con.execute("CREATE OR REPLACE TABLE _claim_keys AS SELECT dup, key, vector FROM _claims")
     finally:
         con.unregister("_claims")
 
@@ -154,7 +165,8 @@ def prepare(con: duckdb.DuckDBPyConnection, settings: TextSettings) -> None:
 def claims(model: Any, reps: pd.DataFrame, window: int) -> pd.DataFrame:
     """``dup, key`` for the representatives ``reps`` (dup, text, first_ts, language) that
     form claims of two or more: embedded, compared against their languages' background
-    within ``window`` of each other, and grouped."""
+    within ``window`` of each other, and grouped. The rows' embeddings, one row each, are
+    in the frame's ``attrs["vectors"]``."""
     empty = pd.DataFrame({"dup": pd.Series(dtype=str), "key": pd.Series(dtype=str)})
     if len(reps) < 2:
         return empty
@@ -178,9 +190,11 @@ def claims(model: Any, reps: pd.DataFrame, window: int) -> pd.DataFrame:
     central = _central(vectors[index], label[index])
     # a claim is named by its most central text, which is also what a person reads
     names_of = {c: "p:" + texts[index[i]] for c, i in central.items()}
-    return pd.DataFrame(
+    found = pd.DataFrame(
         {"dup": reps["dup"].to_numpy()[index], "key": [names_of[c] for c in label[index]]}
     )
+    found.attrs["vectors"] = vectors[index]
+    return found
 
 
 def _runs(values: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:

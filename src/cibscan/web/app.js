@@ -714,9 +714,10 @@
     return h("table", { class: "grid evidence" },
       h("thead", {}, h("tr", {}, ["behaviour", "first account and post", "second account and post", "gap"].map((x) => h("th", { text: x })))),
       h("tbody", {}, rows.map((r) => h("tr", {},
-        h("td", {}, r.behaviour, h("div", { class: "key", text: r.key })),
-        h("td", {}, accountLink(r.account_a, r.account_a), h("time", { text: r.time_a }), h("div", { class: "post", text: r.text_a || "" })),
-        h("td", {}, accountLink(r.account_b, r.account_b), h("time", { text: r.time_b }), h("div", { class: "post", text: r.text_b || "" })),
+        h("td", {}, r.behaviour, h("div", { class: "key", text: r.key }),
+          r.similarity == null ? null : h("div", { class: "muted", text: "similarity " + Number(r.similarity).toFixed(2) })),
+        h("td", {}, accountLink(r.account_a, r.account_a), h("time", { text: r.time_a }), r.language_a ? h("span", { class: "muted", text: " " + r.language_a }) : null, h("div", { class: "post", text: r.text_a || "" })),
+        h("td", {}, accountLink(r.account_b, r.account_b), h("time", { text: r.time_b }), r.language_b ? h("span", { class: "muted", text: " " + r.language_b }) : null, h("div", { class: "post", text: r.text_b || "" })),
         h("td", { text: fmt.gap(r.gap_seconds) })))));
   }
 
