@@ -6,10 +6,12 @@ hostile payloads in the data ran (they would set ``window.__pwned``).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -18,7 +20,7 @@ from cibscan.findings import Findings
 from cibscan.report import write_report
 from cibscan.web import chromium
 
-from .conftest import SCRIPT
+from .conftest import IMG, SCRIPT
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 if chromium.executable() is None:
@@ -116,3 +118,28 @@ def test_dashboard_review_decision_survives_a_restart(
         assert "confirmed" in state and "Ana Analyst" in state
         assert "<img src=x" in page.locator("#detail .review .history").text_content()
         assert account in page.locator("#detail h2").text_content()
+
+
+def test_report_shows_an_evidence_row_s_languages_and_similarity_as_text(
+    browser: Any, hostile_findings: Findings, tmp_path: Path
+) -> None:
+    # a paraphrase's similarity and each post's language beside it; the language is the
+    # export's field, written by whoever wrote the post, so a payload there stays text
+    findings = copy.copy(hostile_findings)
+    ev = hostile_findings.evidence.copy()
+    ev["similarity"] = ev["similarity"].astype("float64")
+    account = str(ev.loc[0, "account_a"])
+    mine = (ev["account_a"] == account) | (ev["account_b"] == account)
+    ev.loc[mine, "similarity"] = 0.873
+    ev.loc[mine, ["language_a", "language_b"]] = IMG
+    findings.evidence = ev
+    path = tmp_path / "report.html"
+    write_report(findings, str(path))
+    with watched_page(browser) as page:
+        page.goto(path.as_uri() + "#/account/" + quote(account, safe=""))
+        page.wait_for_selector("#detail section.account")
+        rows = page.locator("#detail table.evidence tbody tr")
+        assert rows.count() > 0
+        assert rows.locator("td", has_text="similarity 0.87").count() == rows.count()
+        assert rows.locator("span", has_text=IMG).count() == 2 * rows.count()
+        assert page.locator("#detail img").count() == 0
