@@ -94,7 +94,7 @@ JOIN key_ids ki ON ki.behaviour = w.source AND ki.kid = k.kid
 #: Per behaviour and account: its traces (``a``, the solo ones included) and the
 #: co-occurrence slots of all of them (``s``; a solo trace has none).
 ACTIVITY = """
-SELECT behaviour, aid, sum(a) AS a, sum(s) AS s
+SELECT behaviour, aid, CAST(sum(a) AS BIGINT) AS a, sum(s) AS s
 FROM (SELECT t.behaviour, t.aid, count(*) AS a, sum(kb.slots) AS s
       FROM traces t JOIN key_buckets kb
         ON t.behaviour = kb.behaviour AND t.kid = kb.kid AND t.bucket = kb.bucket
