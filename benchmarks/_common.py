@@ -55,13 +55,14 @@ def platform(n: int, seed: int, data: Path = DATA, days: int | None = None, **kn
     return folder
 
 
-def timed(args: list[str]) -> dict[str, float]:
-    """Run a child process: its wall time and peak RSS (its own or its largest worker's).
+def timed(args: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run a child process (with ``env``, else this one's environment): its wall time and
+    peak RSS (its own or its largest worker's).
 
     ``os.wait4`` gives this child's own figures, so runs can come in any order.
     """
     start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
