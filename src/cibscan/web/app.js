@@ -709,6 +709,13 @@
       h("tbody", {}, rows.map((r) => h("tr", {}, r.map((cell) => h("td", {}, cell))))));
   }
 
+  // One side of an evidence row: the account, when it posted, in what language, and what.
+  function postCell(account, time, language, text) {
+    return h("td", {}, accountLink(account, account), h("time", { text: time }),
+      language ? h("span", { class: "muted", text: " " + language }) : null,
+      h("div", { class: "post", text: text || "" }));
+  }
+
   function evidenceTable(rows) {
     if (!rows || !rows.length) return h("p", { class: "muted", text: "No evidence rows." });
     return h("table", { class: "grid evidence" },
@@ -716,8 +723,8 @@
       h("tbody", {}, rows.map((r) => h("tr", {},
         h("td", {}, r.behaviour, h("div", { class: "key", text: r.key }),
           r.similarity == null ? null : h("div", { class: "muted", text: "similarity " + Number(r.similarity).toFixed(2) })),
-        h("td", {}, accountLink(r.account_a, r.account_a), h("time", { text: r.time_a }), r.language_a ? h("span", { class: "muted", text: " " + r.language_a }) : null, h("div", { class: "post", text: r.text_a || "" })),
-        h("td", {}, accountLink(r.account_b, r.account_b), h("time", { text: r.time_b }), r.language_b ? h("span", { class: "muted", text: " " + r.language_b }) : null, h("div", { class: "post", text: r.text_b || "" })),
+        postCell(r.account_a, r.time_a, r.language_a, r.text_a),
+        postCell(r.account_b, r.time_b, r.language_b, r.text_b),
         h("td", { text: fmt.gap(r.gap_seconds) })))));
   }
 
