@@ -468,7 +468,13 @@ def test_traces_of_keys_used_once_count_the_same_as_solo_traces() -> None:
     members = members.assign(campaign=np.where(members["aid"] < 5, 1, 2))
     store_table(con, "members", members)
     store_table(con, "insiders", members[["aid"]])
-    names = ("exposure", "hit_rates", "candidates", "member_shares", "member_candidates")
+    names = (
+        "exposure",
+        "hit_rates",
+        "candidates",
+        "member_shares",
+        "member_candidates",
+    )
     got = {}
     for solo in (False, True):
         _link(con, solo)
@@ -479,3 +485,36 @@ def test_traces_of_keys_used_once_count_the_same_as_solo_traces() -> None:
     for name in names:
         assert len(got[False][name]) > 0, name
         pd.testing.assert_frame_equal(got[False][name], got[True][name], check_dtype=False)
+
+
+def test_an_account_alone_in_its_bin_is_tested_at_the_campaign_s_rate_not_at_zero() -> None:
+    # a ring of 10 copies an outlet's posts: one key per post, in 30 bursts. The outlet
+    # (999) posted 3 of them and 200 texts nobody else used, so its bin holds nobody but
+    # itself; under test, it sets no rate there. The public reposts the ring's posts at
+    # the ring's times now and then, which sets the ring's rate in their bins.
+    rng = np.random.default_rng(3)
+    rows = [("coobject", f"#post{b}", a, 100 * b) for b in range(30) for a in range(10)]
+    rows += [("coobject", f"#post{b}", 999, 100 * b) for b in (0, 1, 2)]
+    rows += [("coobject", f"#own{i}", 999, 7 * i + 1) for i in range(200)]
+    for a in range(100, 400):
+        for b in rng.choice(30, 2, replace=False):
+            rows.append(("coobject", f"#post{b}", a, 100 * int(b) + int(rng.integers(0, 2))))
+        for _ in range(10):
+            rows.append(("coobject", f"#tag{rng.integers(0, 50)}", a, int(rng.integers(0, 3000))))
+    given = pd.DataFrame(rows, columns=["behaviour", "key", "aid", "bucket"])
+    given = given.drop_duplicates(["behaviour", "key", "aid", "bucket"])
+    given["ts"] = given["bucket"] * 600
+    given["post_id"] = [f"p{i}" for i in range(len(given))]
+    given["aid"] = given["aid"].astype("int32")
+    con = duckdb.connect()
+    store_table(con, "given", given)
+    _link(con)
+    members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
+    store_table(con, "members", members)
+    store_table(con, "insiders", members[["aid"]])
+    run_steps(duckdb_runner(con), expand_steps(2))
+    row = con.execute("SELECT hits, expected FROM candidates WHERE aid = 999").fetchone()
+    assert row is not None and row[0] == 3
+    assert row[1] > 3  # its 203 traces at the ring's rate, not 0 for the 200 alone
+    grown, _, _ = expand_module.expand_campaigns(con, members, ExpandSettings())
+    assert 999 not in set(grown["aid"])

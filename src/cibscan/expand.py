@@ -16,7 +16,7 @@ no campaign is tested against each campaign whose episodes it joined:
   flood, is hit by everyone who reposts viral posts or joins the flood, and that rate
   says so. The accounts under test must not set their own rate, so it is fitted only to
   the outsiders with at most two hits on the campaign in the behaviour, all bins
-  together (a Poisson truncated there, ``HIT_RATES``); averaging every outsider's hits,
+  together (a Poisson truncated there, ``BIN_RATES``); averaging every outsider's hits,
   even capped, let the hidden members of a large ring raise the rate until none of
   them joined. A candidate needs two hits (``ExpandSettings.min_hits``): with three, the
   members of a network who had only two of its posts (13% of a generated one whose
@@ -256,8 +256,8 @@ GROUP BY u.behaviour, u.campaign, e.bin
 #: rate too low. Averaging capped hits instead left every hidden member of a large ring
 #: with the chance rate its own fellows set (0.045 per trace at 1M posts), and none
 #: joined.
-HIT_RATES = """
-SELECT behaviour, campaign, bin, {mu} * accounts / traces AS rate
+BIN_RATES = """
+SELECT behaviour, campaign, bin, {mu} * accounts / traces AS rate, traces
 FROM (SELECT h.behaviour, h.campaign, h.bin,
              CAST(ob.traces - coalesce(x.traces, 0) AS DOUBLE) AS traces,
              CAST(ob.accounts - coalesce(x.accounts, 0) AS DOUBLE) AS accounts,
@@ -274,6 +274,24 @@ FROM (SELECT h.behaviour, h.campaign, h.bin,
       LEFT JOIN under_test_exposure x
         ON x.behaviour = h.behaviour AND x.campaign = h.campaign AND x.bin = h.bin) f
 WHERE traces > 0
+"""
+
+#: The chance rates (``BIN_RATES``), and where a bin holds no outsider but those under
+#: test, the campaign's rate over all its bins in the behaviour: with nobody left to set
+#: it, the bin's rate is unknown, not zero. A state-media account alone in its domain's
+#: bin, under test for the three episodes in which a ring's copies of its posts carried
+#: its domain, had 0 of its 213 traces' hits expected there and joined the ring (seen
+#: with a fragment merge that was then not kept; RESULTS.md, "Fragments pooled").
+HIT_RATES = """
+SELECT behaviour, campaign, bin, rate FROM bin_rates
+UNION ALL
+SELECT x.behaviour, x.campaign, x.bin, p.rate
+FROM under_test_exposure x
+JOIN outsider_bins ob ON ob.behaviour = x.behaviour AND ob.bin = x.bin
+JOIN (SELECT behaviour, campaign, sum(rate * traces) / sum(traces) AS rate
+      FROM bin_rates GROUP BY behaviour, campaign) p
+  ON p.behaviour = x.behaviour AND p.campaign = x.campaign
+WHERE ob.traces - x.traces <= 0
 """
 
 
@@ -318,19 +336,19 @@ def episode_steps() -> tuple[tuple[str, str], ...]:
 
 
 def _hit_rates(c: int) -> str:
-    """``HIT_RATES`` truncated at ``c`` (1 or 2), with the closed-form fit for that ``c``."""
+    """``BIN_RATES`` truncated at ``c`` (1 or 2), with the closed-form fit for that ``c``."""
     mu = (
         "(m / (1.0 - m))"
         if c == 1
         else "(((m - 1.0) + sqrt((1.0 - m) * (1.0 - m) + 4.0 * (1.0 - m / 2.0) * m))"
         " / (2.0 * (1.0 - m / 2.0)))"
     )
-    return HIT_RATES.format(c=int(c), mu=mu)
+    return BIN_RATES.format(c=int(c), mu=mu)
 
 
 def round_steps(min_hits: int, truncation: int = 2) -> tuple[tuple[str, str], ...]:
     """One round of the test: the outsiders' exposure and hits, the chance rates they
-    set (``HIT_RATES`` truncated at ``truncation``, 1 or 2), and the candidates."""
+    set (``BIN_RATES`` truncated at ``truncation``, 1 or 2), and the candidates."""
     if truncation not in (1, 2):
         raise ValueError(f"the chance rate's truncation must be 1 or 2, not {truncation}")
     return (
@@ -338,7 +356,8 @@ def round_steps(min_hits: int, truncation: int = 2) -> tuple[tuple[str, str], ..
         ("outsider_hits", OUTSIDER_HITS),
         ("under_test", UNDER_TEST.format(c=int(truncation))),
         ("under_test_exposure", UNDER_TEST_EXPOSURE),
-        ("hit_rates", _hit_rates(truncation)),
+        ("bin_rates", _hit_rates(truncation)),
+        ("hit_rates", HIT_RATES),
         ("candidates", CANDIDATES.format(min_hits=int(min_hits), hits="outsider_hits")),
     )
 
