@@ -468,13 +468,7 @@ def test_traces_of_keys_used_once_count_the_same_as_solo_traces() -> None:
     members = members.assign(campaign=np.where(members["aid"] < 5, 1, 2))
     store_table(con, "members", members)
     store_table(con, "insiders", members[["aid"]])
-    names = (
-        "exposure",
-        "hit_rates",
-        "candidates",
-        "member_shares",
-        "member_candidates",
-    )
+    names = ("exposure", "hit_rates", "candidates", "member_shares", "member_candidates")
     got = {}
     for solo in (False, True):
         _link(con, solo)

@@ -281,7 +281,8 @@ WHERE traces > 0
 #: it, the bin's rate is unknown, not zero. A state-media account alone in its domain's
 #: bin, under test for the three episodes in which a ring's copies of its posts carried
 #: its domain, had 0 of its 213 traces' hits expected there and joined the ring (seen
-#: with a fragment merge that was then not kept; RESULTS.md, "Fragments pooled").
+#: with a fragment merge that was not kept; RESULTS.md, "A bin with nobody to set its
+#: rate").
 HIT_RATES = """
 SELECT behaviour, campaign, bin, rate FROM bin_rates
 UNION ALL
