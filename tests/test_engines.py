@@ -18,7 +18,7 @@ import pytest
 import cibscan
 from cibscan.behaviours import BEHAVIOURS, TextSettings
 from cibscan.engine import duckdb_runner
-from cibscan.expand import expand_steps, merge_steps
+from cibscan.expand import episode_steps, expand_steps, merge_steps, round_steps
 from cibscan.link import raw_traces
 from cibscan.link_steps import (
     CHANCE_STEPS,
@@ -274,3 +274,20 @@ def test_group_level_candidates_are_identical_across_engines(
                 np.testing.assert_allclose(
                     got[col].astype(float), reference[col].astype(float), rtol=1e-9, err_msg=col
                 )
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_the_rates_from_the_hits_alone_are_the_full_round_s(engine: str, inputs) -> None:  # type: ignore[no-untyped-def]
+    # the first round before fragments merge counts the outsiders' hits alone
+    busiest = inputs["raw_traces"]["aid"].value_counts().index[:60].astype("int64")
+    members = pd.DataFrame({"aid": busiest, "campaign": [1] * 30 + [2] * 30})
+    given = {**inputs, "members": members, "insiders": members[["aid"]]}
+    full = _duckdb(given, (*STEPS, *expand_steps(2)), "hit_rates")
+    alone = (*STEPS, *episode_steps(), *round_steps(2, rates_only=True))
+    got = ENGINES[engine](given, alone, "hit_rates")
+    key = ["behaviour", "campaign", "bin"]
+    full = full.sort_values(key).reset_index(drop=True)
+    got = got[full.columns].sort_values(key).reset_index(drop=True)
+    assert len(full) >= 4
+    assert got[key].astype(str).values.tolist() == full[key].astype(str).values.tolist()
+    np.testing.assert_allclose(got["rate"].astype(float), full["rate"].astype(float), rtol=1e-9)

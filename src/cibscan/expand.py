@@ -219,6 +219,20 @@ OUTSIDER_HITS = _HITS.format(
     join="", where="LEFT JOIN insiders m ON m.aid = tb.aid WHERE m.aid IS NULL"
 )
 
+#: ``OUTSIDER_HITS``'s hits alone, in one aggregation: all that the chance rates read
+#: (``UNDER_TEST``, ``BIN_RATES``). The first round before fragments merge needs only
+#: the rates (its candidates are made again for the merged campaigns), and over the ~1,000
+#: fragments of 10M posts its hits are 15M rows (RESULTS.md, "The rates' hits alone").
+OUTSIDER_HIT_COUNTS = """
+SELECT tb.behaviour, tb.aid, ce.campaign, tb.bin, count(*) AS hits
+FROM trace_bins tb
+JOIN campaign_episodes ce
+  ON ce.behaviour = tb.behaviour AND ce.kid = tb.kid AND ce.bucket = tb.bucket
+LEFT JOIN insiders m ON m.aid = tb.aid
+WHERE m.aid IS NULL
+GROUP BY tb.behaviour, tb.aid, ce.campaign, tb.bin
+"""
+
 #: The outsiders under test for each campaign, per behaviour: more than ``c`` hits on it
 #: in all bins together (``c`` is ``ExpandSettings.rate_truncation``). They do not set the
 #: campaign's chance rate in any bin.
@@ -347,20 +361,25 @@ def _hit_rates(c: int) -> str:
     return BIN_RATES.format(c=int(c), mu=mu)
 
 
-def round_steps(min_hits: int, truncation: int = 2) -> tuple[tuple[str, str], ...]:
+def round_steps(
+    min_hits: int, truncation: int = 2, rates_only: bool = False
+) -> tuple[tuple[str, str], ...]:
     """One round of the test: the outsiders' exposure and hits, the chance rates they
-    set (``BIN_RATES`` truncated at ``truncation``, 1 or 2), and the candidates."""
+    set (``BIN_RATES`` truncated at ``truncation``, 1 or 2), and the candidates. With
+    ``rates_only``, the hits are counted alone (``OUTSIDER_HIT_COUNTS``), enough for the
+    rates and not for the candidates, which are left out."""
     if truncation not in (1, 2):
         raise ValueError(f"the chance rate's truncation must be 1 or 2, not {truncation}")
-    return (
+    steps = (
         ("outsider_bins", OUTSIDER_BINS),
-        ("outsider_hits", OUTSIDER_HITS),
+        ("outsider_hits", OUTSIDER_HIT_COUNTS if rates_only else OUTSIDER_HITS),
         ("under_test", UNDER_TEST.format(c=int(truncation))),
         ("under_test_exposure", UNDER_TEST_EXPOSURE),
         ("bin_rates", _hit_rates(truncation)),
         ("hit_rates", HIT_RATES),
         ("candidates", CANDIDATES.format(min_hits=int(min_hits), hits="outsider_hits")),
     )
+    return steps[:-1] if rates_only else steps
 
 
 #: Members' traces in the episodes of campaigns other than their own, as ``OUTSIDER_HITS``
@@ -439,11 +458,12 @@ def expand_campaigns(
     store_table(con, "members", core)
     store_table(con, "insiders", pd.DataFrame({"aid": core["aid"].astype("int64")}))
     rounds = round_steps(settings.min_hits, settings.rate_truncation)
-    *rate_steps, candidate_step = rounds
+    rate_steps = round_steps(settings.min_hits, settings.rate_truncation, rates_only=True)
     run_steps(run, (*episode_steps(), *rate_steps))
     # the first round's rates test the members against the other campaigns; when
     # fragments merge, the episodes and the first round are made again for the merged,
-    # so the first candidates are made only when none merged (at 10M posts they took 17 s)
+    # so the first candidates, and the hits they need, are made only when none merged
+    # (at 10M posts they took 17 s)
     members, merged = _merge_fragments(con, members, n_behaviours, settings)
     if merged:
         core = members[["aid", "campaign"]]
@@ -459,8 +479,8 @@ def expand_campaigns(
         if r > 0 or merged:  # the first round's tables stand unless fragments merged
             store_table(con, "insiders", pd.DataFrame({"aid": insiders.astype("int64")}))
             run_steps(run, rounds)
-        else:
-            run_steps(run, (candidate_step,))
+        else:  # the same rates; the hits again with what the candidates read
+            run_steps(run, (("outsider_hits", OUTSIDER_HITS), rounds[-1]))
         if spent is None:
             # every (outsider, campaign, behaviour) of the first round is a hypothesis in
             # every round: a later round tests fewer of them, at lower chance rates
