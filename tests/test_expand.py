@@ -74,6 +74,14 @@ def _traces(
             rows.append(("cohashtag", f"#tag{rng.integers(0, 50)}", a, int(rng.integers(0, 3000))))
         when = 100 * int(rng.integers(0, 30)) if public_in_bursts else int(rng.integers(0, 3000))
         rows.append(("cohashtag", "#push", a, when))
+    members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
+    return _given(rows), members
+
+
+def _given(rows: list[tuple[str, str, int, int]]) -> duckdb.DuckDBPyConnection:
+    """A connection holding the ``given`` traces made of ``rows`` (behaviour, key, aid,
+    bucket): one per (behaviour, key, aid, bucket), at the start of a 10-minute bucket,
+    each its own post."""
     traces = pd.DataFrame(rows, columns=["behaviour", "key", "aid", "bucket"])
     traces = traces.drop_duplicates(["behaviour", "key", "aid", "bucket"])
     traces["ts"] = traces["bucket"] * 600
@@ -81,8 +89,7 @@ def _traces(
     traces["aid"] = traces["aid"].astype("int32")
     con = duckdb.connect()
     store_table(con, "given", traces)
-    members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
-    return con, members
+    return con
 
 
 def test_a_member_in_a_minority_of_tasks_joins_and_the_public_does_not() -> None:
@@ -495,13 +502,7 @@ def test_an_account_alone_in_its_bin_is_tested_at_the_campaign_s_rate_not_at_zer
             rows.append(("coobject", f"#post{b}", a, 100 * int(b) + int(rng.integers(0, 2))))
         for _ in range(10):
             rows.append(("coobject", f"#tag{rng.integers(0, 50)}", a, int(rng.integers(0, 3000))))
-    given = pd.DataFrame(rows, columns=["behaviour", "key", "aid", "bucket"])
-    given = given.drop_duplicates(["behaviour", "key", "aid", "bucket"])
-    given["ts"] = given["bucket"] * 600
-    given["post_id"] = [f"p{i}" for i in range(len(given))]
-    given["aid"] = given["aid"].astype("int32")
-    con = duckdb.connect()
-    store_table(con, "given", given)
+    con = _given(rows)
     _link(con)
     members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
     store_table(con, "members", members)
