@@ -513,3 +513,31 @@ def test_an_account_alone_in_its_bin_is_tested_at_the_campaign_s_rate_not_at_zer
     assert row[1] > 3  # its 203 traces at the ring's rate, not 0 for the 200 alone
     grown, _, _ = expand_module.expand_campaigns(con, members, ExpandSettings())
     assert 999 not in set(grown["aid"])
+
+
+def test_a_bin_where_no_outsider_hit_has_half_a_hit_not_a_rate_of_zero() -> None:
+    # a ring of 10 in 30 bursts of its own hashtag; 300 accounts use 50 popular hashtags
+    # and never the ring's, and 20 of them each once used a hashtag nobody else did (the
+    # bin of keys one account used). Account 999 used the ring's hashtag in 3 bursts:
+    # under test, it leaves the bin to those 20 traces, none of which hit. Zero hits in 20
+    # traces do not make the rate zero (any hit there infinitely significant): the bin has
+    # half a hit, 0.5 / 20 per trace, and 999's 3 traces expect 0.075 hits.
+    rng = np.random.default_rng(4)
+    rows = [("cohashtag", "#push", a, 100 * b) for b in range(30) for a in range(10)]
+    rows += [("cohashtag", "#push", 999, 100 * b) for b in (3, 9, 27)]
+    for a in range(100, 400):
+        for _ in range(20):
+            rows.append(("cohashtag", f"#tag{rng.integers(0, 50)}", a, int(rng.integers(0, 3000))))
+    rows += [("cohashtag", f"#rare{a}", a, int(rng.integers(0, 3000))) for a in range(100, 120)]
+    con = _given(rows)
+    _link(con, solo=True)
+    members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
+    store_table(con, "members", members)
+    store_table(con, "insiders", members[["aid"]])
+    run_steps(duckdb_runner(con), expand_steps(2))
+    rates = con.execute("SELECT bin, rate FROM hit_rates ORDER BY bin").df()
+    assert (rates["rate"] > 0).all()
+    expected = con.execute("SELECT hits, expected FROM candidates WHERE aid = 999").fetchone()
+    assert expected is not None and expected[0] == 3
+    # half a hit among 20 traces; the Poisson fit truncated at 2 adds a little (mu > m)
+    assert expected[1] == pytest.approx(3 * 0.5 / 20, rel=0.05)
