@@ -574,3 +574,90 @@ def test_a_crowd_posting_in_a_few_weekday_events_keeps_no_office_schedule() -> N
     assert office.loc[2, "utc_offset"] == 8
     status = verdicts.set_index("campaign")["status"]
     assert status[1] == CampaignStatus.CROWD and status[2] == CampaignStatus.OPERATION
+
+
+def test_a_small_campaign_cut_from_an_operation_is_judged_with_its_family() -> None:
+    # an operation of 24 (23 bought: following far more than follow them) that clustering
+    # cut into a campaign of 20 and one of 4 (3 bought, one not); a crowd of 150 and a
+    # small genuine group of 4 linked to it here and there: one component of links. The
+    # four alone: 3 of 4 in the top tenth is p = 0.0039, short of 0.01 / 7 markers.
+    import importlib
+
+    from cibscan.detect import DetectConfig
+
+    detect_module = importlib.import_module("cibscan.detect")
+    posts, accounts = _population()
+    rng = np.random.default_rng(9)
+    op = [f"bought{i}" for i in range(24)]
+    made = [START - pd.Timedelta(days=int(d)) for d in rng.integers(100, 3000, 24)]
+    op_accounts = [
+        _account(a, followers=3, following=2000, created_at=c)
+        for a, c in zip(op[:23], made[:23], strict=True)
+    ]
+    op_accounts.append(_account(op[23], created_at=made[23]))
+    op_posts = [
+        _posts(
+            a,
+            [
+                START + pd.Timedelta(days=int(d), hours=int(h))
+                for d, h in zip(rng.integers(0, 21, 5), rng.integers(7, 24, 5), strict=True)
+            ],
+        )
+        for a in op
+    ]
+    data = Dataset.from_frames(
+        pd.concat([posts, *op_posts], ignore_index=True),
+        pd.concat([accounts, pd.DataFrame(op_accounts)], ignore_index=True),
+    )
+    settings = TraitSettings()
+    traits = account_traits(data.con, settings)
+    names = pd.Series(list(accounts["account_id"].iloc[:154]) + op, index=np.arange(178))
+    # the crowd 0-149, the genuine four 150-153, the operation's 20 154-173 and its four 174-177
+    rows = [(a, b) for a in range(154, 174) for b in range(a + 1, 174)]
+    rows += [(a, b) for a in range(174, 178) for b in range(a + 1, 178)] + [(174, 154), (175, 160)]
+    rows += [(int(a), int(b)) for a, b in rng.integers(0, 150, (300, 2)) if a != b]
+    rows += [(a, b) for a in range(150, 154) for b in range(a + 1, 154)] + [(150, 3), (151, 155)]
+    rows += [(154 + i, int(rng.integers(0, 150))) for i in range(5)]
+    pairs = pd.DataFrame(rows, columns=["a", "b"]).drop_duplicates()
+    pairs = pairs.assign(log10_q=-8.0, significant=True)
+    campaign = np.r_[np.full(150, 3), np.full(4, 4), np.full(20, 1), np.full(4, 2)]
+    members = pd.DataFrame({"aid": np.arange(178, dtype="int64"), "campaign": campaign})
+    named = members.assign(account_id=members["aid"].map(names))
+    verdicts, markers = assess_campaigns(data.con, named, traits, settings)
+    before = verdicts.set_index("campaign")["status"]
+    assert before[1] == CampaignStatus.OPERATION
+    assert (before[[2, 3, 4]] == CampaignStatus.CROWD).all()  # the four alone: too few
+    config = DetectConfig()
+    after, marks, found = detect_module._assess_families(
+        data.con, pairs, members, traits, config, names, verdicts, markers
+    )
+    status = after.set_index("campaign")["status"]
+    assert found == 1
+    assert status[2] == CampaignStatus.OPERATION  # with its family
+    assert status[3] == CampaignStatus.CROWD and status[4] == CampaignStatus.CROWD
+    convicting = marks[(marks["campaign"] == 2) & marks["significant"]]
+    assert list(convicting["marker"]) == ["follow imbalance"]
+    # without the links to the operation the four have no family to be judged with
+    apart = pairs[
+        ~((pairs["a"] >= 174) | (pairs["b"] >= 174)) | ((pairs["a"] >= 174) & (pairs["b"] >= 174))
+    ]
+    alone = detect_module._assess_families(
+        data.con, apart, members, traits, config, names, verdicts, markers
+    )
+    assert alone[2] == 0 and alone[0].equals(verdicts)
+
+
+def test_a_campaign_s_family_is_the_component_most_of_its_linked_members_are_in() -> None:
+    from cibscan.cluster import families
+
+    pairs = pd.DataFrame({"a": [0, 1, 3, 5], "b": [1, 2, 4, 6], "significant": True})
+    pairs.loc[3, "significant"] = False  # 5-6 is no link
+    members = pd.DataFrame({"aid": [0, 1, 2, 3, 4, 9, 5], "campaign": [1, 1, 2, 2, 2, 3, 4]})
+    got = families(pairs, members)
+    # campaign 2: one member in {0, 1, 2}, two in {3, 4}; 3 and 4 have no linked member
+    assert set(got.index) == {1, 2}
+    assert got[1] != got[2]
+    members.loc[members["aid"] == 4, "campaign"] = 1  # now campaign 2 is one and one
+    tie = families(pairs, members)
+    assert tie[2] == min(tie[1], got[2])  # a tie goes to the smaller component id
+    assert families(pairs.iloc[:0], members).empty

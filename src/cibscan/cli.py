@@ -146,6 +146,12 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
             "denser group of their members, unlike the population) and stand as campaigns "
             "of their own"
         )
+    in_families = counts.get("operations_found_in_families", 0)
+    if in_families:
+        out.print(
+            f"{in_families:,} small campaigns are operations with their family (linked to "
+            "an operation, and their own members carry its markers)"
+        )
     merged = counts.get("campaigns_merged", 0)
     if merged:
         out.print(

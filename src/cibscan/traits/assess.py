@@ -27,7 +27,10 @@ A verdict on a whole group can hide what is inside it: bought accounts mixed int
 crowd are cleared with it, and genuine users share the fakes' verdict. So detect also
 assesses the denser communities inside every crowd and unassessed campaign
 (``detect._assess_inside``), and one that is an operation stands as a campaign of its
-own.
+own. A verdict on a small group can miss what its family shows: a campaign of three
+cut from a large operation cannot carry a marker significantly on its own, so the
+campaigns linked to an operation are also tested on its markers, each with its own
+members (``detect._assess_families``).
 """
 
 from __future__ import annotations
