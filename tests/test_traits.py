@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cibscan.dataset import Dataset
-from cibscan.status import Assessment, CampaignStatus
+from cibscan.status import Assessment, CampaignStatus, campaign_words
 from cibscan.traits import TraitSettings, account_traits
 from cibscan.traits.assess import (
     assess_campaigns,
@@ -634,6 +634,9 @@ def test_a_small_campaign_cut_from_an_operation_is_judged_with_its_family() -> N
     status = after.set_index("campaign")["status"]
     assert found == 1
     assert status[2] == CampaignStatus.OPERATION  # with its family
+    how = after.set_index("campaign")["assessment"]
+    assert how[2] == Assessment.FAMILY and how[1] == Assessment.TESTED
+    assert "family" in campaign_words(status[2], how[2])
     assert status[3] == CampaignStatus.CROWD and status[4] == CampaignStatus.CROWD
     convicting = marks[(marks["campaign"] == 2) & marks["significant"]]
     assert list(convicting["marker"]) == ["follow imbalance"]

@@ -591,6 +591,9 @@ def _assess_families(
     is p = 0.018, four of four 0.0048, and the family had three markers); at the level,
     the four-member ones (RESULTS.md, "Small campaigns judged with their family").
 
+    Such a campaign's assessment is ``family``, and the markers it was convicted on are
+    marked significant in its own rows.
+
     Returns (verdicts, markers, campaigns that became operations).
     """
     unchanged = verdicts, markers, 0
@@ -641,7 +644,7 @@ def _assess_families(
     verdicts = verdicts.copy()
     hit = verdicts["campaign"].isin(convicted)
     verdicts.loc[hit, "status"] = CampaignStatus.OPERATION.value
-    verdicts.loc[hit, "assessment"] = Assessment.TESTED.value
+    verdicts.loc[hit, "assessment"] = Assessment.FAMILY.value
     markers = markers.copy()
     key = pd.MultiIndex.from_frame(passed[["campaign", "marker"]])
     rows = pd.MultiIndex.from_frame(markers[["campaign", "marker"]]).isin(key)

@@ -35,6 +35,9 @@ class Assessment(StrEnum):
     """How a campaign's status was reached."""
 
     TESTED = "tested"  #: its members' markers were tested against the population
+    #: its members tested on the markers of an operation it is linked to (a small campaign
+    #: cut from a large operation: ``detect._assess_families``)
+    FAMILY = "family"
     NO_METADATA = "no_metadata"  #: no profile columns to test: neither cleared nor convicted
     OFF = "off"  #: assessment turned off (data made only of operation accounts)
 
@@ -65,6 +68,8 @@ def campaign_words(status: str, assessment: str) -> str:
         return "operation (no account metadata to test)"
     if assessment == Assessment.OFF:
         return "operation (assessment off)"
+    if assessment == Assessment.FAMILY:
+        return "operation (with its family: linked to an operation whose markers it carries)"
     return "operation"
 
 

@@ -184,7 +184,8 @@ def inauthentic_probability(verdicts: pd.DataFrame, markers: pd.DataFrame) -> pd
     log_bf = _log_bayes_factors(markers)
     status = verdicts["status"].to_numpy()
     assessment = verdicts["assessment"].to_numpy()
-    tested = (assessment == Assessment.TESTED.value) & prob.index.isin(log_bf.index)
+    measured = np.isin(assessment, [Assessment.TESTED.value, Assessment.FAMILY.value])
+    tested = measured & prob.index.isin(log_bf.index)
     prob[tested] = expit(log_bf.reindex(prob.index[tested]).to_numpy())
     # the verdict's test decides the side of 1/2: a marker can look elevated in the mean
     # and still fail its own test (the schedule marker also asks for quiet weekends and
