@@ -609,16 +609,13 @@ def _assess_families(
     if len(tested) == 0:
         return unchanged
     fam = fam[fam["family"].isin(tested)]
-    pooled = members[members["campaign"].isin(fam["campaign"])]
+    family_of = fam.set_index("campaign")["family"]
+    pooled = members[members["campaign"].isin(family_of.index)]
     named = pd.DataFrame(
-        {
-            "account_id": pooled["aid"].map(names),
-            "campaign": pooled["campaign"].map(fam.set_index("campaign")["family"]),
-        }
+        {"account_id": pooled["aid"].map(names), "campaign": pooled["campaign"].map(family_of)}
     )
     strict = replace(config.traits, alpha=config.traits.alpha / len(tested))
     _, family_markers = assess_campaigns(con, named, traits, strict)
-    family_of = fam.set_index("campaign")["family"]
     # a family's markers: those significant for it as a whole, and those that convicted
     # an operation in it (a crowd in the family dilutes the whole)
     convicting = markers[markers["significant"] & markers["campaign"].isin(family_of.index)]
