@@ -541,3 +541,84 @@ def test_a_bin_where_no_outsider_hit_has_half_a_hit_not_a_rate_of_zero() -> None
     assert expected is not None and expected[0] == 3
     # half a hit among 20 traces; the Poisson fit truncated at 2 adds a little (mu > m)
     assert expected[1] == pytest.approx(3 * 0.5 / 20, rel=0.05)
+
+
+def _fragmented_platform(seed: int = 13) -> tuple[duckdb.DuckDBPyConnection, pd.DataFrame]:
+    """An operation pasting the text of one of 60 tasks each (a key and a bucket each,
+    used by nobody else) that clustering cut into 10 campaigns of 3 (aids 0-29; campaign
+    f + 1 is in the tasks t with t % 10 == f); 150 hidden members (aids 30-179) in 12
+    tasks each; 300 ordinary accounts (aids 180...) posting 20 texts of their own each at
+    random times, as most texts are."""
+    rng = np.random.default_rng(seed)
+    rows = [
+        ("copypaste", f"task{t}", 3 * (t % 10) + i, 100 * t) for t in range(60) for i in range(3)
+    ]
+    for h in range(30, 180):
+        rows += [("copypaste", f"task{t}", h, 100 * int(t)) for t in rng.choice(60, 12, False)]
+    for a in range(180, 480):
+        rows += [("copypaste", f"own{a}-{i}", a, int(rng.integers(0, 6000))) for i in range(20)]
+    con, _ = _stored(rows, rng)
+    members = pd.DataFrame({"aid": np.arange(30, dtype="int64"), "campaign": np.arange(30) // 3 + 1})
+    return con, members
+
+
+def test_hidden_members_of_an_operation_cut_in_fragments_join_the_fragments_pooled() -> None:
+    con, fragments = _fragmented_platform()
+    _link(con)
+    # against each fragment a hidden member has about one hit, and the hidden members,
+    # at most two hits on each, are most of those who set its rate: few join
+    _, apart, _ = expand_module.expand_campaigns(con, fragments, ExpandSettings())
+    assert len(apart) <= 15  # 2 of the 150
+    # pooled, each has its 12 hits together, too many to set the rate: all join
+    pooled = fragments.assign(campaign=1)
+    grown, joins, sources = expand_module.expand_campaigns(
+        con, pooled, ExpandSettings(), merge=False
+    )
+    assert set(joins["aid"]) == set(range(30, 180))
+    assert sources.empty and set(grown["aid"]) == set(range(180))
+    # accounts in other campaigns (``insiders``) are neither tested nor set a rate
+    crowd = np.arange(30, 60, dtype=np.int64)
+    _, held, _ = expand_module.expand_campaigns(
+        con, pooled, ExpandSettings(), insiders=crowd, merge=False
+    )
+    assert set(held["aid"]) == set(range(60, 180))
+
+
+def test_an_account_joined_to_a_family_goes_to_the_fragment_it_was_with_most() -> None:
+    import importlib
+
+    from cibscan.detect import DetectConfig
+    from cibscan.status import CampaignStatus
+
+    detect_module = importlib.import_module("cibscan.detect")
+    con, fragments = _fragmented_platform()
+    _link(con)
+    # the fragments linked in a chain, and a crowd (aids 180-189) linked to the first
+    crowd = pd.DataFrame({"aid": np.arange(180, 190, dtype="int64"), "campaign": 11})
+    members = pd.concat([fragments, crowd], ignore_index=True)
+    rows = [(a, a + i) for a in range(0, 30, 3) for i in (1, 2)]  # each fragment
+    rows += [(a, a + 3) for a in range(0, 27, 3)] + [(0, 180)]  # the chain, the crowd
+    rows += [(180 + i, 181 + i) for i in range(9)]
+    pairs = pd.DataFrame(rows, columns=["a", "b"]).assign(log10_q=-8.0, significant=True)
+    ops = [CampaignStatus.OPERATION.value] * 10
+    verdicts = pd.DataFrame({"campaign": range(1, 12), "status": [*ops, "crowd"]})
+    joins = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.JOIN_COLUMNS})
+    sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.SOURCE_COLUMNS})
+    args = (con, pairs, members, joins, sources)
+    config, none = DetectConfig(), np.array([], dtype=np.int64)
+    grown, found, _, n = detect_module._join_families(*args, verdicts, config, none)
+    assert n == 150 and set(found["aid"]) == set(range(30, 180)) and found["family"].all()
+    assert set(grown["aid"]) == set(range(190))
+    # each to the fragment holding most of its tasks (ties to the smaller campaign)
+    given = con.execute("SELECT aid, bucket FROM given WHERE aid BETWEEN 30 AND 179").df()
+    given["fragment"] = (given["bucket"] // 100) % 10 + 1
+    counts = given.groupby(["aid", "fragment"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["aid", "n", "fragment"], ascending=[True, False, True])
+    want = counts.drop_duplicates("aid").set_index("aid")["fragment"]
+    placed = grown[grown["aid"].between(30, 179)].set_index("aid")["campaign"].sort_index()
+    assert placed.equals(want.rename("campaign").astype("int64"))
+    # fragments that are not operations are not pooled; a family of one was tested already
+    for status in (["crowd"] * 11, [ops[0]] + ["crowd"] * 10):
+        cleared = verdicts.assign(status=status)
+        same = detect_module._join_families(*args, cleared, config, none)
+        assert same[3] == 0 and same[0] is members

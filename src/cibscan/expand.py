@@ -135,8 +135,8 @@ GROUP BY t.behaviour, t.kid, t.bucket, m.campaign
 HAVING count(*) >= 2
 """
 
-#: Per behaviour, the accounts in no campaign with more than ``c`` traces in some
-#: campaign's episodes (``c`` is ``ORGANIC_MAX_HITS``): they do not count in the
+#: Per behaviour, the accounts in no campaign (not ``insiders``) with more than ``c`` traces
+#: in some campaign's episodes (``c`` is ``ORGANIC_MAX_HITS``): they do not count in the
 #: popularity that keys are binned by.
 SUSPECTS = """
 SELECT DISTINCT behaviour, aid FROM (
@@ -144,23 +144,23 @@ SELECT DISTINCT behaviour, aid FROM (
   FROM traces t
   JOIN campaign_episodes ce
     ON ce.behaviour = t.behaviour AND ce.kid = t.kid AND ce.bucket = t.bucket
-  LEFT JOIN members m ON m.aid = t.aid
+  LEFT JOIN insiders m ON m.aid = t.aid
   WHERE m.aid IS NULL
   GROUP BY t.behaviour, t.aid, ce.campaign
 ) h
 WHERE hits > {c}
 """
 
-#: Each key's popularity without the campaigns: the accounts that used it, members and
-#: suspects left out. A campaign makes its own keys popular (a ring of 180 reposting a
-#: post that 30 others reposted); binned by that popularity, its keys filled a bin of
-#: their own, whose rate was the chance that an organic repost of the campaign's own
-#: posts lands in its episodes, near 1, and hid every hidden member. Keys no such
-#: account used have no row (popularity 1).
+#: Each key's popularity without the campaigns: the accounts that used it, insiders (every
+#: account in a campaign) and suspects left out. A campaign makes its own keys popular (a
+#: ring of 180 reposting a post that 30 others reposted); binned by that popularity, its
+#: keys filled a bin of their own, whose rate was the chance that an organic repost of
+#: the campaign's own posts lands in its episodes, near 1, and hid every hidden member.
+#: Keys no such account used have no row (popularity 1).
 ORGANIC_KEYS = """
 SELECT t.behaviour, t.kid, count(DISTINCT t.aid) AS n
 FROM traces t
-LEFT JOIN members m ON m.aid = t.aid
+LEFT JOIN insiders m ON m.aid = t.aid
 LEFT JOIN suspects s ON s.behaviour = t.behaviour AND s.aid = t.aid
 WHERE m.aid IS NULL AND s.aid IS NULL
 GROUP BY t.behaviour, t.kid
@@ -442,6 +442,8 @@ def expand_campaigns(
     members: pd.DataFrame,
     settings: ExpandSettings,
     identified: np.ndarray | None = None,
+    insiders: np.ndarray | None = None,
+    merge: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return (members with the accounts that joined, joins: one row per account that
     joined, with the behaviour, its hits, the hits expected and the q-value of the round
@@ -456,6 +458,10 @@ def expand_campaigns(
     in 10M posts can never be enough for it (RESULTS.md). Each family is controlled at
     ``alpha``; its own tests are the only hypotheses it spends.
 
+    ``insiders``: the aids of accounts in campaigns that are not tested here (besides
+    ``members``): they are never candidates, set no chance rate and count in no key's
+    organic popularity, as members do. ``merge``: whether fragments are merged first.
+
     Reads the linker's ``traces``, ``solo_traces`` and ``activity`` and the ``members`` given.
     """
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in JOIN_COLUMNS})
@@ -466,7 +472,9 @@ def expand_campaigns(
     n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM activity"))
     core = members[["aid", "campaign"]]
     store_table(con, "members", core)
-    store_table(con, "insiders", pd.DataFrame({"aid": core["aid"].astype("int64")}))
+    others = np.asarray(insiders if insiders is not None else [], dtype=np.int64)
+    inside = pd.Series(np.union1d(core["aid"].to_numpy(dtype=np.int64), others))
+    store_table(con, "insiders", pd.DataFrame({"aid": inside}))
     rounds = round_steps(settings.min_hits, settings.rate_truncation)
     rate_steps = round_steps(settings.min_hits, settings.rate_truncation, rates_only=True)
     run_steps(run, (*episode_steps(), *rate_steps))
@@ -474,20 +482,21 @@ def expand_campaigns(
     # fragments merge, the episodes and the first round are made again for the merged,
     # so the first candidates, and the hits they need, are made only when none merged
     # (at 10M posts they took 17 s)
-    members, merged = _merge_fragments(con, members, n_behaviours, settings)
+    merged = False
+    if merge:
+        members, merged = _merge_fragments(con, members, n_behaviours, settings)
     if merged:
         core = members[["aid", "campaign"]]
         store_table(con, "members", core)
         run_steps(run, episode_steps())
     found: list[pd.DataFrame] = []
     sources: list[pd.DataFrame] = []
-    insiders = core["aid"]
     spent: tuple[Spent, Spent] | None = None
     ids = np.unique(np.asarray(identified if identified is not None else [], dtype=np.int64))
     store_table(con, "identified", pd.DataFrame({"aid": ids}))
     for r in range(max(1, settings.rounds)):
         if r > 0 or merged:  # the first round's tables stand unless fragments merged
-            store_table(con, "insiders", pd.DataFrame({"aid": insiders.astype("int64")}))
+            store_table(con, "insiders", pd.DataFrame({"aid": inside.astype("int64")}))
             run_steps(run, rounds)
         else:  # the same rates; the hits again with what the candidates read
             run_steps(run, (("outsider_hits", OUTSIDER_HITS), rounds[-1]))
@@ -504,7 +513,7 @@ def expand_campaigns(
         found.append(sig[~sig["source"]])
         sources.append(sig[sig["source"]])
         # a source is tested no more: it stays out of the campaign in later rounds
-        insiders = pd.concat([insiders, sig["aid"]], ignore_index=True)
+        inside = pd.concat([inside, sig["aid"]], ignore_index=True)
     _drop(con)
     targets = pd.concat(sources, ignore_index=True)[list(SOURCE_COLUMNS)] if sources else no_sources
     joins = pd.concat(found, ignore_index=True)[list(JOIN_COLUMNS)] if found else empty
@@ -513,6 +522,50 @@ def expand_campaigns(
     grown = pd.concat([members, joins[["aid", "campaign"]]], ignore_index=True)
     grown = grown.astype({"aid": "int64", "campaign": "int64"})
     return grown.sort_values(["campaign", "aid"]).reset_index(drop=True), joins, targets
+
+
+#: Each account's traces in each campaign's episodes (``campaign_episodes`` of the
+#: ``members`` stored), for the accounts in ``placed``.
+CAMPAIGN_HITS = """
+SELECT p.aid, ce.campaign, count(*) AS hits
+FROM traces t
+JOIN placed p ON p.aid = t.aid
+JOIN campaign_episodes ce
+  ON ce.behaviour = t.behaviour AND ce.kid = t.kid AND ce.bucket = t.bucket
+GROUP BY p.aid, ce.campaign
+"""
+
+
+def nearest_campaigns(
+    con: duckdb.DuckDBPyConnection, accounts: pd.DataFrame, members: pd.DataFrame
+) -> pd.Series:
+    """For each of ``accounts`` (aid, group), the campaign of ``members`` (aid, campaign,
+    group) in the same group whose episodes hold most of its traces (ties to the smaller
+    campaign id; the group's largest campaign where it is in none of their episodes),
+    as a Series aid -> campaign. Reads the linker's ``traces``."""
+    if accounts.empty:
+        return pd.Series(dtype="int64")
+    run = duckdb_runner(con)
+    store_table(con, "members", members[["aid", "campaign"]])
+    store_table(con, "placed", pd.DataFrame({"aid": accounts["aid"].astype("int64")}))
+    try:
+        run("campaign_episodes", CAMPAIGN_EPISODES)
+        hits = con.execute(CAMPAIGN_HITS).df()
+    finally:
+        for name in ("members", "placed", "campaign_episodes"):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+    group_of = members.drop_duplicates("campaign").set_index("campaign")["group"]
+    hits["group"] = hits["campaign"].map(group_of).to_numpy()
+    want = accounts.set_index("aid")["group"]
+    hits = hits[hits["group"].to_numpy() == want.reindex(hits["aid"]).to_numpy()]
+    hits = hits.sort_values(["aid", "hits", "campaign"], ascending=[True, False, True])
+    best = hits.drop_duplicates("aid").set_index("aid")["campaign"]
+    sizes = members.groupby("campaign").size().rename("size").reset_index()
+    sizes["group"] = sizes["campaign"].map(group_of).to_numpy()
+    largest = sizes.sort_values(["group", "size", "campaign"], ascending=[True, False, True])
+    largest = largest.drop_duplicates("group").set_index("group")["campaign"]
+    fallback = pd.Series(largest.reindex(want.to_numpy()).to_numpy(), index=want.index)
+    return best.reindex(want.index).fillna(fallback).astype("int64")
 
 
 def _drop(con: duckdb.DuckDBPyConnection) -> None:
