@@ -558,7 +558,8 @@ def _fragmented_platform(seed: int = 13) -> tuple[duckdb.DuckDBPyConnection, pd.
     for a in range(180, 480):
         rows += [("copypaste", f"own{a}-{i}", a, int(rng.integers(0, 6000))) for i in range(20)]
     con, _ = _stored(rows, rng)
-    members = pd.DataFrame({"aid": np.arange(30, dtype="int64"), "campaign": np.arange(30) // 3 + 1})
+    fragment = np.arange(30) // 3 + 1
+    members = pd.DataFrame({"aid": np.arange(30, dtype="int64"), "campaign": fragment})
     return con, members
 
 
@@ -622,3 +623,30 @@ def test_an_account_joined_to_a_family_goes_to_the_fragment_it_was_with_most() -
         cleared = verdicts.assign(status=status)
         same = detect_module._join_families(*args, cleared, config, none)
         assert same[3] == 0 and same[0] is members
+
+
+def test_against_a_pooled_family_an_account_that_met_it_once_makes_no_key_popular() -> None:
+    # the fragmented operation's 60 task texts (campaign: the 30 fragment members) with
+    # 150 hidden members in 12 tasks each, and 300 members seen once (one task each, in
+    # its bucket). Counted as organic, the ones seen once gave each task text about five
+    # users: their own bin, its rate near 1 per trace, and no hidden member could join
+    rng = np.random.default_rng(13)
+    rows = [
+        ("copypaste", f"task{t}", 3 * (t % 10) + i, 100 * t) for t in range(60) for i in range(3)
+    ]
+    for h in range(30, 180):
+        rows += [("copypaste", f"task{t}", h, 100 * int(t)) for t in rng.choice(60, 12, False)]
+    for h in range(180, 480):
+        t = int(rng.integers(0, 60))
+        rows.append(("copypaste", f"task{t}", h, 100 * t))
+    for a in range(480, 780):
+        rows += [("copypaste", f"own{a}-{i}", a, int(rng.integers(0, 6000))) for i in range(20)]
+    con, _ = _stored(rows, rng)
+    _link(con)
+    pooled = pd.DataFrame({"aid": np.arange(30, dtype="int64"), "campaign": 1})
+    run = expand_module.expand_campaigns
+    _, once, _ = run(con, pooled, ExpandSettings(), merge=False, organic_max_hits=1)
+    assert once.empty
+    _, joins, _ = run(con, pooled, ExpandSettings(), merge=False, organic_max_hits=0)
+    assert set(joins["aid"]) == set(range(30, 180))  # and none of those seen once
+    assert (joins["expected"] < 1.0).all()

@@ -677,6 +677,15 @@ def _join_families(
     of the dissidents that a brigade attacks) would put its own floods and replies in
     the pool. A family of one campaign was tested already.
 
+    Against the pool, an account that met it even once counts in no key's organic
+    popularity (``organic_max_hits`` 0, where the first test allows one coincidence):
+    the members seen once, or whose pastes fell outside the pool's episodes, still made
+    the task texts look used by two to seven organic accounts, and in those popularity
+    bins the 47 and 41 hidden members with at most two hits on the pool were the only
+    outsiders with hits, at 0.11 and 0.35 per trace. With one hit allowed the pool found
+    199 hidden members at 3.5M posts (recall 0.5205 -> 0.5496), with none 1,994 (0.812),
+    and no hard negative either way (RESULTS.md, "Operations linked to each other").
+
     Every account in a campaign, and every campaign target, stays out of the test; an
     account that joins goes to the family's campaign whose episodes hold most of its
     traces. The hypotheses are a family of their own, controlled at the same level.
@@ -701,7 +710,7 @@ def _join_families(
         members["aid"].to_numpy(dtype=np.int64), sources["aid"].to_numpy(dtype=np.int64)
     )
     _, found, targets = expand_campaigns(
-        con, pool, config.expand, identified, insiders=outside, merge=False
+        con, pool, config.expand, identified, insiders=outside, merge=False, organic_max_hits=0
     )
     if found.empty and targets.empty:
         return unchanged

@@ -349,11 +349,11 @@ def expand_steps(min_hits: int, truncation: int = 2) -> tuple[tuple[str, str], .
     return (*episode_steps(), *round_steps(min_hits, truncation))
 
 
-def episode_steps() -> tuple[tuple[str, str], ...]:
+def episode_steps(organic_max_hits: int = ORGANIC_MAX_HITS) -> tuple[tuple[str, str], ...]:
     """The campaigns' episodes and the traces' popularity bins: the same in every round."""
     return (
         ("campaign_episodes", CAMPAIGN_EPISODES),
-        ("suspects", SUSPECTS.format(c=ORGANIC_MAX_HITS)),
+        ("suspects", SUSPECTS.format(c=int(organic_max_hits))),
         ("organic_keys", ORGANIC_KEYS),
         ("trace_bins", TRACE_BINS),
         ("exposure", EXPOSURE),
@@ -444,6 +444,7 @@ def expand_campaigns(
     identified: np.ndarray | None = None,
     insiders: np.ndarray | None = None,
     merge: bool = True,
+    organic_max_hits: int = ORGANIC_MAX_HITS,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return (members with the accounts that joined, joins: one row per account that
     joined, with the behaviour, its hits, the hits expected and the q-value of the round
@@ -461,6 +462,9 @@ def expand_campaigns(
     ``insiders``: the aids of accounts in campaigns that are not tested here (besides
     ``members``): they are never candidates, set no chance rate and count in no key's
     organic popularity, as members do. ``merge``: whether fragments are merged first.
+    ``organic_max_hits``: the most hits an outsider may have on a campaign and still
+    count in a key's organic popularity (``SUSPECTS``; 1, or 0 against a pooled family
+    of operations, ``detect._join_families``).
 
     Reads the linker's ``traces``, ``solo_traces`` and ``activity`` and the ``members`` given.
     """
@@ -477,7 +481,7 @@ def expand_campaigns(
     store_table(con, "insiders", pd.DataFrame({"aid": inside}))
     rounds = round_steps(settings.min_hits, settings.rate_truncation)
     rate_steps = round_steps(settings.min_hits, settings.rate_truncation, rates_only=True)
-    run_steps(run, (*episode_steps(), *rate_steps))
+    run_steps(run, (*episode_steps(organic_max_hits), *rate_steps))
     # the first round's rates test the members against the other campaigns; when
     # fragments merge, the episodes and the first round are made again for the merged,
     # so the first candidates, and the hits they need, are made only when none merged
@@ -488,7 +492,7 @@ def expand_campaigns(
     if merged:
         core = members[["aid", "campaign"]]
         store_table(con, "members", core)
-        run_steps(run, episode_steps())
+        run_steps(run, episode_steps(organic_max_hits))
     found: list[pd.DataFrame] = []
     sources: list[pd.DataFrame] = []
     spent: tuple[Spent, Spent] | None = None
