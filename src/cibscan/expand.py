@@ -136,8 +136,8 @@ HAVING count(*) >= 2
 """
 
 #: Per behaviour, the accounts in no campaign (not ``insiders``) with more than ``c`` traces
-#: in some campaign's episodes (``c`` is ``ORGANIC_MAX_HITS``): they do not count in the
-#: popularity that keys are binned by.
+#: in some campaign's episodes (``c`` is ``ORGANIC_MAX_HITS``, or 0 against a pooled family
+#: of operations): they do not count in the popularity that keys are binned by.
 SUSPECTS = """
 SELECT DISTINCT behaviour, aid FROM (
   SELECT t.behaviour, t.aid, ce.campaign, count(*) AS hits
