@@ -588,6 +588,7 @@ def test_hidden_members_of_an_operation_cut_in_fragments_join_the_fragments_pool
 def test_an_account_joined_to_a_family_goes_to_the_fragment_it_was_with_most() -> None:
     import importlib
 
+    from cibscan.cluster import families
     from cibscan.detect import DetectConfig
     from cibscan.status import CampaignStatus
 
@@ -605,7 +606,7 @@ def test_an_account_joined_to_a_family_goes_to_the_fragment_it_was_with_most() -
     verdicts = pd.DataFrame({"campaign": range(1, 12), "status": [*ops, "crowd"]})
     joins = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.JOIN_COLUMNS})
     sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.SOURCE_COLUMNS})
-    args = (con, pairs, members, joins, sources)
+    args = (con, families(pairs, members), members, joins, sources)
     config, none = DetectConfig(), np.array([], dtype=np.int64)
     grown, found, _, n = detect_module._join_families(*args, verdicts, config, none)
     assert n == 150 and set(found["aid"]) == set(range(30, 180)) and found["family"].all()

@@ -583,6 +583,7 @@ def test_a_small_campaign_cut_from_an_operation_is_judged_with_its_family() -> N
     # four alone: 3 of 4 in the top tenth is p = 0.0039, short of 0.01 / 7 markers.
     import importlib
 
+    from cibscan.cluster import families
     from cibscan.detect import DetectConfig
 
     detect_module = importlib.import_module("cibscan.detect")
@@ -629,7 +630,7 @@ def test_a_small_campaign_cut_from_an_operation_is_judged_with_its_family() -> N
     assert (before[[2, 3, 4]] == CampaignStatus.CROWD).all()  # the four alone: too few
     config = DetectConfig()
     after, marks, found = detect_module._assess_families(
-        data.con, pairs, members, traits, config, names, verdicts, markers
+        data.con, families(pairs, members), members, traits, config, names, verdicts, markers
     )
     status = after.set_index("campaign")["status"]
     assert found == 1
@@ -645,7 +646,7 @@ def test_a_small_campaign_cut_from_an_operation_is_judged_with_its_family() -> N
         ~((pairs["a"] >= 174) | (pairs["b"] >= 174)) | ((pairs["a"] >= 174) & (pairs["b"] >= 174))
     ]
     alone = detect_module._assess_families(
-        data.con, apart, members, traits, config, names, verdicts, markers
+        data.con, families(apart, members), members, traits, config, names, verdicts, markers
     )
     assert alone[2] == 0 and alone[0].equals(verdicts)
 

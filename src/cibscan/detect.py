@@ -239,11 +239,13 @@ def _detect(
     members, verdicts, markers, sources, found_inside = _assess_inside(
         con, pairs, members, traits, config, names, verdicts, markers, sources
     )
+    # each campaign's family, read by the verdicts and by the last group-level test
+    family_of = families(pairs, members)
     verdicts, markers, found_in_families = _assess_families(
-        con, pairs, members, traits, config, names, verdicts, markers
+        con, family_of, members, traits, config, names, verdicts, markers
     )
     members, joins, sources, family_joins = _join_families(
-        con, pairs, members, joins, sources, verdicts, config, identified.to_numpy(np.int64)
+        con, family_of, members, joins, sources, verdicts, config, identified.to_numpy(np.int64)
     )
     t0 = lap("campaigns", t0)
     stage("evidence")
@@ -562,7 +564,7 @@ def _assess_inside(
 
 def _assess_families(
     con: duckdb.DuckDBPyConnection,
-    pairs: pd.DataFrame,
+    of: pd.Series,
     members: pd.DataFrame,
     traits: pd.DataFrame,
     config: DetectConfig,
@@ -596,14 +598,14 @@ def _assess_families(
     the four-member ones (RESULTS.md, "Small campaigns judged with their family").
 
     Such a campaign's assessment is ``family``, and the markers it was convicted on are
-    marked significant in its own rows.
+    marked significant in its own rows. ``of``: each campaign's family
+    (``cluster.families``).
 
     Returns (verdicts, markers, campaigns that became operations).
     """
     unchanged = verdicts, markers, 0
     if not config.assess_campaigns or verdicts.empty:
         return unchanged
-    of = families(pairs, members)
     status = verdicts.set_index("campaign")["status"]
     is_open = status.isin([CampaignStatus.CROWD.value, CampaignStatus.COORDINATED.value])
     fam = pd.DataFrame({"campaign": of.index, "family": of.to_numpy()})
@@ -655,7 +657,7 @@ def _assess_families(
 
 def _join_families(
     con: duckdb.DuckDBPyConnection,
-    pairs: pd.DataFrame,
+    of: pd.Series,
     members: pd.DataFrame,
     joins: pd.DataFrame,
     sources: pd.DataFrame,
@@ -689,6 +691,7 @@ def _join_families(
     Every account in a campaign, and every campaign target, stays out of the test; an
     account that joins goes to the family's campaign whose episodes hold most of its
     traces. The hypotheses are a family of their own, controlled at the same level.
+    ``of``: each campaign's family (``cluster.families``).
 
     Returns (members, joins with ``family`` True for these, sources, accounts joined).
     """
@@ -697,7 +700,6 @@ def _join_families(
     if not config.expand.enabled or members.empty or verdicts.empty:
         return unchanged
     status = verdicts.set_index("campaign")["status"]
-    of = families(pairs, members)
     ops = of[of.index.map(status).to_numpy() == CampaignStatus.OPERATION.value]
     pooled = ops[ops.map(ops.value_counts()) >= 2]
     if pooled.empty:
