@@ -78,6 +78,12 @@ def _traces(
     return _given(rows), members
 
 
+def _outsiders(con: duckdb.DuckDBPyConnection, members: pd.DataFrame) -> None:
+    """``insiders`` (the ``members``) and no ``bystanders``, as the first test has them."""
+    store_table(con, "insiders", members[["aid"]])
+    store_table(con, "bystanders", pd.DataFrame({"aid": pd.Series([], dtype="int64")}))
+
+
 def _given(rows: list[tuple[str, str, int, int]]) -> duckdb.DuckDBPyConnection:
     """A connection holding the ``given`` traces made of ``rows`` (behaviour, key, aid,
     bucket): one per (behaviour, key, aid, bucket), at the start of a 10-minute bucket,
@@ -381,7 +387,7 @@ def test_the_hypotheses_spent_are_bounded_by_the_exact_sum_and_by_bh_s_count() -
     # exact sum times one grid step, and never more than Benjamini-Hochberg's count
     con, members = _traces(hidden_joins=5, hidden=5)
     store_table(con, "members", members)
-    store_table(con, "insiders", members[["aid"]])
+    _outsiders(con, members)
     _link(con)
     run_steps(duckdb_runner(con), expand_steps(2))
     spent = spent_hypotheses(con, 2)
@@ -474,7 +480,7 @@ def test_traces_of_keys_used_once_count_the_same_as_solo_traces() -> None:
     )
     members = members.assign(campaign=np.where(members["aid"] < 5, 1, 2))
     store_table(con, "members", members)
-    store_table(con, "insiders", members[["aid"]])
+    _outsiders(con, members)
     names = ("exposure", "hit_rates", "candidates", "member_shares", "member_candidates")
     got = {}
     for solo in (False, True):
@@ -506,7 +512,7 @@ def test_an_account_alone_in_its_bin_is_tested_at_the_campaign_s_rate_not_at_zer
     _link(con)
     members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
     store_table(con, "members", members)
-    store_table(con, "insiders", members[["aid"]])
+    _outsiders(con, members)
     run_steps(duckdb_runner(con), expand_steps(2))
     row = con.execute("SELECT hits, expected FROM candidates WHERE aid = 999").fetchone()
     assert row is not None and row[0] == 3
@@ -533,7 +539,7 @@ def test_a_bin_where_no_outsider_hit_has_half_a_hit_not_a_rate_of_zero() -> None
     _link(con, solo=True)
     members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
     store_table(con, "members", members)
-    store_table(con, "insiders", members[["aid"]])
+    _outsiders(con, members)
     run_steps(duckdb_runner(con), expand_steps(2))
     rates = con.execute("SELECT bin, rate FROM hit_rates ORDER BY bin").df()
     assert (rates["rate"] > 0).all()
@@ -651,3 +657,40 @@ def test_against_a_pooled_family_an_account_that_met_it_once_makes_no_key_popula
     _, joins, _ = run(con, pooled, ExpandSettings(), merge=False, organic_max_hits=0)
     assert set(joins["aid"]) == set(range(30, 180))  # and none of those seen once
     assert (joins["expected"] < 1.0).all()
+
+
+def test_against_a_pooled_family_a_crowd_s_members_set_the_rate_and_are_never_tested() -> None:
+    # a brigade (aids 0-9, pooled) mentions its target in 40 bursts, and 100 hidden
+    # members (10-109) each join one in ten of them, at least one. The target's 200
+    # supporters (200-399, an authentic-looking crowd) mention it 30 times each at any
+    # time, so by chance some of their mentions fall in the bursts; 300 others (500-799)
+    # mention other accounts.
+    rng = np.random.default_rng(21)
+    rows = [("comention", "@target", a, 100 * b) for b in range(40) for a in range(10)]
+    joined = np.maximum(rng.binomial(40, 0.1, 100), 1)
+    for h, k in zip(range(10, 110), joined, strict=True):
+        rows += [("comention", "@target", h, 100 * int(b)) for b in rng.choice(40, k, False)]
+    for a in range(200, 400):
+        rows += [("comention", "@target", a, int(t)) for t in rng.integers(0, 4000, 30)]
+    for a in range(500, 800):
+        rows += [("comention", f"@x{rng.integers(0, 50)}", a, int(rng.integers(0, 4000)))]
+    con, members = _stored(rows, rng)
+    _link(con)
+    crowd = np.arange(200, 400, dtype=np.int64)
+    family = {"merge": False, "organic_max_hits": 0}
+    # the crowd kept out of everything: only the hidden members with one or two hits are
+    # left to set the rate on the target's mentions, and every trace of theirs is a hit
+    _, held, _ = expand_module.expand_campaigns(
+        con, members, ExpandSettings(), insiders=crowd, **family
+    )
+    assert len(held) <= 10
+    # the crowd as bystanders: its mentions set the rate, and none of them is tested
+    _, joins, sources = expand_module.expand_campaigns(
+        con, members, ExpandSettings(), bystanders=crowd, **family
+    )
+    assert set(joins["aid"]) == set(np.arange(10, 110)[joined >= 2])
+    assert sources.empty and (joins["expected"] < 0.5).all()
+    chance = con.execute(
+        "SELECT count(*) FROM traces WHERE aid BETWEEN 200 AND 399 AND bucket % 100 = 0"
+    ).fetchone()
+    assert chance is not None and chance[0] > 20  # the crowd did hit the bursts

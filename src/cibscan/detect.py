@@ -708,11 +708,20 @@ def _join_families(
     pool = pd.DataFrame(
         {"aid": fragments["aid"], "campaign": fragments["campaign"].map(pooled).astype("int64")}
     )
+    operation = members["campaign"].map(status).to_numpy() == CampaignStatus.OPERATION.value
     outside = np.union1d(
-        members["aid"].to_numpy(dtype=np.int64), sources["aid"].to_numpy(dtype=np.int64)
+        members.loc[operation, "aid"].to_numpy(dtype=np.int64),
+        sources["aid"].to_numpy(dtype=np.int64),
     )
     _, found, targets = expand_campaigns(
-        con, pool, config.expand, identified, insiders=outside, merge=False, organic_max_hits=0
+        con,
+        pool,
+        config.expand,
+        identified,
+        insiders=outside,
+        merge=False,
+        organic_max_hits=0,
+        bystanders=members.loc[~operation, "aid"].to_numpy(dtype=np.int64),
     )
     if found.empty and targets.empty:
         return unchanged
