@@ -11,7 +11,9 @@ is made once (``_common.platform`` with ``grown``, ``grown_participation``,
 ``camouflage_posts`` and ``brigade_amplifiers``), then ``cibscan detect`` and ``cibscan
 evaluate`` run in fresh processes; with ``--base-src``, the same is run first with that
 source tree on PYTHONPATH (a ``git worktree`` of the base revision's ``src``), so both
-rows are on the same platform.
+rows are on the same platform. Each run then asks ``cibscan target`` who attacks each
+of the three dissidents, with its findings, and scores the brigades' members against
+the accounts labelled ``harasser`` that replied to or mentioned that dissident.
 """
 
 from __future__ import annotations
@@ -25,11 +27,56 @@ from pathlib import Path
 
 from _common import platform
 
+#: The generator's dissidents, whom its brigade harasses.
+DISSIDENTS = ("free_voice_hk", "uyghur_rights", "exile_journalist")
 
-def _run(folder: Path, out: str, src: str | None) -> dict:
+
+def _env(src: str | None) -> dict[str, str]:
     env = dict(os.environ)
     if src:
         env["PYTHONPATH"] = src
+    return env
+
+
+def _targets(folder: Path, out: str, src: str | None) -> list[str]:
+    """``cibscan target`` on each dissident with the findings in ``out``: its brigades'
+    members against the accounts labelled ``harasser`` that replied to or mentioned it."""
+    import duckdb
+    import pandas as pd
+
+    labels = pd.read_csv(folder / "labels.csv", dtype=str)
+    role = dict(zip(labels["userid"], labels["role"], strict=True))
+    aimed = duckdb.sql(
+        "SELECT CAST(userid AS VARCHAR) AS a, CAST(in_reply_to_userid AS VARCHAR) AS r, "
+        "CAST(user_mentions AS VARCHAR) AS m FROM read_parquet($path)",
+        params={"path": str(folder / "posts.parquet")},
+    ).df()
+    lines = []
+    for who in DISSIDENTS:
+        posts = str(folder / "posts.parquet")
+        done = subprocess.run(
+            [sys.executable, "-m", "cibscan.cli", "target", who, posts, "--results", out, "--json"],
+            env=_env(src),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        report = json.loads(done.stdout)
+        listed = {str(m["account_id"]) for m in report["members"]}
+        ids = {who, *report["target_ids"]}
+        at = aimed[aimed["r"].isin(ids) | aimed["m"].str.contains(who, regex=False, na=False)]
+        truth = {a for a in at["a"] if role.get(a) == "harasser"}
+        right = len(listed & truth)
+        lines.append(
+            f"  target {who}: {len(report['brigades'])} brigades, {len(listed)} members, "
+            f"precision {right / max(len(listed), 1):.3f}, recall {right / max(len(truth), 1):.3f} "
+            f"of {len(truth)} harassers"
+        )
+    return lines
+
+
+def _run(folder: Path, out: str, src: str | None) -> dict:
+    env = _env(src)
     cli = [sys.executable, "-m", "cibscan.cli"]
     subprocess.run(
         [*cli, "detect", str(folder / "posts.parquet"), "--out", out, "-q"], env=env, check=True
@@ -79,6 +126,8 @@ def main() -> int:
             k: v["flagged"] for k, v in got["negatives_flagged_by_role"].items() if v["flagged"]
         }
         print(f"  negatives flagged by role: {flagged or 'none'}", flush=True)
+        out = str(folder / f"results-{name.replace(' ', '-')}")
+        print("\n".join(_targets(folder, out, src)), flush=True)
     return 0
 
 
