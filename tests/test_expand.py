@@ -78,12 +78,6 @@ def _traces(
     return _given(rows), members
 
 
-def _outsiders(con: duckdb.DuckDBPyConnection, members: pd.DataFrame) -> None:
-    """``insiders`` (the ``members``) and no ``bystanders``, as the first test has them."""
-    store_table(con, "insiders", members[["aid"]])
-    store_table(con, "bystanders", pd.DataFrame({"aid": pd.Series([], dtype="int64")}))
-
-
 def _given(rows: list[tuple[str, str, int, int]]) -> duckdb.DuckDBPyConnection:
     """A connection holding the ``given`` traces made of ``rows`` (behaviour, key, aid,
     bucket): one per (behaviour, key, aid, bucket), at the start of a 10-minute bucket,
@@ -387,7 +381,7 @@ def test_the_hypotheses_spent_are_bounded_by_the_exact_sum_and_by_bh_s_count() -
     # exact sum times one grid step, and never more than Benjamini-Hochberg's count
     con, members = _traces(hidden_joins=5, hidden=5)
     store_table(con, "members", members)
-    _outsiders(con, members)
+    store_table(con, "insiders", members[["aid"]])
     _link(con)
     run_steps(duckdb_runner(con), expand_steps(2))
     spent = spent_hypotheses(con, 2)
@@ -480,7 +474,7 @@ def test_traces_of_keys_used_once_count_the_same_as_solo_traces() -> None:
     )
     members = members.assign(campaign=np.where(members["aid"] < 5, 1, 2))
     store_table(con, "members", members)
-    _outsiders(con, members)
+    store_table(con, "insiders", members[["aid"]])
     names = ("exposure", "hit_rates", "candidates", "member_shares", "member_candidates")
     got = {}
     for solo in (False, True):
@@ -512,7 +506,7 @@ def test_an_account_alone_in_its_bin_is_tested_at_the_campaign_s_rate_not_at_zer
     _link(con)
     members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
     store_table(con, "members", members)
-    _outsiders(con, members)
+    store_table(con, "insiders", members[["aid"]])
     run_steps(duckdb_runner(con), expand_steps(2))
     row = con.execute("SELECT hits, expected FROM candidates WHERE aid = 999").fetchone()
     assert row is not None and row[0] == 3
@@ -539,7 +533,7 @@ def test_a_bin_where_no_outsider_hit_has_half_a_hit_not_a_rate_of_zero() -> None
     _link(con, solo=True)
     members = pd.DataFrame({"aid": np.arange(10, dtype="int64"), "campaign": 1})
     store_table(con, "members", members)
-    _outsiders(con, members)
+    store_table(con, "insiders", members[["aid"]])
     run_steps(duckdb_runner(con), expand_steps(2))
     rates = con.execute("SELECT bin, rate FROM hit_rates ORDER BY bin").df()
     assert (rates["rate"] > 0).all()
@@ -659,7 +653,7 @@ def test_against_a_pooled_family_an_account_that_met_it_once_makes_no_key_popula
     assert (joins["expected"] < 1.0).all()
 
 
-def test_against_a_pooled_family_a_crowd_s_members_set_the_rate_and_are_never_tested() -> None:
+def test_against_a_pooled_family_a_crowd_s_members_set_the_rate() -> None:
     # a brigade (aids 0-9, pooled) mentions its target in 40 bursts, and 100 hidden
     # members (10-109) each join one in ten of them, at least one. The target's 200
     # supporters (200-399, an authentic-looking crowd) mention it 30 times each at any
@@ -678,19 +672,72 @@ def test_against_a_pooled_family_a_crowd_s_members_set_the_rate_and_are_never_te
     _link(con)
     crowd = np.arange(200, 400, dtype=np.int64)
     family = {"merge": False, "organic_max_hits": 0}
-    # the crowd kept out of everything: only the hidden members with one or two hits are
+    # the crowd kept out as insiders: only the hidden members with one or two hits are
     # left to set the rate on the target's mentions, and every trace of theirs is a hit
     _, held, _ = expand_module.expand_campaigns(
         con, members, ExpandSettings(), insiders=crowd, **family
     )
     assert len(held) <= 10
-    # the crowd as bystanders: its mentions set the rate, and none of them is tested
-    _, joins, sources = expand_module.expand_campaigns(
-        con, members, ExpandSettings(), bystanders=crowd, **family
-    )
+    # the crowd among the outsiders: its mentions set the rate, and none of it joins
+    _, joins, sources = expand_module.expand_campaigns(con, members, ExpandSettings(), **family)
     assert set(joins["aid"]) == set(np.arange(10, 110)[joined >= 2])
     assert sources.empty and (joins["expected"] < 0.5).all()
     chance = con.execute(
         "SELECT count(*) FROM traces WHERE aid BETWEEN 200 AND 399 AND bucket % 100 = 0"
     ).fetchone()
     assert chance is not None and chance[0] > 20  # the crowd did hit the bursts
+
+
+def test_a_crowd_joins_a_pooled_family_only_with_half_of_its_members_well_above_chance() -> None:
+    import importlib
+
+    detect_module = importlib.import_module("cibscan.detect")
+    # 1 is in no campaign; crowd 10 holds 2, 3 and 4; crowd 20 holds 5 to 24; crowd 30
+    # holds 30 and 31, very active accounts whose hits run at twice and more of chance
+    found = pd.DataFrame(
+        {
+            "aid": [1, 2, 3, 5, 6, 30, 31],
+            "hits": [3, 4, 3, 4, 4, 35, 35],
+            "expected": [0.2, 0.1, 0.2, 0.1, 0.1, 15.0, 15.0],
+        }
+    )
+    crowd_of = pd.Series({2: 10, 3: 10, 4: 10, **dict.fromkeys(range(5, 25), 20), 30: 30, 31: 30})
+    keep = detect_module._absorbed(found, crowd_of, 0.01)
+    # two of three of crowd 10 take it; two of twenty of crowd 20 do not; crowd 30's
+    # hits are significant, but not against twice the hits expected
+    assert found.loc[keep, "aid"].tolist() == [1, 2, 3]
+    assert detect_module._absorbed(found.iloc[:0], crowd_of, 0.01).size == 0
+
+
+def test_hidden_members_cleared_as_a_small_crowd_join_the_pooled_family() -> None:
+    import importlib
+
+    from cibscan.cluster import families
+    from cibscan.detect import DetectConfig
+    from cibscan.status import CampaignStatus
+
+    detect_module = importlib.import_module("cibscan.detect")
+    con, fragments = _fragmented_platform()
+    _link(con)
+    # three hidden members (30-32) linked to each other apart from the fragments and
+    # cleared as a crowd, as a campaign of three too small to carry a marker is; ten
+    # ordinary accounts (180-189) are a crowd of their own
+    small = pd.DataFrame({"aid": np.arange(30, 33, dtype="int64"), "campaign": 11})
+    crowd = pd.DataFrame({"aid": np.arange(180, 190, dtype="int64"), "campaign": 12})
+    members = pd.concat([fragments, small, crowd], ignore_index=True)
+    rows = [(a, a + i) for a in range(0, 30, 3) for i in (1, 2)]
+    rows += [(a, a + 3) for a in range(0, 27, 3)] + [(30, 31), (31, 32)]
+    rows += [(180 + i, 181 + i) for i in range(9)]
+    pairs = pd.DataFrame(rows, columns=["a", "b"]).assign(log10_q=-8.0, significant=True)
+    ops = [CampaignStatus.OPERATION.value] * 10
+    verdicts = pd.DataFrame({"campaign": range(1, 13), "status": [*ops, "crowd", "crowd"]})
+    joins = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.JOIN_COLUMNS})
+    sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.SOURCE_COLUMNS})
+    args = (con, families(pairs, members), members, joins, sources)
+    config, none = DetectConfig(), np.array([], dtype=np.int64)
+    grown, found, _, n = detect_module._join_families(*args, verdicts, config, none)
+    assert n == 150 and set(found["aid"]) == set(range(30, 180))
+    of = grown.set_index("aid")["campaign"]
+    assert of.index.is_unique and set(of.index) == set(range(190))
+    assert of.loc[[30, 31, 32]].between(1, 10).all()  # out of their crowd, into fragments
+    assert (of.loc[180:189] == 12).all() and 11 not in set(of)

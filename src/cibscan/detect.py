@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 import uuid
@@ -43,7 +44,7 @@ from .evidence import (
 )
 from .expand import ExpandSettings, expand_campaigns, nearest_campaigns
 from .findings import Findings, members_hashes
-from .link import LinkSettings, build_traces, links_from_traces
+from .link import LinkSettings, build_traces, links_from_traces, log10_tail
 from .reach import amplified_posts, off_platform
 from .status import FLAG_CHOICES, AccountStatus, Assessment, CampaignStatus
 from .traits import TraitSettings, account_traits, identity, strong, typed
@@ -688,18 +689,20 @@ def _join_families(
     199 hidden members at 3.5M posts (recall 0.5205 -> 0.5496), with none 1,994 (0.812),
     and no hard negative either way (RESULTS.md, "Operations linked to each other").
 
-    Every account in a campaign, and every campaign target, stays out of the test; an
-    account that joins goes to the family's campaign whose episodes hold most of its
-    traces. The members of operations and the targets are insiders: they set no chance
-    rate either. The members of crowds and of unassessed campaigns are bystanders
-    (``expand_campaigns(bystanders=...)``): never tested, but part of the public that sets
-    the chance rate and makes keys popular. Kept out of it, the 240 supporters of three
+    The members of operations and the campaigns' targets are insiders: not tested, no
+    part of the chance rate. The members of crowds and of unassessed campaigns are
+    outsiders like any account in no campaign: they are the public whose chance of
+    meeting the pool sets its rate. Kept out of it, the 240 supporters of three
     dissidents, who mention them all the time and a brigade's bursts almost never, left
     the rate on the dissidents' mentions to the brigade's hidden members with one or two
     hits, every trace of theirs a hit: 0.076 a trace, and 46 of 80 harassers were missed
-    on 200k posts over 224 days (seed 8; 2 with the supporters in the fit, RESULTS.md,
-    "Crowds set the pool's chance rate"). The hypotheses are a family of their own,
-    controlled at the same level.
+    on 200k posts over 224 days (seed 8; 2 with the supporters in the fit). A crowd's
+    member found significant joins only with half of its crowd (``_absorbed``): at 3.4M
+    posts about 170 operation members sat in campaigns of three to six, in components
+    of their own, that were too small to carry a marker and were cleared as crowds
+    (RESULTS.md, "Crowds in the pool's test"). An account that joins goes to the
+    family's campaign whose episodes hold most of its traces, and leaves its crowd. The
+    hypotheses are a family of their own, controlled at the same level.
     ``of``: each campaign's family (``cluster.families``).
 
     Returns (members, joins with ``family`` True for these, sources, accounts joined).
@@ -723,15 +726,11 @@ def _join_families(
         sources["aid"].to_numpy(dtype=np.int64),
     )
     _, found, targets = expand_campaigns(
-        con,
-        pool,
-        config.expand,
-        identified,
-        insiders=outside,
-        merge=False,
-        organic_max_hits=0,
-        bystanders=members.loc[~operation, "aid"].to_numpy(dtype=np.int64),
+        con, pool, config.expand, identified, insiders=outside, merge=False, organic_max_hits=0
     )
+    crowd_of = members.loc[~operation].set_index("aid")["campaign"]
+    found = found[_absorbed(found, crowd_of, config.expand.alpha)]
+    targets = targets[~targets["aid"].isin(crowd_of.index)]  # a crowd's member stays in it
     if found.empty and targets.empty:
         return unchanged
     groups = fragments.assign(group=fragments["campaign"].map(pooled).to_numpy())
@@ -739,12 +738,41 @@ def _join_families(
     nearest = nearest_campaigns(con, placed.rename(columns={"campaign": "group"}), groups)
     found = found.assign(campaign=found["aid"].map(nearest).astype("int64"), family=True)
     targets = targets.assign(campaign=targets["aid"].map(nearest).astype("int64"))
-    grown = pd.concat([members, found[["aid", "campaign"]]], ignore_index=True)
+    # a crowd's members that joined leave it (with any join to it of the first test)
+    moved = members["aid"].isin(found["aid"])
+    grown = pd.concat([members[~moved], found[["aid", "campaign"]]], ignore_index=True)
     grown = grown.astype({"aid": "int64", "campaign": "int64"})
     grown = grown.sort_values(["campaign", "aid"]).reset_index(drop=True)
-    joins = pd.concat([joins, found[list(joins.columns)]], ignore_index=True)
+    earlier = joins[~joins["aid"].isin(found["aid"])]
+    joins = pd.concat([earlier, found[list(joins.columns)]], ignore_index=True)
     sources = pd.concat([sources, targets[list(sources.columns)]], ignore_index=True)
     return grown, joins, sources, len(found)
+
+
+def _absorbed(found: pd.DataFrame, crowd_of: pd.Series, alpha: float) -> np.ndarray:
+    """Which of the accounts ``found`` significant against a pooled family join it: each
+    account in no campaign, and a member of a crowd or an unassessed campaign
+    (``crowd_of``: aid -> that campaign) only where its hits are significant at ``alpha``
+    against twice the hits expected, and at least half of its campaign's members (two
+    or more) are.
+
+    Both, because a crowd's members are tested one by one against a pool of operations
+    that they may merely share a busy public with. On the 224-day platform at 3.4M posts
+    (seed 8) 56 of 63 very active accounts (20 posts a day) were significant for the pool
+    one by one, and 17 of them against twice the hits expected: too few of their crowd
+    to take it. An active account's hits run at two to three times its expectation (35
+    against 15 for one at 200k posts), a hidden member's far above (3 against 0.2). The
+    rule is the fragment merge's (half of a campaign's members), and the factor two is
+    the markers' bar for a substantial effect."""
+    crowd = found["aid"].map(crowd_of)
+    inside = crowd.notna().to_numpy()
+    hits = found["hits"].to_numpy(dtype=np.float64)
+    doubled = 2.0 * np.maximum(found["expected"].to_numpy(dtype=np.float64), 1e-12)
+    strong = inside & (log10_tail(hits, doubled) <= math.log10(alpha))
+    counts = crowd[strong].value_counts()
+    size = crowd_of.value_counts().reindex(counts.index)
+    taken = counts.index[(counts >= 2) & (counts >= size / 2)]
+    return ~inside | (strong & crowd.isin(taken).to_numpy())
 
 
 def _reasons(

@@ -325,18 +325,16 @@ WHERE ob.traces - x.traces <= 0
 ORGANIC_MAX_HITS = 1
 
 
-#: Candidates (outsiders with at least ``min_hits`` hits on a campaign in one behaviour,
-#: ``bystanders`` left out), their hits and the hits expected by chance from every trace
-#: they left at its bin's rate (at most one hit per trace), and their leads.
+#: Candidates (outsiders with at least ``min_hits`` hits on a campaign in one behaviour),
+#: their hits and the hits expected by chance from every trace they left at its bin's
+#: rate (at most one hit per trace), and their leads.
 CANDIDATES = """
 SELECT c.behaviour, c.aid, c.campaign, c.hits, c.keys, c.leads, c.leads_expected,
        sum(e.traces * least(coalesce(r.rate, CAST(0 AS DOUBLE)), 1.0)) AS expected
-FROM (SELECT h.behaviour, h.aid, h.campaign, sum(h.hits) AS hits, sum(h.keys) AS keys,
-             sum(h.leads) AS leads, sum(h.leads_expected) AS leads_expected
-      FROM {hits} h LEFT JOIN bystanders b ON b.aid = h.aid
-      WHERE b.aid IS NULL
-      GROUP BY h.behaviour, h.aid, h.campaign
-      HAVING sum(h.hits) >= {min_hits}) c
+FROM (SELECT behaviour, aid, campaign, sum(hits) AS hits, sum(keys) AS keys,
+             sum(leads) AS leads, sum(leads_expected) AS leads_expected
+      FROM {hits} GROUP BY behaviour, aid, campaign
+      HAVING sum(hits) >= {min_hits}) c
 JOIN exposure e ON e.behaviour = c.behaviour AND e.aid = c.aid
 LEFT JOIN hit_rates r
   ON r.behaviour = c.behaviour AND r.campaign = c.campaign AND r.bin = e.bin
@@ -447,7 +445,6 @@ def expand_campaigns(
     insiders: np.ndarray | None = None,
     merge: bool = True,
     organic_max_hits: int = ORGANIC_MAX_HITS,
-    bystanders: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return (members with the accounts that joined, joins: one row per account that
     joined, with the behaviour, its hits, the hits expected and the q-value of the round
@@ -464,11 +461,7 @@ def expand_campaigns(
 
     ``insiders``: the aids of accounts in campaigns that are not tested here (besides
     ``members``): they are never candidates, set no chance rate and count in no key's
-    organic popularity, as members do. ``bystanders``: the aids of accounts that are
-    never candidates but are otherwise outsiders like any other: they set the chance
-    rates and count in the keys' organic popularity (the members of authentic-looking
-    crowds, against a pooled family of operations; an account that is also a member or
-    an insider is not one). ``merge``: whether fragments are merged first.
+    organic popularity, as members do. ``merge``: whether fragments are merged first.
     ``organic_max_hits``: the most hits an outsider may have on a campaign and still
     count in a key's organic popularity (``SUSPECTS``; 1, or 0 against a pooled family
     of operations, ``detect._join_families``).
@@ -486,9 +479,6 @@ def expand_campaigns(
     others = np.asarray(insiders if insiders is not None else [], dtype=np.int64)
     inside = pd.Series(np.union1d(core["aid"].to_numpy(dtype=np.int64), others))
     store_table(con, "insiders", pd.DataFrame({"aid": inside}))
-    watching = np.asarray(bystanders if bystanders is not None else [], dtype=np.int64)
-    watching = np.setdiff1d(watching, inside.to_numpy(dtype=np.int64))
-    store_table(con, "bystanders", pd.DataFrame({"aid": pd.Series(watching, dtype="int64")}))
     rounds = round_steps(settings.min_hits, settings.rate_truncation)
     rate_steps = round_steps(settings.min_hits, settings.rate_truncation, rates_only=True)
     run_steps(run, (*episode_steps(organic_max_hits), *rate_steps))
@@ -585,8 +575,8 @@ def nearest_campaigns(
 def _drop(con: duckdb.DuckDBPyConnection) -> None:
     for name, _ in (*expand_steps(0), *merge_steps(0)):
         con.execute(f"DROP TABLE IF EXISTS {name}")
-    for name in ("insiders", "identified", "bystanders"):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+    con.execute("DROP TABLE IF EXISTS insiders")
+    con.execute("DROP TABLE IF EXISTS identified")
 
 
 def _merge_fragments(
@@ -707,8 +697,7 @@ def spent_hypotheses(
     discrete tests); an outsider with a few traces in the bins where a small campaign
     is rarely hit spends almost nothing, where Benjamini-Hochberg counted t for each of
     the outsiders x campaigns x behaviours. The behaviours' hypotheses are summed, so no
-    Bonferroni factor over behaviours is needed. From the current ``insiders``, the
-    ``bystanders`` (who are never tested) left out too; with
+    Bonferroni factor over behaviours is needed. From the current ``insiders``; with
     ``identified`` True (False), only the outsiders in (not in) the ``identified`` table.
     """
     family = ""
@@ -724,8 +713,7 @@ def spent_hypotheses(
         own = con.execute(
             "SELECT e.aid, e.bin, e.traces FROM exposure e "
             "LEFT JOIN insiders i ON i.aid = e.aid "
-            "LEFT JOIN bystanders b ON b.aid = e.aid "
-            "WHERE i.aid IS NULL AND b.aid IS NULL AND e.behaviour = ? " + family,
+            "WHERE i.aid IS NULL AND e.behaviour = ? " + family,
             [str(behaviour)],
         ).df()
         if own.empty:
