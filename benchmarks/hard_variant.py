@@ -44,16 +44,16 @@ def _targets(folder: Path, out: str, src: str | None) -> list[str]:
     import duckdb
     import pandas as pd
 
+    posts = str(folder / "posts.parquet")
     labels = pd.read_csv(folder / "labels.csv", dtype=str)
     role = dict(zip(labels["userid"], labels["role"], strict=True))
     aimed = duckdb.sql(
         "SELECT CAST(userid AS VARCHAR) AS a, CAST(in_reply_to_userid AS VARCHAR) AS r, "
         "CAST(user_mentions AS VARCHAR) AS m FROM read_parquet($path)",
-        params={"path": str(folder / "posts.parquet")},
+        params={"path": posts},
     ).df()
     lines = []
     for who in DISSIDENTS:
-        posts = str(folder / "posts.parquet")
         done = subprocess.run(
             [sys.executable, "-m", "cibscan.cli", "target", who, posts, "--results", out, "--json"],
             env=_env(src),
@@ -114,7 +114,8 @@ def main() -> int:
     runs = [("base", args.base_src)] if args.base_src else []
     runs.append(("this tree", None))
     for name, src in runs:
-        got = _run(folder, str(folder / f"results-{name.replace(' ', '-')}"), src)
+        out = str(folder / f"results-{name.replace(' ', '-')}")
+        got = _run(folder, out, src)
         acc, hard = got["accounts"], got["hard_negatives"]
         print(
             f"{name}: precision {acc['precision']}, recall {acc['recall']}, F1 {acc['f1']}, "
@@ -126,7 +127,6 @@ def main() -> int:
             k: v["flagged"] for k, v in got["negatives_flagged_by_role"].items() if v["flagged"]
         }
         print(f"  negatives flagged by role: {flagged or 'none'}", flush=True)
-        out = str(folder / f"results-{name.replace(' ', '-')}")
         print("\n".join(_targets(folder, out, src)), flush=True)
     return 0
 

@@ -42,7 +42,7 @@ from .evidence import (
     campaign_spans,
     evidence_rows,
 )
-from .expand import ExpandSettings, expand_campaigns, nearest_campaigns
+from .expand import ExpandSettings, expand_campaigns, half_or_more, nearest_campaigns
 from .findings import Findings, members_hashes
 from .link import LinkSettings, build_traces, links_from_traces, log10_tail
 from .reach import amplified_posts, off_platform
@@ -762,8 +762,8 @@ def _absorbed(found: pd.DataFrame, crowd_of: pd.Series, alpha: float) -> np.ndar
     one by one, and 17 of them against twice the hits expected: too few of their crowd
     to take it. An active account's hits run at two to three times its expectation (35
     against 15 for one at 200k posts), a hidden member's far above (3 against 0.2). The
-    rule is the fragment merge's (half of a campaign's members), and the factor two is
-    the markers' bar for a substantial effect."""
+    rule is the fragment merge's (``expand.half_or_more``), and the factor two is the
+    markers' bar for a substantial effect."""
     crowd = found["aid"].map(crowd_of)
     inside = crowd.notna().to_numpy()
     hits = found["hits"].to_numpy(dtype=np.float64)
@@ -771,7 +771,7 @@ def _absorbed(found: pd.DataFrame, crowd_of: pd.Series, alpha: float) -> np.ndar
     strong = inside & (log10_tail(hits, doubled) <= math.log10(alpha))
     counts = crowd[strong].value_counts()
     size = crowd_of.value_counts().reindex(counts.index)
-    taken = counts.index[(counts >= 2) & (counts >= size / 2)]
+    taken = counts.index[half_or_more(counts.to_numpy(), size.to_numpy())]
     return ~inside | (strong & crowd.isin(taken).to_numpy())
 
 

@@ -579,6 +579,13 @@ def _drop(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE IF EXISTS identified")
 
 
+def half_or_more(votes: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Whether ``votes`` of a campaign's ``size`` members are at least half of them, and
+    two or more: the bar for a campaign to join another (a fragment merging here, a
+    crowd taken into a pooled family of operations, ``detect._absorbed``)."""
+    return np.asarray(votes) >= np.maximum(2, np.ceil(np.asarray(size, dtype=np.float64) / 2.0))
+
+
 def _merge_fragments(
     con: duckdb.DuckDBPyConnection,
     members: pd.DataFrame,
@@ -628,8 +635,7 @@ def _merge_fragments(
     votes = sig[["aid", "campaign"]].rename(columns={"campaign": "a"})
     votes["b"] = votes["aid"].map(own).to_numpy()
     votes = votes.groupby(["b", "a"]).size().rename("n").reset_index()
-    need = np.maximum(2, np.ceil(size.reindex(votes["b"]).to_numpy() / 2.0))
-    votes = votes[votes["n"].to_numpy() >= need]
+    votes = votes[half_or_more(votes["n"].to_numpy(), size.reindex(votes["b"]).to_numpy())]
     # a fragment's members spend as much of their activity in the other's episodes as
     # its own members do; an operation that merely shares a campaign's targets
     # (loudspeakers reposting every state-media post that a ring amplifies a few of)
