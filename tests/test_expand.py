@@ -43,6 +43,10 @@ def _link(con: duckdb.DuckDBPyConnection, solo: bool = False) -> None:
         "CREATE OR REPLACE TABLE activity AS SELECT behaviour, aid, count(*) AS a "
         "FROM given GROUP BY behaviour, aid"
     )
+    con.execute(  # each behaviour at its own window, as the linker names them
+        "CREATE OR REPLACE TABLE windows AS SELECT DISTINCT "
+        "split_part(behaviour, '@', 1) AS source, behaviour FROM given"
+    )
 
 
 def expand_campaigns(
@@ -741,3 +745,115 @@ def test_hidden_members_cleared_as_a_small_crowd_join_the_pooled_family() -> Non
     assert of.index.is_unique and set(of.index) == set(range(190))
     assert of.loc[[30, 31, 32]].between(1, 10).all()  # out of their crowd, into fragments
     assert (of.loc[180:189] == 12).all() and 11 not in set(of)
+
+
+def _ring_platform(seed: int = 31) -> tuple[duckdb.DuckDBPyConnection, pd.DataFrame]:
+    """A hashtag ring pushing ``#ring`` in 30 bursts (bucket 100 b), which nobody else
+    uses: clustering found three fragments of three (campaign 1: aids 0-2 in bursts 0-4,
+    2: aids 3-5 in bursts 5-9, 3: aids 6-8 in bursts 10-14), each linked only inside
+    itself; 90 hidden members (aids 10-99) in 6 of the 30 bursts each. The fragments also
+    post ``#tag0`` together in bucket 5 + 100 f, a hashtag the public uses at any time.
+    300 ordinary accounts (aids 200-499) post 20 of 50 public hashtags each, and 10
+    hashtags of their own."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for f, bursts in enumerate((range(0, 5), range(5, 10), range(10, 15))):
+        for b in bursts:
+            rows += [("cohashtag", "#ring", 3 * f + i, 100 * b) for i in range(3)]
+        rows += [("cohashtag", "#tag0", 3 * f + i, 100 * f + 5) for i in range(3)]
+    for h in range(10, 100):
+        rows += [("cohashtag", "#ring", h, 100 * int(b)) for b in rng.choice(30, 6, False)]
+    for a in range(200, 500):
+        for _ in range(20):
+            rows.append(("cohashtag", f"#tag{rng.integers(0, 50)}", a, int(rng.integers(0, 3000))))
+        for i in range(10):  # and hashtags of their own, as most hashtags are
+            rows.append(("cohashtag", f"#own{a}-{i}", a, int(rng.integers(0, 3000))))
+    con, _ = _stored(rows, rng)
+    members = pd.DataFrame({"aid": np.arange(9, dtype="int64"), "campaign": np.arange(9) // 3 + 1})
+    return con, members
+
+
+def test_operations_own_the_keys_the_public_does_not_use() -> None:
+    from cibscan.cluster import sharing_keys
+
+    con, members = _ring_platform()
+    _link(con, solo=True)
+    owned = expand_module.owned_keys(con, members)
+    ring = con.execute("SELECT DISTINCT kid FROM traces WHERE aid = 0 AND bucket = 0").df()
+    # each fragment owns the ring's hashtag; #tag0, used by the public, is no one's
+    assert owned["campaign"].tolist() == [1, 2, 3]
+    assert set(owned["kid"]) == set(ring["kid"]) and len(ring) == 1
+    # so the three fragments, each a family of its own, are one family
+    of = pd.Series({1: 10, 2: 20, 3: 30, 4: 40}, name="family")
+    assert sharing_keys(of, owned).to_dict() == {1: 10, 2: 10, 3: 10, 4: 40}
+    # a campaign outside ``of`` is left out, and without keys nothing changes
+    assert sharing_keys(of.drop([1]), owned).to_dict() == {2: 20, 3: 20, 4: 40}
+    assert sharing_keys(of, owned.iloc[:0]).equals(of)
+    # the tables it made are gone
+    assert "owned_keys" not in set(con.execute("SHOW TABLES").df()["name"])
+
+
+def test_fragments_owning_a_key_are_pooled_and_the_pool_grows_by_its_joins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+    from dataclasses import replace
+
+    from cibscan.cluster import families
+    from cibscan.detect import DetectConfig
+    from cibscan.status import CampaignStatus
+
+    detect_module = importlib.import_module("cibscan.detect")
+    con, members = _ring_platform()
+    _link(con, solo=True)
+    rows = [(a, a + i) for a in range(0, 9, 3) for i in (1, 2)]  # three triangles
+    pairs = pd.DataFrame(rows, columns=["a", "b"]).assign(log10_q=-8.0, significant=True)
+    of = families(pairs, members)
+    assert of.nunique() == 3  # no link between the fragments
+    verdicts = pd.DataFrame({"campaign": [1, 2, 3], "status": CampaignStatus.OPERATION.value})
+    joins = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.JOIN_COLUMNS})
+    sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.SOURCE_COLUMNS})
+    none = np.array([], dtype=np.int64)
+
+    def joined(rounds: int) -> set[int]:
+        config = DetectConfig()
+        config = replace(config, expand=replace(config.expand, family_rounds=rounds))
+        grown, found, _, n = detect_module._join_families(
+            con, of, members, joins, sources, verdicts, config, none
+        )
+        assert n == len(found) and set(grown["aid"]) == set(range(9)) | set(found["aid"])
+        return set(found["aid"].astype(int))
+
+    once, grown = joined(1), joined(3)
+    # pooled, the 15 bursts of the three fragments find the hidden members with enough
+    # of their six there (61 of 90); the pool grown by them covers the other 15 bursts
+    assert once < grown == set(range(10, 100))
+    assert len(once) <= 75
+    # the fragments are pooled because they own the ring's hashtag: without it, each is
+    # a family of one, tested already
+    monkeypatch.setattr(detect_module, "owned_keys", lambda con, members: pd.DataFrame())
+    assert joined(3) == set()
+
+
+def test_against_a_pool_a_user_of_a_key_it_uses_at_all_times_is_no_suspect() -> None:
+    # the pool (aids 0-2) posts #daily together in each of 100 buckets and #ring in 3 of
+    # them; account 10 posts #daily in 5 buckets, meeting the pool each time, as anyone
+    # who uses it must; account 11 posts #ring twice, both in the pool's bursts
+    rows = [("cohashtag", "#daily", a, b) for a in range(3) for b in range(100)]
+    rows += [("cohashtag", "#ring", a, b) for a in range(3) for b in (10, 50, 90)]
+    rows += [("cohashtag", "#daily", 10, b) for b in (3, 21, 40, 66, 81)]
+    rows += [("cohashtag", "#ring", 11, b) for b in (10, 90)]
+    con = _given(rows)
+    _link(con)
+    store_table(con, "members", pd.DataFrame({"aid": [0, 1, 2], "campaign": 1}))
+    store_table(con, "insiders", pd.DataFrame({"aid": [0, 1, 2]}))
+    run = duckdb_runner(con)
+
+    def suspects(organic_max_hits: int) -> list[int]:
+        run_steps(run, expand_module.episode_steps(organic_max_hits))
+        return sorted(int(a) for (a,) in con.execute("SELECT aid FROM suspects").fetchall())
+
+    # five hits where chance gives five are no evidence; two where it gives 0.06 are
+    assert suspects(0) == [11]
+    # the first test's rule (more than one hit) counts hits alone
+    assert suspects(1) == [10, 11]

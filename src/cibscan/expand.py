@@ -121,9 +121,13 @@ class ExpandSettings:
     #: flood's hashtags fell until 137 of 13,151 hard negatives at 2M posts joined a
     #: brigade that joins floods.
     rate_truncation: int = 2
-    #: Rounds of the test: the accounts that joined leave the outsiders whose traces set
-    #: the chance rate, and the rest are tested again (1: a single round).
+    #: Rounds of the group-level test: the accounts that joined leave the outsiders whose
+    #: traces set the chance rate, and the rest are tested again (1: a single round).
     rounds: int = 3
+    #: Most times the test against pooled families of operations (``detect``) runs, each
+    #: time against the pool grown by the accounts that joined it the time before (1:
+    #: once); it stops when none joins.
+    family_rounds: int = 3
 
 
 #: Episodes of each campaign: (behaviour, key, bucket) groups with two or more members,
@@ -149,6 +153,42 @@ SELECT DISTINCT behaviour, aid FROM (
   GROUP BY t.behaviour, t.aid, ce.campaign
 ) h
 WHERE hits > {c}
+"""
+
+#: ``SUSPECTS`` against a pooled family of operations (``detect._join_families``): an
+#: outsider that met the pool in a behaviour more than twice as often as the pool's
+#: coverage of time on its keys explains. The coverage of a key is the share of the
+#: period's time buckets in which the pool has an episode on it, and a trace of an
+#: account's that falls in one by chance does so with that chance: the accounts that use
+#: a ring's hashtag only in the ring's bursts are suspects, the public of a hashtag that
+#: the pool uses on most days is not. Against a pool any single hit made a suspect, and
+#: once the pool had grown by the members that had joined it (``family_rounds``) it used
+#: the public's hashtags on most days at the 1-day scale: everyone who used them met it,
+#: they were all left out of their popularity, those hashtags fell into the bin of keys
+#: one account used, and 20 very active accounts, most of that bin's traces, were 6 to
+#: 10 times its chance rate (224 days, 200k posts, seed 9; RESULTS.md).
+POOL_SUSPECTS = """
+WITH cover AS (
+  SELECT behaviour, kid, campaign, count(DISTINCT bucket) AS buckets
+  FROM campaign_episodes GROUP BY behaviour, kid, campaign
+), span AS (
+  SELECT behaviour, CAST(max(bucket) - min(bucket) + 1 AS DOUBLE) AS buckets
+  FROM traces GROUP BY behaviour
+), met AS (
+  SELECT t.behaviour, t.aid, cv.campaign,
+         sum(CASE WHEN ce.kid IS NULL THEN 0 ELSE 1 END) AS hits,
+         sum(cv.buckets / s.buckets) AS chance
+  FROM traces t
+  JOIN cover cv ON cv.behaviour = t.behaviour AND cv.kid = t.kid
+  JOIN span s ON s.behaviour = t.behaviour
+  LEFT JOIN campaign_episodes ce
+    ON ce.behaviour = t.behaviour AND ce.kid = t.kid AND ce.bucket = t.bucket
+   AND ce.campaign = cv.campaign
+  LEFT JOIN insiders m ON m.aid = t.aid
+  WHERE m.aid IS NULL
+  GROUP BY t.behaviour, t.aid, cv.campaign
+)
+SELECT DISTINCT behaviour, aid FROM met WHERE hits > 0 AND hits > 2 * chance
 """
 
 #: Each key's popularity without the campaigns: the accounts that used it, insiders (every
@@ -351,9 +391,10 @@ def expand_steps(min_hits: int, truncation: int = 2) -> tuple[tuple[str, str], .
 
 def episode_steps(organic_max_hits: int = ORGANIC_MAX_HITS) -> tuple[tuple[str, str], ...]:
     """The campaigns' episodes and the traces' popularity bins: the same in every round."""
+    suspects = POOL_SUSPECTS if organic_max_hits == 0 else SUSPECTS.format(c=int(organic_max_hits))
     return (
         ("campaign_episodes", CAMPAIGN_EPISODES),
-        ("suspects", SUSPECTS.format(c=int(organic_max_hits))),
+        ("suspects", suspects),
         ("organic_keys", ORGANIC_KEYS),
         ("trace_bins", TRACE_BINS),
         ("exposure", EXPOSURE),
@@ -428,6 +469,53 @@ def merge_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
         ),
         ("member_shares", MEMBER_SHARES),
     )
+
+
+#: Keys that campaigns share and own (``detect._join_families``), from ``members``:
+#: each (campaign, behaviour, key) on which the campaign has an episode at the
+#: behaviour's own window (the finest of its scales, ``windows``), where at least half
+#: of the accounts that ever used the key did so in an episode of one of these campaigns.
+#: A ring's hashtags, a network's story links and its domain are used by the public
+#: seldom or never; a hashtag in the news is used by many at other times.
+OWNED_KEYS = """
+WITH ep AS (
+  SELECT ce.behaviour, ce.kid, ce.bucket, ce.campaign
+  FROM campaign_episodes ce
+  JOIN windows w ON w.behaviour = ce.behaviour AND w.source = ce.behaviour
+), inside AS (
+  SELECT t.behaviour, t.kid, count(DISTINCT t.aid) AS n
+  FROM traces t
+  JOIN (SELECT DISTINCT behaviour, kid, bucket FROM ep) b
+    ON b.behaviour = t.behaviour AND b.kid = t.kid AND b.bucket = t.bucket
+  GROUP BY t.behaviour, t.kid
+), users AS (
+  SELECT t.behaviour, t.kid, count(DISTINCT t.aid) AS n
+  FROM traces t
+  JOIN (SELECT DISTINCT behaviour, kid FROM ep) k
+    ON k.behaviour = t.behaviour AND k.kid = t.kid
+  GROUP BY t.behaviour, t.kid
+)
+SELECT DISTINCT ep.campaign, ep.behaviour, ep.kid
+FROM ep
+JOIN inside i ON i.behaviour = ep.behaviour AND i.kid = ep.kid
+JOIN users u ON u.behaviour = ep.behaviour AND u.kid = ep.kid
+WHERE 2 * i.n >= u.n
+"""
+
+
+def owned_keys(con: duckdb.DuckDBPyConnection, members: pd.DataFrame) -> pd.DataFrame:
+    """(campaign, behaviour, kid): the keys the campaigns of ``members`` (aid, campaign)
+    own (``OWNED_KEYS``). Reads the linker's ``traces`` and ``windows``."""
+    if members.empty:
+        return pd.DataFrame({"campaign": [], "behaviour": [], "kid": []})
+    run = duckdb_runner(con)
+    store_table(con, "members", members[["aid", "campaign"]])
+    try:
+        run_steps(run, (("campaign_episodes", CAMPAIGN_EPISODES), ("owned_keys", OWNED_KEYS)))
+        return con.execute("SELECT * FROM owned_keys ORDER BY campaign, behaviour, kid").df()
+    finally:
+        for name in ("members", "campaign_episodes", "owned_keys"):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 #: Columns of the joins table: who joined which campaign on group-level evidence.
