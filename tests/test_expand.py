@@ -836,13 +836,22 @@ def test_fragments_owning_a_key_are_pooled_and_the_pool_grows_by_its_joins(
 
 
 def test_against_a_pool_a_user_of_a_key_it_uses_at_all_times_is_no_suspect() -> None:
-    # the pool (aids 0-2) posts #daily together in each of 100 buckets and #ring in 3 of
-    # them; account 10 posts #daily in 5 buckets, meeting the pool each time, as anyone
-    # who uses it must; account 11 posts #ring twice, both in the pool's bursts
-    rows = [("cohashtag", "#daily", a, b) for a in range(3) for b in range(100)]
-    rows += [("cohashtag", "#ring", a, b) for a in range(3) for b in (10, 50, 90)]
-    rows += [("cohashtag", "#daily", 10, b) for b in (3, 21, 40, 66, 81)]
-    rows += [("cohashtag", "#ring", 11, b) for b in (10, 90)]
+    # each trace at the behaviour's own window (a bucket b) and at a day (b // 100). The
+    # pool (aids 0-2) posts #daily together early each of 100 days, and #ring together on
+    # 3 days; accounts 10 and 20-59 post #daily on 9 or 10 days each, later in the day
+    # (the public of a hashtag the pool uses daily); account 11 posts #ring twice, in the
+    # pool's bursts, and nobody else uses it
+    own = [("#daily", a, 100 * d) for a in range(3) for d in range(100)]
+    own += [("#ring", a, 100 * d + 50) for a in range(3) for d in (10, 50, 90)]
+    for a in (10, *range(20, 60)):
+        own += [("#daily", a, 100 * d + 30 + a) for d in range(a % 20, 100, 10)]
+    own += [("#ring", 11, 100 * d + 50) for d in (10, 90)]
+    # the pool posts #net on 80 days, and account 12 on 4, two of them the pool's: two
+    # hits where the coverage gives 3.2, but on a key nobody outside the pool uses
+    own += [("#net", a, 100 * d + 70) for a in range(3) for d in range(80)]
+    own += [("#net", 12, 100 * d + 75) for d in (5, 6, 85, 95)]
+    rows = [("cohashtag", k, a, b) for k, a, b in own]
+    rows += [("cohashtag@1d", k, a, b // 100) for k, a, b in own]
     con = _given(rows)
     _link(con)
     store_table(con, "members", pd.DataFrame({"aid": [0, 1, 2], "campaign": 1}))
@@ -851,9 +860,42 @@ def test_against_a_pool_a_user_of_a_key_it_uses_at_all_times_is_no_suspect() -> 
 
     def suspects(organic_max_hits: int) -> list[int]:
         run_steps(run, expand_module.episode_steps(organic_max_hits))
-        return sorted(int(a) for (a,) in con.execute("SELECT aid FROM suspects").fetchall())
+        return sorted({int(a) for (a,) in con.execute("SELECT aid FROM suspects").fetchall()})
 
-    # five hits where chance gives five are no evidence; two where it gives 0.06 are
-    assert suspects(0) == [11]
+    # #ring and #net are the pool's own: a hit on them makes a suspect. Ten hits on
+    # #daily's days, where chance gives ten, are no evidence
+    assert suspects(0) == [11, 12]
     # the first test's rule (more than one hit) counts hits alone
-    assert suspects(1) == [10, 11]
+    assert suspects(1) == [10, 11, 12, *range(20, 60)]
+
+
+def test_a_family_of_linked_operations_takes_in_no_lone_operation_by_a_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+
+    from cibscan.cluster import families
+    from cibscan.detect import DetectConfig
+    from cibscan.status import CampaignStatus
+
+    detect_module = importlib.import_module("cibscan.detect")
+    con, members = _ring_platform()
+    _link(con, solo=True)
+    # fragments 1 and 2 linked to each other, 3 alone: all three own the ring's hashtag
+    rows = [(a, a + i) for a in range(0, 9, 3) for i in (1, 2)] + [(0, 3)]
+    pairs = pd.DataFrame(rows, columns=["a", "b"]).assign(log10_q=-8.0, significant=True)
+    verdicts = pd.DataFrame({"campaign": [1, 2, 3], "status": CampaignStatus.OPERATION.value})
+    joins = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.JOIN_COLUMNS})
+    sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.SOURCE_COLUMNS})
+    pools: list[dict[int, int]] = []
+
+    def join_pool(con, pooled, status, members, joins, sources, config, identified):  # type: ignore[no-untyped-def]
+        pools.append(pooled.to_dict())
+        return members, joins, sources, 0
+
+    monkeypatch.setattr(detect_module, "_join_pool", join_pool)
+    none = np.array([], dtype=np.int64)
+    of = families(pairs, members)
+    detect_module._join_families(con, of, members, joins, sources, verdicts, DetectConfig(), none)
+    # the linked pair is pooled as before; the lone fragment is not taken in
+    assert len(pools) == 1 and sorted(pools[0]) == [1, 2]
