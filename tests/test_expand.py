@@ -835,40 +835,6 @@ def test_fragments_owning_a_key_are_pooled_and_the_pool_grows_by_its_joins(
     assert joined(3) == set()
 
 
-def test_against_a_pool_a_user_of_a_key_it_uses_at_all_times_is_no_suspect() -> None:
-    # each trace at the behaviour's own window (a bucket b) and at a day (b // 100). The
-    # pool (aids 0-2) posts #daily together early each of 100 days, and #ring together on
-    # 3 days; accounts 10 and 20-59 post #daily on 9 or 10 days each, later in the day
-    # (the public of a hashtag the pool uses daily); account 11 posts #ring twice, in the
-    # pool's bursts, and nobody else uses it
-    own = [("#daily", a, 100 * d) for a in range(3) for d in range(100)]
-    own += [("#ring", a, 100 * d + 50) for a in range(3) for d in (10, 50, 90)]
-    for a in (10, *range(20, 60)):
-        own += [("#daily", a, 100 * d + 30 + a) for d in range(a % 20, 100, 10)]
-    own += [("#ring", 11, 100 * d + 50) for d in (10, 90)]
-    # the pool posts #net on 80 days, and account 12 on 4, two of them the pool's: two
-    # hits where the coverage gives 3.2, but on a key nobody outside the pool uses
-    own += [("#net", a, 100 * d + 70) for a in range(3) for d in range(80)]
-    own += [("#net", 12, 100 * d + 75) for d in (5, 6, 85, 95)]
-    rows = [("cohashtag", k, a, b) for k, a, b in own]
-    rows += [("cohashtag@1d", k, a, b // 100) for k, a, b in own]
-    con = _given(rows)
-    _link(con)
-    store_table(con, "members", pd.DataFrame({"aid": [0, 1, 2], "campaign": 1}))
-    store_table(con, "insiders", pd.DataFrame({"aid": [0, 1, 2]}))
-    run = duckdb_runner(con)
-
-    def suspects(organic_max_hits: int) -> list[int]:
-        run_steps(run, expand_module.episode_steps(organic_max_hits))
-        return sorted({int(a) for (a,) in con.execute("SELECT aid FROM suspects").fetchall()})
-
-    # #ring and #net are the pool's own: a hit on them makes a suspect. Ten hits on
-    # #daily's days, where chance gives ten, are no evidence
-    assert suspects(0) == [11, 12]
-    # the first test's rule (more than one hit) counts hits alone
-    assert suspects(1) == [10, 11, 12, *range(20, 60)]
-
-
 def test_a_family_of_linked_operations_takes_in_no_lone_operation_by_a_key(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -140,9 +140,8 @@ HAVING count(*) >= 2
 """
 
 #: Per behaviour, the accounts in no campaign (not ``insiders``) with more than ``c`` traces
-#: in some campaign's episodes (``c`` is ``ORGANIC_MAX_HITS``; against a pooled family of
-#: operations, ``POOL_SUSPECTS``): they do not count in the popularity that keys are
-#: binned by.
+#: in some campaign's episodes (``c`` is ``ORGANIC_MAX_HITS``, or 0 against a pooled family
+#: of operations): they do not count in the popularity that keys are binned by.
 SUSPECTS = """
 SELECT DISTINCT behaviour, aid FROM (
   SELECT t.behaviour, t.aid, ce.campaign, count(*) AS hits
@@ -154,53 +153,6 @@ SELECT DISTINCT behaviour, aid FROM (
   GROUP BY t.behaviour, t.aid, ce.campaign
 ) h
 WHERE hits > {c}
-"""
-
-#: ``SUSPECTS`` against a pooled family of operations (``detect._join_families``): an
-#: outsider that met the pool on a key the pool owns (``OWNED_KEYS``: its public seldom
-#: uses it outside the pool's episodes), or met it in a behaviour more than twice as often
-#: as the pool's coverage of time on its keys explains. The coverage of a key is the share
-#: of the period's time buckets in which the pool has an episode on it; a trace that falls
-#: in one by chance does so with that chance. The accounts that use a ring's hashtag or a
-#: network's domain are suspects; the public of a hashtag that the pool uses on most days
-#: is not. Against a pool any single hit made a suspect, and once the pool had grown by
-#: the members that had joined it (``family_rounds``) it used the public's hashtags on most
-#: days at the 1-day scale: everyone who used them met it, they were all left out of their
-#: popularity, those hashtags fell into the bin of keys one account used, and 20 very
-#: active accounts, most of that bin's traces, were 6 to 10 times its chance rate (224
-#: days, 200k posts, seed 9, when any operations sharing a key were pooled; RESULTS.md).
-#: On a key the pool owns the coverage says nothing of chance: a network's domain that
-#: only the network posts, on most days, is met by each of its hidden members about as
-#: often as the coverage gives, and only its members and theirs ever use it.
-POOL_SUSPECTS = """
-WITH cover AS (
-  SELECT behaviour, kid, campaign, count(DISTINCT bucket) AS buckets
-  FROM campaign_episodes GROUP BY behaviour, kid, campaign
-), span AS (
-  SELECT behaviour, CAST(max(bucket) - min(bucket) + 1 AS DOUBLE) AS buckets
-  FROM traces GROUP BY behaviour
-), owned AS (
-  SELECT DISTINCT o.campaign, w.behaviour, o.kid
-  FROM owned_keys o JOIN windows w ON w.source = o.behaviour
-), met AS (
-  SELECT t.behaviour, t.aid, cv.campaign,
-         sum(CASE WHEN ce.kid IS NULL THEN 0 ELSE 1 END) AS hits,
-         sum(CASE WHEN ce.kid IS NULL OR o.kid IS NULL THEN 0 ELSE 1 END) AS owned_hits,
-         sum(cv.buckets / s.buckets) AS chance
-  FROM traces t
-  JOIN cover cv ON cv.behaviour = t.behaviour AND cv.kid = t.kid
-  JOIN span s ON s.behaviour = t.behaviour
-  LEFT JOIN campaign_episodes ce
-    ON ce.behaviour = t.behaviour AND ce.kid = t.kid AND ce.bucket = t.bucket
-   AND ce.campaign = cv.campaign
-  LEFT JOIN owned o
-    ON o.campaign = cv.campaign AND o.behaviour = t.behaviour AND o.kid = t.kid
-  LEFT JOIN insiders m ON m.aid = t.aid
-  WHERE m.aid IS NULL
-  GROUP BY t.behaviour, t.aid, cv.campaign
-)
-SELECT DISTINCT behaviour, aid FROM met
-WHERE owned_hits > 0 OR (hits > 0 AND hits > 2 * chance)
 """
 
 #: Each key's popularity without the campaigns: the accounts that used it, insiders (every
@@ -403,16 +355,9 @@ def expand_steps(min_hits: int, truncation: int = 2) -> tuple[tuple[str, str], .
 
 def episode_steps(organic_max_hits: int = ORGANIC_MAX_HITS) -> tuple[tuple[str, str], ...]:
     """The campaigns' episodes and the traces' popularity bins: the same in every round."""
-    if organic_max_hits == 0:  # against a pool
-        suspects: tuple[tuple[str, str], ...] = (
-            ("owned_keys", OWNED_KEYS),
-            ("suspects", POOL_SUSPECTS),
-        )
-    else:
-        suspects = (("suspects", SUSPECTS.format(c=int(organic_max_hits))),)
     return (
         ("campaign_episodes", CAMPAIGN_EPISODES),
-        *suspects,
+        ("suspects", SUSPECTS.format(c=int(organic_max_hits))),
         ("organic_keys", ORGANIC_KEYS),
         ("trace_bins", TRACE_BINS),
         ("exposure", EXPOSURE),
@@ -489,14 +434,14 @@ def merge_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
     )
 
 
-#: Keys that campaigns own (``detect._join_families``, ``POOL_SUSPECTS``), from
-#: ``campaign_episodes``: each (campaign, behaviour, kid) on which the campaign has an
-#: episode at the behaviour's own window (the finest of its scales, ``windows``), where
-#: at least half of the accounts that ever used the key did so in an episode of one of
-#: these campaigns. A ring's hashtags, a network's story links and its domain are used by
-#: their public seldom or never; a hashtag in the news is used by many at other times. At
-#: a coarser scale a campaign that uses a public hashtag every day has most of its users
-#: in its episodes (1-day episodes of a pool on a hashtag of 565 users held 374 of them).
+#: Keys that campaigns own (``detect._join_families``), from ``campaign_episodes``: each
+#: (campaign, behaviour, kid) on which the campaign has an episode at the behaviour's own
+#: window (the finest of its scales, ``windows``), where at least half of the accounts
+#: that ever used the key did so in an episode of one of these campaigns. A ring's
+#: hashtags, a network's story links and its domain are used by their public seldom or
+#: never; a hashtag in the news is used by many at other times. At a coarser scale a
+#: campaign that uses a public hashtag every day has most of its users in its episodes
+#: (1-day episodes of operations on a hashtag of 565 users held 374 of them).
 OWNED_KEYS = """
 WITH ep AS (
   SELECT ce.behaviour, ce.kid, ce.bucket, ce.campaign
@@ -572,9 +517,8 @@ def expand_campaigns(
     ``members``): they are never candidates, set no chance rate and count in no key's
     organic popularity, as members do. ``merge``: whether fragments are merged first.
     ``organic_max_hits``: the most hits an outsider may have on a campaign and still
-    count in a key's organic popularity (``SUSPECTS``; 1), or 0 against a pooled family
-    of operations (``detect._join_families``), where what counts is its hits against the
-    pool's coverage of time (``POOL_SUSPECTS``).
+    count in a key's organic popularity (``SUSPECTS``; 1, or 0 against a pooled family
+    of operations, ``detect._join_families``).
 
     Reads the linker's ``traces``, ``solo_traces`` and ``activity`` and the ``members`` given.
     """
@@ -685,8 +629,8 @@ def nearest_campaigns(
 def _drop(con: duckdb.DuckDBPyConnection) -> None:
     for name, _ in (*expand_steps(0), *merge_steps(0)):
         con.execute(f"DROP TABLE IF EXISTS {name}")
-    for name in ("insiders", "identified", "owned_keys"):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+    con.execute("DROP TABLE IF EXISTS insiders")
+    con.execute("DROP TABLE IF EXISTS identified")
 
 
 def half_or_more(votes: np.ndarray, size: np.ndarray) -> np.ndarray:
