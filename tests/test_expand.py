@@ -855,7 +855,7 @@ def test_a_family_of_linked_operations_takes_in_no_lone_operation_by_a_key(
     sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.SOURCE_COLUMNS})
     pools: list[dict[int, int]] = []
 
-    def join_pool(con, pooled, status, members, joins, sources, config, identified):  # type: ignore[no-untyped-def]
+    def join_pool(con, pooled, status, members, joins, sources, *rest):  # type: ignore[no-untyped-def]
         pools.append(pooled.to_dict())
         return members, joins, sources, 0
 
@@ -865,3 +865,43 @@ def test_a_family_of_linked_operations_takes_in_no_lone_operation_by_a_key(
     detect_module._join_families(con, of, members, joins, sources, verdicts, DetectConfig(), none)
     # the linked pair is pooled as before; the lone fragment is not taken in
     assert len(pools) == 1 and sorted(pools[0]) == [1, 2]
+
+
+def test_a_crowd_is_tested_against_a_pool_the_first_time_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib
+
+    from cibscan.cluster import families
+    from cibscan.detect import DetectConfig
+    from cibscan.status import CampaignStatus
+
+    detect_module = importlib.import_module("cibscan.detect")
+    con, fragments = _ring_platform()
+    _link(con, solo=True)
+    crowd = pd.DataFrame({"aid": np.arange(200, 210, dtype="int64"), "campaign": 4})
+    members = pd.concat([fragments, crowd], ignore_index=True)
+    rows = [(a, a + i) for a in range(0, 9, 3) for i in (1, 2)]
+    rows += [(200 + i, 201 + i) for i in range(9)]
+    pairs = pd.DataFrame(rows, columns=["a", "b"]).assign(log10_q=-8.0, significant=True)
+    op = CampaignStatus.OPERATION.value
+    verdicts = pd.DataFrame({"campaign": [1, 2, 3, 4], "status": [op, op, op, "crowd"]})
+    joins = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.JOIN_COLUMNS})
+    sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.SOURCE_COLUMNS})
+    insiders: list[set[int]] = []
+    real = detect_module.expand_campaigns
+
+    def recorded(*args, **kwargs):  # type: ignore[no-untyped-def]
+        insiders.append(set(kwargs["insiders"].tolist()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(detect_module, "expand_campaigns", recorded)
+    none = np.array([], dtype=np.int64)
+    of = families(pairs, members)
+    _, found, _, n = detect_module._join_families(
+        con, of, members, joins, sources, verdicts, DetectConfig(), none
+    )
+    assert n == len(found) > 0 and len(insiders) >= 2
+    # the first time the crowd is part of the public that is tested; then it is inside
+    assert not insiders[0] & set(range(200, 210))
+    assert all(set(range(200, 210)) <= later for later in insiders[1:])
