@@ -721,8 +721,8 @@ def _join_families(
     pooled with the network, raised its chance rates, and 72 of its 758 members found at
     3.5M posts were lost (RESULTS.md). The test runs again against the pool grown by the
     accounts that joined it, until none joins (at most ``ExpandSettings.family_rounds``
-    times): the ring's nine took in 25 of its 91 other members, and those 34 most of the
-    rest. Each time is a family of hypotheses of its own, controlled at the same level.
+    times): the ring's nine took in 28 of its 91 other members, and those 37 took in 40
+    more. Each time is a family of hypotheses of its own, controlled at the same level.
     The crowds' members are tested the first time only, and are insiders after: against
     the pools grown by their joins, 59 of 63 very active accounts (20 posts a day) met
     them well above chance at 3.5M posts, and their crowd was taken in.

@@ -51,7 +51,7 @@ minute would make 5e9 pairs. Two things bound it, and a third finds what they le
   components of their own. Operations alone in their components that own a key
   together (its public seldom uses it outside their episodes) are one family too, and
   the pooled test runs again against the pool grown by its joins: the ring went from 9
-  of 100 to 78 (seed 8).
+  of 100 to 77 (seed 8).
 
 Tried and removed: *snowball rounds*, which paired every account on a significant link
 with every trace of the hot groups it was sampled out of and counted again. With a cap
