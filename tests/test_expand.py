@@ -773,6 +773,39 @@ def _ring_platform(seed: int = 31) -> tuple[duckdb.DuckDBPyConnection, pd.DataFr
     return con, members
 
 
+def _ring_families(
+    links: list[tuple[int, int]], crowd: bool = False
+) -> tuple[duckdb.DuckDBPyConnection, pd.Series, pd.DataFrame, pd.DataFrame]:
+    """``_ring_platform``'s fragments with the significant ``links`` given, and with
+    ``crowd`` a crowd (campaign 4, aids 200-209) linked in a chain: the connection, each
+    campaign's family (``cluster.families``), the members and the verdicts."""
+    from cibscan.cluster import families
+    from cibscan.status import CampaignStatus
+
+    con, members = _ring_platform()
+    _link(con, solo=True)
+    status = [CampaignStatus.OPERATION.value] * 3
+    if crowd:
+        chain = pd.DataFrame({"aid": np.arange(200, 210, dtype="int64"), "campaign": 4})
+        members = pd.concat([members, chain], ignore_index=True)
+        links = [*links, *((200 + i, 201 + i) for i in range(9))]
+        status.append("crowd")
+    pairs = pd.DataFrame(links, columns=["a", "b"]).assign(log10_q=-8.0, significant=True)
+    verdicts = pd.DataFrame({"campaign": range(1, len(status) + 1), "status": status})
+    return con, families(pairs, members), members, verdicts
+
+
+def _no_joins() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Empty joins and sources tables, as the first group-level test leaves them."""
+    joins = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.JOIN_COLUMNS})
+    sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.SOURCE_COLUMNS})
+    return joins, sources
+
+
+#: The three triangles of ``_ring_platform``'s fragments, each linked only inside itself.
+_TRIANGLES = [(a, a + i) for a in range(0, 9, 3) for i in (1, 2)]
+
+
 def test_operations_own_the_keys_the_public_does_not_use() -> None:
     from cibscan.cluster import sharing_keys
 
@@ -799,20 +832,12 @@ def test_fragments_owning_a_key_are_pooled_and_the_pool_grows_by_its_joins(
     import importlib
     from dataclasses import replace
 
-    from cibscan.cluster import families
     from cibscan.detect import DetectConfig
-    from cibscan.status import CampaignStatus
 
     detect_module = importlib.import_module("cibscan.detect")
-    con, members = _ring_platform()
-    _link(con, solo=True)
-    rows = [(a, a + i) for a in range(0, 9, 3) for i in (1, 2)]  # three triangles
-    pairs = pd.DataFrame(rows, columns=["a", "b"]).assign(log10_q=-8.0, significant=True)
-    of = families(pairs, members)
+    con, of, members, verdicts = _ring_families(_TRIANGLES)
     assert of.nunique() == 3  # no link between the fragments
-    verdicts = pd.DataFrame({"campaign": [1, 2, 3], "status": CampaignStatus.OPERATION.value})
-    joins = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.JOIN_COLUMNS})
-    sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.SOURCE_COLUMNS})
+    joins, sources = _no_joins()
     none = np.array([], dtype=np.int64)
 
     def joined(rounds: int) -> set[int]:
@@ -840,19 +865,12 @@ def test_a_family_of_linked_operations_takes_in_no_lone_operation_by_a_key(
 ) -> None:
     import importlib
 
-    from cibscan.cluster import families
     from cibscan.detect import DetectConfig
-    from cibscan.status import CampaignStatus
 
     detect_module = importlib.import_module("cibscan.detect")
-    con, members = _ring_platform()
-    _link(con, solo=True)
     # fragments 1 and 2 linked to each other, 3 alone: all three own the ring's hashtag
-    rows = [(a, a + i) for a in range(0, 9, 3) for i in (1, 2)] + [(0, 3)]
-    pairs = pd.DataFrame(rows, columns=["a", "b"]).assign(log10_q=-8.0, significant=True)
-    verdicts = pd.DataFrame({"campaign": [1, 2, 3], "status": CampaignStatus.OPERATION.value})
-    joins = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.JOIN_COLUMNS})
-    sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.SOURCE_COLUMNS})
+    con, of, members, verdicts = _ring_families([*_TRIANGLES, (0, 3)])
+    joins, sources = _no_joins()
     pools: list[dict[int, int]] = []
 
     def join_pool(con, pooled, status, members, joins, sources, *rest):  # type: ignore[no-untyped-def]
@@ -861,7 +879,6 @@ def test_a_family_of_linked_operations_takes_in_no_lone_operation_by_a_key(
 
     monkeypatch.setattr(detect_module, "_join_pool", join_pool)
     none = np.array([], dtype=np.int64)
-    of = families(pairs, members)
     detect_module._join_families(con, of, members, joins, sources, verdicts, DetectConfig(), none)
     # the linked pair is pooled as before; the lone fragment is not taken in
     assert len(pools) == 1 and sorted(pools[0]) == [1, 2]
@@ -872,22 +889,11 @@ def test_a_crowd_is_tested_against_a_pool_the_first_time_only(
 ) -> None:
     import importlib
 
-    from cibscan.cluster import families
     from cibscan.detect import DetectConfig
-    from cibscan.status import CampaignStatus
 
     detect_module = importlib.import_module("cibscan.detect")
-    con, fragments = _ring_platform()
-    _link(con, solo=True)
-    crowd = pd.DataFrame({"aid": np.arange(200, 210, dtype="int64"), "campaign": 4})
-    members = pd.concat([fragments, crowd], ignore_index=True)
-    rows = [(a, a + i) for a in range(0, 9, 3) for i in (1, 2)]
-    rows += [(200 + i, 201 + i) for i in range(9)]
-    pairs = pd.DataFrame(rows, columns=["a", "b"]).assign(log10_q=-8.0, significant=True)
-    op = CampaignStatus.OPERATION.value
-    verdicts = pd.DataFrame({"campaign": [1, 2, 3, 4], "status": [op, op, op, "crowd"]})
-    joins = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.JOIN_COLUMNS})
-    sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.SOURCE_COLUMNS})
+    con, of, members, verdicts = _ring_families(_TRIANGLES, crowd=True)
+    joins, sources = _no_joins()
     insiders: list[set[int]] = []
     real = detect_module.expand_campaigns
 
@@ -897,7 +903,6 @@ def test_a_crowd_is_tested_against_a_pool_the_first_time_only(
 
     monkeypatch.setattr(detect_module, "expand_campaigns", recorded)
     none = np.array([], dtype=np.int64)
-    of = families(pairs, members)
     _, found, _, n = detect_module._join_families(
         con, of, members, joins, sources, verdicts, DetectConfig(), none
     )
