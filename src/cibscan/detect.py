@@ -734,9 +734,12 @@ def _join_families(
         return members, joins, sources, 0
     status = verdicts.set_index("campaign")["status"]
     ops = of[of.index.map(status).to_numpy() == CampaignStatus.OPERATION.value]
-    # operations alone in their component that own a key together are one family
+    # operations alone in their component that own a key together are one family (two
+    # or more are needed: the keys are read only then, a pass over every trace)
     alone = ops[ops.map(ops.value_counts()) == 1]
-    ops = sharing_keys(ops, owned_keys(con, members[members["campaign"].isin(alone.index)]))
+    if len(alone) >= 2:
+        lone = members[members["campaign"].isin(alone.index)]
+        ops = sharing_keys(ops, owned_keys(con, lone))
     pooled = ops[ops.map(ops.value_counts()) >= 2]
     joined = 0
     for count in range(max(1, config.expand.family_rounds) if len(pooled) else 0):

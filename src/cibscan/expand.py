@@ -460,12 +460,11 @@ WITH ep AS (
     ON k.behaviour = t.behaviour AND k.kid = t.kid
   GROUP BY t.behaviour, t.kid
 )
-SELECT ep.campaign, ep.behaviour, ep.kid
+SELECT DISTINCT ep.campaign, ep.behaviour, ep.kid
 FROM ep
 JOIN inside i ON i.behaviour = ep.behaviour AND i.kid = ep.kid
 JOIN users u ON u.behaviour = ep.behaviour AND u.kid = ep.kid
 WHERE 2 * i.n >= u.n
-GROUP BY ep.campaign, ep.behaviour, ep.kid
 """
 
 
