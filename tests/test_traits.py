@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,6 +18,7 @@ from cibscan.traits.assess import (
     inauthentic_probability,
     marker_table,
 )
+from cibscan.traits.evasion import HANDLE_PAIRS_SQL
 from cibscan.traits.impersonation import (
     _FOLDED_DECORATIONS,
     _deletes,
@@ -289,6 +291,47 @@ def test_ban_evader_resumes_a_suspended_account_an_organic_newcomer_does_not() -
     assert t.loc["liwei20240102", "evades"] == "liwei20240101"
     assert "the same bio" in t.loc["liwei20240102", "trait_reasons"]
     assert pd.isna(t.loc["newcomer", "evades"])
+
+
+def _edits(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
+_HANDLE = st.text(alphabet="ab_1é", min_size=0, max_size=9)
+
+
+@given(
+    st.lists(_HANDLE, min_size=1, max_size=6),
+    st.lists(_HANDLE, min_size=1, max_size=12),
+)
+def test_newcomers_paired_by_pieces_of_handles_are_every_pair_within_two_edits(
+    suspended: list[str], newcomers: list[str]
+) -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE _suspended (account_id VARCHAR, handle VARCHAR)")
+    con.execute("CREATE TABLE _evasion_cand (account_id VARCHAR, handle VARCHAR)")
+    con.executemany(
+        "INSERT INTO _suspended VALUES (?, ?)", [(f"s{i}", h) for i, h in enumerate(suspended)]
+    )
+    con.executemany(
+        "INSERT INTO _evasion_cand VALUES (?, ?)", [(f"c{i}", h) for i, h in enumerate(newcomers)]
+    )
+    con.execute(HANDLE_PAIRS_SQL, {"edits": 2})
+    got = {
+        (c, s, e)
+        for c, s, e in con.execute("SELECT cand, susp, edits FROM _handle_pairs").fetchall()
+    }
+    every = {
+        (f"c{i}", f"s{j}", _edits(a.lower(), b.lower()))
+        for i, a in enumerate(newcomers)
+        for j, b in enumerate(suspended)
+    }
+    assert got == {p for p in every if p[2] <= 2}
 
 
 def test_watch_list_amplifier_against_the_data_rate() -> None:
