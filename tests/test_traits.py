@@ -293,6 +293,28 @@ def test_ban_evader_resumes_a_suspended_account_an_organic_newcomer_does_not() -
     assert pd.isna(t.loc["newcomer", "evades"])
 
 
+def test_a_ban_evader_is_named_after_the_account_it_resumes_not_the_first_alike() -> None:
+    texts = [f"the foreign funded activists lie again part {i}" for i in range(6)]
+    early = [START + pd.Timedelta(days=1, hours=i) for i in range(6)]
+    late = [START + pd.Timedelta(days=12, hours=i) for i in range(6)]
+    # both suspended accounts share the bio and the texts; only one has the handle
+    t = _traits(
+        [
+            _posts("aaa_first", early, text=texts),
+            _posts("zhangwei0417", early, text=texts),
+            _posts("zhangwei0418", late, text=texts),
+        ],
+        [
+            _account("aaa_first", bio="热爱祖国"),
+            _account("zhangwei0417", bio="热爱祖国"),
+            _account("zhangwei0418", bio="热爱祖国", created_at=START + pd.Timedelta(days=11)),
+        ],
+        TraitSettings(suspended=("aaa_first", "zhangwei0417")),
+    )
+    assert t.loc["zhangwei0418", "evades"] == "zhangwei0417"
+    assert "handle 1 edit(s) from @zhangwei0417" in t.loc["zhangwei0418", "trait_reasons"]
+
+
 def _edits(a: str, b: str) -> int:
     row = list(range(len(b) + 1))
     for i, x in enumerate(a, 1):
