@@ -18,7 +18,7 @@ from cibscan.traits.assess import (
     inauthentic_probability,
     marker_table,
 )
-from cibscan.traits.evasion import HANDLE_PAIRS_SQL
+from cibscan.traits.evasion import handle_pairs
 from cibscan.traits.impersonation import (
     _FOLDED_DECORATIONS,
     _deletes,
@@ -343,11 +343,8 @@ def test_newcomers_paired_by_pieces_of_handles_are_every_pair_within_two_edits(
     con.executemany(
         "INSERT INTO _evasion_cand VALUES (?, ?)", [(f"c{i}", h) for i, h in enumerate(newcomers)]
     )
-    con.execute(HANDLE_PAIRS_SQL, {"edits": 2})
-    got = {
-        (c, s, e)
-        for c, s, e in con.execute("SELECT cand, susp, edits FROM _handle_pairs").fetchall()
-    }
+    pairs = handle_pairs(con, 2)
+    got = set(pairs.itertuples(index=False, name=None))
     every = {
         (f"c{i}", f"s{j}", _edits(a.lower(), b.lower()))
         for i, a in enumerate(newcomers)

@@ -16,15 +16,17 @@ Handles are not compared pair by pair (60k newcomers against 480 suspended accou
 of a handle, so a handle within two edits of a suspended one contains one of its three
 pieces whole, at most two characters from where it was: newcomers are paired only with
 the suspended accounts one of whose pieces they contain there (a hash join on the piece),
-and the edit distance is computed for those pairs alone (``HANDLE_PAIRS_SQL``).
+and the edit distance is computed for those pairs alone (``handle_pairs``).
 """
 
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from ..behaviours.colink import domain_sql, normalise_url_sql
+from ..engine import store_table
 from ._base import Marker, Trait, TraitSettings, share_of
 
 MIN_SHARED_WITH_IDENTITY = 2
@@ -52,14 +54,16 @@ WHERE first_seen > (SELECT min(last_seen) FROM _suspended)
   AND account_id NOT IN (SELECT account_id FROM _suspended)
 """
 
-#: ``_handle_pairs(cand, susp, edits)``: every newcomer whose handle is at most
-#: ``$edits`` (2) edits from a suspended account's, lower-cased. Each suspended handle
-#: of n characters is cut into three pieces (n // 3, n // 3 and the rest); edits touch
-#: at most two, so the third stands whole in the newcomer's handle, shifted by at most
-#: two places. A handle of fewer than three characters has empty pieces and is compared
-#: with every newcomer whose length is within two of its own.
+#: The pairs of a newcomer and a suspended account whose handles may be at most
+#: ``$edits`` (2) edits apart, lower-cased (``handle_pairs``). Each suspended handle of
+#: n characters is cut into three pieces (n // 3, n // 3 and the rest); edits touch at
+#: most two, so the third stands whole in the newcomer's handle, shifted by at most two
+#: places. A handle of fewer than three characters has empty pieces and is compared with
+#: every newcomer whose length is within two of its own. ``edits`` is DuckDB's
+#: ``levenshtein``, exact for ASCII handles only (DuckDB 1.3 counts the bytes of other
+#: characters, later versions the characters), so the pairs with other characters are
+#: all kept, with ``ascii`` false, for the caller to measure.
 HANDLE_PAIRS_SQL = """
-CREATE OR REPLACE TEMP TABLE _handle_pairs AS
 WITH s AS (
     SELECT account_id, lower(handle) AS h, length(handle) AS n
     FROM _suspended WHERE handle IS NOT NULL
@@ -91,10 +95,47 @@ near AS (
     SELECT c.account_id, s.account_id FROM c JOIN s ON abs(c.n - s.n) <= $edits
     WHERE s.n < 3
 )
-SELECT near.cand, near.susp, levenshtein(c.h, s.h) AS edits
-FROM near JOIN c ON c.account_id = near.cand JOIN s ON s.account_id = near.susp
-WHERE levenshtein(c.h, s.h) <= $edits
+SELECT cand, susp, ch, sh, edits, ascii FROM (
+    SELECT near.cand, near.susp, c.h AS ch, s.h AS sh, levenshtein(c.h, s.h) AS edits,
+           strlen(c.h) = length(c.h) AND strlen(s.h) = length(s.h) AS ascii
+    FROM near JOIN c ON c.account_id = near.cand JOIN s ON s.account_id = near.susp
+)
+WHERE edits <= $edits OR NOT ascii
 """
+
+
+_PAIRS = pa.schema([("cand", pa.string()), ("susp", pa.string()), ("edits", pa.int64())])
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance between ``a`` and ``b``, in characters."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        diagonal, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (x != y))
+    return row[-1]
+
+
+def handle_pairs(con: duckdb.DuckDBPyConnection, edits: int = MAX_HANDLE_EDITS) -> pd.DataFrame:
+    """``(cand, susp, edits)``: every newcomer of ``_evasion_cand`` whose handle is at most
+    ``edits`` edits (in characters, whatever DuckDB's version) from that of a suspended
+    account of ``_suspended`` (``HANDLE_PAIRS_SQL``)."""
+    near = con.execute(HANDLE_PAIRS_SQL, {"edits": int(edits)}).df()
+    other = ~near["ascii"].astype(bool).to_numpy()
+    if other.any():
+        near.loc[other, "edits"] = [
+            edit_distance(a, b)
+            for a, b in zip(near.loc[other, "ch"], near.loc[other, "sh"], strict=True)
+        ]
+    near = near[near["edits"].astype("int64") <= edits]
+    return pd.DataFrame(
+        {
+            "cand": near["cand"].astype(str).to_numpy(),
+            "susp": near["susp"].astype(str).to_numpy(),
+            "edits": near["edits"].astype("int64").to_numpy(),
+        }
+    )
 
 
 def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataFrame:
@@ -118,7 +159,8 @@ def _measure(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     con.execute(_KEYS_SQL)
     rare = max(2, int(0.01 * (con.execute("SELECT count(*) FROM trait_base").fetchall()[0][0])))
     con.execute(_CANDIDATES_SQL)
-    con.execute(HANDLE_PAIRS_SQL, {"edits": MAX_HANDLE_EDITS})
+    pairs = handle_pairs(con)
+    store_table(con, "_handle_pairs", pa.Table.from_pandas(pairs, _PAIRS, preserve_index=False))
     frame = con.execute(
         """
         WITH rare_keys AS (
