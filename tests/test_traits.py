@@ -416,6 +416,46 @@ def test_campaign_assessment_tells_an_operation_from_a_crowd_and_admits_blind_sp
     assert blind.loc[2, "assessment"] == Assessment.NO_METADATA
 
 
+def test_a_weak_conviction_among_many_crowds_is_what_chance_gives_and_is_not_made() -> None:
+    posts, accounts = _population()
+    batch = START - pd.Timedelta(days=40)
+    op = [f"op{i}" for i in range(13)]
+    op_accounts = [
+        _account(a, followers=2, following=1500, created_at=batch + pd.Timedelta(days=i))
+        for i, a in enumerate(op)
+    ]
+    op_posts = [_posts(a, [START + pd.Timedelta(days=3, hours=2 + i)]) for i, a in enumerate(op)]
+    data = Dataset.from_frames(
+        pd.concat([posts, *op_posts], ignore_index=True),
+        pd.concat([accounts, pd.DataFrame(op_accounts)], ignore_index=True),
+    )
+    settings = TraitSettings()
+    traits = account_traits(data.con, settings)
+    people = list(accounts["account_id"])
+    # an operation of ten, a weak group (three of the imbalanced accounts and three
+    # people) and 40 crowds of five people each
+    members = pd.DataFrame(
+        {
+            "account_id": op[:10] + op[10:] + people[:3] + people[3:203],
+            "campaign": [1] * 10 + [2] * 6 + [c for c in range(3, 43) for _ in range(5)],
+        }
+    )
+    weak = members[members["campaign"] <= 2]
+    alone, markers = assess_campaigns(data.con, weak, traits, settings)
+    own = markers.loc[markers["campaign"] == 2, "p_value"]
+    assert alone.set_index("campaign").loc[2, "status"] == CampaignStatus.OPERATION
+    many, markers = assess_campaigns(data.con, members, traits, settings)
+    status = many.set_index("campaign")["status"]
+    assert status.loc[1] == CampaignStatus.OPERATION
+    # second of 42 groups: its p-value, over the markers tested, is what chance gives
+    assert own.min() * len(own) > 2 * settings.alpha / 42
+    assert status.loc[2] == CampaignStatus.CROWD
+    assert not markers.loc[markers["campaign"] == 2, "significant"].any()
+    # tested at the level alone (a caller that divides it), the weak group is convicted
+    each = assess_campaigns(data.con, members, traits, settings, across=False)[0]
+    assert each.set_index("campaign").loc[2, "status"] == CampaignStatus.OPERATION
+
+
 def _one_marker(rows: list[tuple[int, int, int, float]]) -> pd.DataFrame:
     """A campaign_markers table: (campaign, members with the marker, tested, population share)."""
     frame = pd.DataFrame(rows, columns=["campaign", "members", "tested", "population_share"])

@@ -545,7 +545,7 @@ def _assess_inside(
     tested = int(groups["sub"].nunique())
     named = pd.DataFrame({"account_id": groups["aid"].map(names), "campaign": groups["sub"]})
     strict = replace(config.traits, alpha=config.traits.alpha / tested)
-    inner, _ = assess_campaigns(con, named, traits, strict)
+    inner, _ = assess_campaigns(con, named, traits, strict, across=False)
     convicted = inner.loc[inner["status"] == CampaignStatus.OPERATION.value, "campaign"]
     if convicted.empty:
         return unchanged
@@ -629,7 +629,7 @@ def _assess_families(
         {"account_id": pooled["aid"].map(names), "campaign": pooled["campaign"].map(family_of)}
     )
     strict = replace(config.traits, alpha=config.traits.alpha / len(tested))
-    _, family_markers = assess_campaigns(con, named, traits, strict)
+    _, family_markers = assess_campaigns(con, named, traits, strict, across=False)
     # a family's markers: those significant for it as a whole, and those that convicted
     # an operation in it (a crowd in the family dilutes the whole)
     convicting = markers[markers["significant"] & markers["campaign"].isin(family_of.index)]

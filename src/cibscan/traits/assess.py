@@ -11,8 +11,12 @@ The schedule marker tests the clock hours in which members posted against the da
 
 Three verdicts, each one a person can defend:
 
-- ``operation``: at least one significant marker (Bonferroni over the markers tested):
-  coordinated, and its members unlike everybody else. Its members are flagged.
+- ``operation``: at least one significant marker (Bonferroni over the campaign's
+  markers, then the false discovery rate controlled over the campaigns tested: each
+  coordinated crowd tested is one more chance of a marker significant by luck; on the
+  German CooRTweet file 175 campaigns were tested and two office schedules at p = 3e-4
+  and 2e-3 flagged 18 accounts): coordinated, and its members unlike everybody else.
+  Its members are flagged.
 - ``crowd`` (authentic-looking): its members' profiles were tested and look like the
   population. It is kept, with its evidence, for review; its members are not flagged.
 - ``coordinated`` (unassessed): no profile column to test (most exports carry ids, times
@@ -87,12 +91,17 @@ def assess_campaigns(
     members: pd.DataFrame,
     traits: pd.DataFrame,
     settings: TraitSettings,
+    across: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(verdicts, campaign_markers)`` for the campaigns of ``members``.
 
     ``verdicts``: ``campaign, status`` (a :class:`CampaignStatus`) and ``assessment`` (an
     :class:`Assessment`); ``campaign_markers``: see ``MARKER_COLUMNS``. ``members`` has
     ``account_id`` and ``campaign``; ``traits`` is ``account_traits``.
+
+    ``across``: the false discovery rate of the convictions is controlled over the
+    campaigns (``_convicting_level``); otherwise each campaign is tested at
+    ``settings.alpha`` alone, for callers that divide the level by the groups they test.
     """
     cols = ["campaign", "status", "assessment"]
     if members.empty:
@@ -140,22 +149,51 @@ def assess_campaigns(
                     "lunch_share": float(fp.lunch_share[i]),
                 }
             )
-        bar = settings.alpha / max(len(tests), 1)
-        hit = False
         for test in tests:
             test["campaign"] = int(camp)
-            test["significant"] = float(test["p_value"]) < bar  # type: ignore[arg-type]
-            hit |= bool(test["significant"])
+            # Bonferroni over the campaign's own markers
+            test["adjusted"] = min(1.0, float(test["p_value"]) * len(tests))  # type: ignore[arg-type]
         found.extend(tests)
-        if hit:
-            rows.append((camp, CampaignStatus.OPERATION.value, Assessment.TESTED.value))
-        elif profiled:
-            rows.append((camp, CampaignStatus.CROWD.value, Assessment.TESTED.value))
-        else:
-            rows.append((camp, CampaignStatus.COORDINATED.value, Assessment.NO_METADATA.value))
-    verdicts = pd.DataFrame(rows, columns=cols)
+        rows.append((camp, profiled))
+    level = _convicting_level(found, settings.alpha) if across else settings.alpha
+    convicted = set()
+    for test in found:
+        test["significant"] = bool(float(test.pop("adjusted")) <= level and level > 0)  # type: ignore[arg-type]
+        if test["significant"]:
+            convicted.add(test["campaign"])
+    verdicts = pd.DataFrame(
+        [
+            (camp, CampaignStatus.OPERATION.value, Assessment.TESTED.value)
+            if int(camp) in convicted
+            else (camp, CampaignStatus.CROWD.value, Assessment.TESTED.value)
+            if prof
+            else (camp, CampaignStatus.COORDINATED.value, Assessment.NO_METADATA.value)
+            for camp, prof in rows
+        ],
+        columns=cols,
+    )
     table = pd.DataFrame(found) if found else empty_markers()
     return verdicts, marker_table(table)
+
+
+def _convicting_level(tests: list[dict[str, object]], alpha: float) -> float:
+    """The level a campaign's Bonferroni-adjusted p-value (``adjusted``) must reach to
+    convict it: Benjamini-Hochberg's over the campaigns tested, so that at most
+    ``alpha`` of the operations named are, in expectation, groups whose members are like
+    everybody else. Each campaign tested at ``alpha`` alone convicted about ``alpha``
+    of every hundred coordinated crowds by chance: on the German CooRTweet file (175
+    campaigns, no profile columns) two office schedules at p = 3e-4 and 2e-3 flagged 18
+    accounts (RESULTS.md)."""
+    best: dict[object, float] = {}
+    for test in tests:
+        camp, adjusted = test["campaign"], float(test["adjusted"])  # type: ignore[arg-type]
+        best[camp] = min(best.get(camp, 1.0), adjusted)
+    if not best:
+        return alpha
+    ordered = np.sort(np.fromiter(best.values(), dtype=np.float64))
+    steps = alpha * np.arange(1, len(ordered) + 1) / len(ordered)
+    passing = np.nonzero(ordered <= steps)[0]
+    return float(steps[passing[-1]]) if len(passing) else 0.0
 
 
 def inauthentic_probability(verdicts: pd.DataFrame, markers: pd.DataFrame) -> pd.Series:
