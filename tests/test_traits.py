@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -271,22 +273,36 @@ def test_fold_and_stem_undo_homoglyphs_and_decorations() -> None:
     assert stem("apnews24") == stem("apnews")
 
 
+_PROPAGANDA = [f"the foreign funded activists lie again part {i}" for i in range(6)]
+_EARLY = [START + pd.Timedelta(days=1, hours=i) for i in range(6)]
+_LATE = [START + pd.Timedelta(days=12, hours=i) for i in range(6)]
+
+
+def _evasion(
+    suspended: list[str], newcomers: dict[str, list[str]], bio: str = "热爱祖国"
+) -> pd.DataFrame:
+    """Traits of ``suspended`` accounts posting the propaganda before day 12 and of
+    ``newcomers`` (id -> texts) created on day 11 and posting after it, every one with
+    ``bio`` but the newcomers whose texts are not the propaganda."""
+    new_bio = {n: (bio if texts == _PROPAGANDA else "") for n, texts in newcomers.items()}
+    return _traits(
+        [_posts(a, _EARLY, text=_PROPAGANDA) for a in suspended]
+        + [_posts(n, _LATE, text=texts) for n, texts in newcomers.items()],
+        [_account(a, bio=bio) for a in suspended]
+        + [
+            _account(n, bio=new_bio[n], created_at=START + pd.Timedelta(days=11)) for n in newcomers
+        ],
+        TraitSettings(suspended=tuple(suspended)),
+    )
+
+
 def test_ban_evader_resumes_a_suspended_account_an_organic_newcomer_does_not() -> None:
-    texts = [f"the foreign funded activists lie again part {i}" for i in range(6)]
-    early = [START + pd.Timedelta(days=1, hours=i) for i in range(6)]
-    late = [START + pd.Timedelta(days=12, hours=i) for i in range(6)]
-    t = _traits(
-        [
-            _posts("liwei20240101", early, text=texts),
-            _posts("liwei20240102", late, text=texts),
-            _posts("newcomer", late, text=[f"hello world {i} from me" for i in range(6)]),
-        ],
-        [
-            _account("liwei20240101", bio="热爱祖国"),
-            _account("liwei20240102", bio="热爱祖国", created_at=START + pd.Timedelta(days=11)),
-            _account("newcomer", created_at=START + pd.Timedelta(days=11)),
-        ],
-        TraitSettings(suspended=("liwei20240101",)),
+    t = _evasion(
+        ["liwei20240101"],
+        {
+            "liwei20240102": _PROPAGANDA,
+            "newcomer": [f"hello world {i} from me" for i in range(6)],
+        },
     )
     assert t.loc["liwei20240102", "evades"] == "liwei20240101"
     assert "the same bio" in t.loc["liwei20240102", "trait_reasons"]
@@ -294,34 +310,22 @@ def test_ban_evader_resumes_a_suspended_account_an_organic_newcomer_does_not() -
 
 
 def test_a_ban_evader_is_named_after_the_account_it_resumes_not_the_first_alike() -> None:
-    texts = [f"the foreign funded activists lie again part {i}" for i in range(6)]
-    early = [START + pd.Timedelta(days=1, hours=i) for i in range(6)]
-    late = [START + pd.Timedelta(days=12, hours=i) for i in range(6)]
     # both suspended accounts share the bio and the texts; only one has the handle
-    t = _traits(
-        [
-            _posts("aaa_first", early, text=texts),
-            _posts("zhangwei0417", early, text=texts),
-            _posts("zhangwei0418", late, text=texts),
-        ],
-        [
-            _account("aaa_first", bio="热爱祖国"),
-            _account("zhangwei0417", bio="热爱祖国"),
-            _account("zhangwei0418", bio="热爱祖国", created_at=START + pd.Timedelta(days=11)),
-        ],
-        TraitSettings(suspended=("aaa_first", "zhangwei0417")),
-    )
+    t = _evasion(["aaa_first", "zhangwei0417"], {"zhangwei0418": _PROPAGANDA})
     assert t.loc["zhangwei0418", "evades"] == "zhangwei0417"
     assert "handle 1 edit(s) from @zhangwei0417" in t.loc["zhangwei0418", "trait_reasons"]
 
 
 def _edits(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-    return row[-1]
+    """Edit distance by its definition, memoised: the oracle for ``handle_pairs``."""
+
+    @functools.cache
+    def d(i: int, j: int) -> int:
+        if not i or not j:
+            return i + j
+        return min(d(i - 1, j) + 1, d(i, j - 1) + 1, d(i - 1, j - 1) + (a[i - 1] != b[j - 1]))
+
+    return d(len(a), len(b))
 
 
 _HANDLE = st.text(alphabet="ab_1é", min_size=0, max_size=9)
