@@ -383,19 +383,31 @@ def test_watch_list_amplifier_against_the_data_rate() -> None:
     assert not t.loc["reader", "watch_amplifier"]
 
 
-def test_campaign_assessment_tells_an_operation_from_a_crowd_and_admits_blind_spots() -> None:
+def _with_bought(
+    n: int, created_apart: pd.Timedelta, posted_apart: pd.Timedelta
+) -> tuple[Dataset, pd.DataFrame, list[str]]:
+    """The ordinary population and ``n`` bought accounts (2 followers, following 1,500),
+    created ``created_apart`` from each other 40 days before, each posting once on day
+    3 from 02:00, ``posted_apart`` from each other: (data, the population's accounts,
+    the bought accounts' ids)."""
     posts, accounts = _population()
     batch = START - pd.Timedelta(days=40)
-    op = [f"op{i}" for i in range(10)]
+    op = [f"op{i}" for i in range(n)]
     op_accounts = [
-        _account(a, followers=2, following=1500, created_at=batch + pd.Timedelta(minutes=i))
+        _account(a, followers=2, following=1500, created_at=batch + i * created_apart)
         for i, a in enumerate(op)
     ]
-    op_posts = [_posts(a, [START + pd.Timedelta(days=3, hours=2)]) for a in op]
+    first = START + pd.Timedelta(days=3, hours=2)
+    op_posts = [_posts(a, [first + i * posted_apart]) for i, a in enumerate(op)]
     data = Dataset.from_frames(
         pd.concat([posts, *op_posts], ignore_index=True),
         pd.concat([accounts, pd.DataFrame(op_accounts)], ignore_index=True),
     )
+    return data, accounts, op
+
+
+def test_campaign_assessment_tells_an_operation_from_a_crowd_and_admits_blind_spots() -> None:
+    data, accounts, op = _with_bought(10, pd.Timedelta(minutes=1), pd.Timedelta(0))
     settings = TraitSettings()
     traits = account_traits(data.con, settings)
     crowd = list(accounts["account_id"].iloc[:10])
@@ -421,18 +433,7 @@ def test_campaign_assessment_tells_an_operation_from_a_crowd_and_admits_blind_sp
 
 
 def test_a_weak_conviction_among_many_crowds_is_what_chance_gives_and_is_not_made() -> None:
-    posts, accounts = _population()
-    batch = START - pd.Timedelta(days=40)
-    op = [f"op{i}" for i in range(13)]
-    op_accounts = [
-        _account(a, followers=2, following=1500, created_at=batch + pd.Timedelta(days=i))
-        for i, a in enumerate(op)
-    ]
-    op_posts = [_posts(a, [START + pd.Timedelta(days=3, hours=2 + i)]) for i, a in enumerate(op)]
-    data = Dataset.from_frames(
-        pd.concat([posts, *op_posts], ignore_index=True),
-        pd.concat([accounts, pd.DataFrame(op_accounts)], ignore_index=True),
-    )
+    data, accounts, op = _with_bought(13, pd.Timedelta(days=1), pd.Timedelta(hours=1))
     settings = TraitSettings()
     traits = account_traits(data.con, settings)
     people = list(accounts["account_id"])
