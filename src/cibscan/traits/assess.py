@@ -110,7 +110,7 @@ def assess_campaigns(
     marks = markers(traits, settings)
     profiled = any(not np.isnan(share) for (share, _), profile in marks.values() if profile)
     pooled = _pooled_schedules(con, members)
-    rows = []
+    campaigns = []
     found: list[dict[str, object]] = []
     for camp, group in members.groupby("campaign", sort=True):
         pos = index.reindex(group["account_id"]).dropna().to_numpy(dtype=np.int64)
@@ -154,23 +154,21 @@ def assess_campaigns(
             # Bonferroni over the campaign's own markers
             test["adjusted"] = min(1.0, float(test["p_value"]) * len(tests))  # type: ignore[arg-type]
         found.extend(tests)
-        rows.append((camp, profiled))
+        campaigns.append(camp)
     level = _convicting_level(found, settings.alpha) if across else settings.alpha
     convicted = set()
     for test in found:
         test["significant"] = bool(float(test.pop("adjusted")) <= level and level > 0)  # type: ignore[arg-type]
         if test["significant"]:
             convicted.add(test["campaign"])
+    convicts = (CampaignStatus.OPERATION.value, Assessment.TESTED.value)
+    clears = (
+        (CampaignStatus.CROWD.value, Assessment.TESTED.value)
+        if profiled
+        else (CampaignStatus.COORDINATED.value, Assessment.NO_METADATA.value)
+    )
     verdicts = pd.DataFrame(
-        [
-            (camp, CampaignStatus.OPERATION.value, Assessment.TESTED.value)
-            if int(camp) in convicted
-            else (camp, CampaignStatus.CROWD.value, Assessment.TESTED.value)
-            if prof
-            else (camp, CampaignStatus.COORDINATED.value, Assessment.NO_METADATA.value)
-            for camp, prof in rows
-        ],
-        columns=cols,
+        [(c, *(convicts if int(c) in convicted else clears)) for c in campaigns], columns=cols
     )
     table = pd.DataFrame(found) if found else empty_markers()
     return verdicts, marker_table(table)

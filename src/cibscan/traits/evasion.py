@@ -201,22 +201,26 @@ def _measure(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
     if frame.empty:
         return pd.DataFrame()
-    identity = frame["edits"].notna() | frame["same_name"] | frame["same_bio"]
-    ok = (identity & (frame["shared"] >= MIN_SHARED_WITH_IDENTITY)) | (
+    # kinds of identity evidence: a handle within two edits, the display name, the bio
+    frame["evidence"] = (
+        frame["edits"].notna().astype(int)
+        + frame["same_name"].astype(int)
+        + frame["same_bio"].astype(int)
+    )
+    ok = ((frame["evidence"] > 0) & (frame["shared"] >= MIN_SHARED_WITH_IDENTITY)) | (
         frame["shared"] >= MIN_SHARED_ALONE
     )
     # the suspended account it resumes: most identity evidence, then most rare items
     # shared, then the closest handle; ties named by id, never by row order
-    hit = frame[ok].assign(
-        evidence=frame["edits"].notna().astype(int)
-        + frame["same_name"].astype(int)
-        + frame["same_bio"].astype(int)
+    hit = (
+        frame[ok]
+        .sort_values(
+            ["account_id", "evidence", "shared", "edits", "susp"],
+            ascending=[True, False, False, True, True],
+            na_position="last",
+        )
+        .drop_duplicates("account_id")
     )
-    hit = hit.sort_values(
-        ["account_id", "evidence", "shared", "edits", "susp"],
-        ascending=[True, False, False, True, True],
-        na_position="last",
-    ).drop_duplicates("account_id")
     reasons = []
     for row in hit.itertuples(index=False):
         why = []
