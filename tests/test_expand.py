@@ -26,7 +26,7 @@ from cibscan.link_steps import run_steps
 def _link(con: duckdb.DuckDBPyConnection, solo: bool = False) -> None:
     """The linker's tables the group-level test reads, from the test's ``given`` traces
     (behaviour, key, aid, bucket, ts, post_id): ``traces`` with integer key ids,
-    ``solo_traces`` and ``activity``. With ``solo``, the traces of keys with a single
+    ``keys``, ``solo_traces`` and ``activity``. With ``solo``, the traces of keys with a single
     trace are counted in ``solo_traces`` instead, as the linker does."""
     counted = "count(*) OVER (PARTITION BY behaviour, key)"
     keep = f"{counted} >= 2" if solo else "true"
@@ -42,6 +42,10 @@ def _link(con: duckdb.DuckDBPyConnection, solo: bool = False) -> None:
     con.execute(
         "CREATE OR REPLACE TABLE activity AS SELECT behaviour, aid, count(*) AS a "
         "FROM given GROUP BY behaviour, aid"
+    )
+    con.execute(  # each key's accounts, as the linker's keys table holds them
+        "CREATE OR REPLACE TABLE keys AS SELECT behaviour, kid, count(DISTINCT aid) AS n "
+        "FROM traces GROUP BY behaviour, kid"
     )
     con.execute(  # each behaviour at its own window, as the linker names them
         "CREATE OR REPLACE TABLE windows AS SELECT DISTINCT "
@@ -910,3 +914,47 @@ def test_a_crowd_is_tested_against_a_pool_the_first_time_only(
     # the first time the crowd is part of the public that is tested; then it is inside
     assert not insiders[0] & set(range(200, 210))
     assert all(set(range(200, 210)) <= later for later in insiders[1:])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["corepost", "cohashtag"]), st.integers(1, 6), st.integers(1, 12)
+        ),
+        min_size=1,
+        max_size=80,
+    ),
+    st.sets(st.integers(1, 12), max_size=6),
+    st.sets(st.tuples(st.sampled_from(["corepost", "cohashtag"]), st.integers(1, 12)), max_size=8),
+)
+def test_a_key_s_organic_accounts_are_those_neither_insiders_nor_suspects(
+    uses: list[tuple[str, int, int]],
+    insiders: set[int],
+    suspects: set[tuple[str, int]],
+) -> None:
+    # (behaviour, kid, aid) uses; suspects are never insiders (SUSPECTS leaves them out)
+    suspects = {(b, a) for b, a in suspects if a not in insiders}
+    con = duckdb.connect()
+    traces = pd.DataFrame(uses, columns=["behaviour", "kid", "aid"])
+    store_table(con, "traces", traces)
+    store_table(con, "insiders", pd.DataFrame({"aid": sorted(insiders)}, dtype="int64"))
+    store_table(
+        con,
+        "suspects",
+        pd.DataFrame(sorted(suspects), columns=["behaviour", "aid"]).astype({"aid": "int64"}),
+    )
+    con.execute(
+        "CREATE TABLE keys AS SELECT behaviour, kid, count(DISTINCT aid) AS n "
+        "FROM traces GROUP BY behaviour, kid"
+    )
+    got = {
+        (b, k): n
+        for b, k, n in con.execute(f"SELECT * FROM ({expand_module.ORGANIC_KEYS})").fetchall()
+    }
+    # by definition: the distinct accounts of the key that are neither
+    want: dict[tuple[str, int], int] = {}
+    for b, k, a in set(uses):
+        if a not in insiders and (b, a) not in suspects:
+            want[(b, k)] = want.get((b, k), 0) + 1
+    assert got == want
