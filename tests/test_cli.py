@@ -32,6 +32,17 @@ def test_bad_flag_exits_2_with_one_line(tmp_path: Path) -> None:
     assert run.returncode == 2 and run.stderr.count("\n") == 1 and "'everyone'" in run.stderr
 
 
+def test_bad_engine_settings_exit_2_with_one_line(tmp_path: Path) -> None:
+    for args, named in (
+        (("--engine", "postgres"), "'postgres'"),
+        (("--spark-master", "local[2]"), "--engine spark"),
+        (("--engine", "spark", "--spark-conf", "spark.driver.memory"), "key=value"),
+    ):
+        run = run_cli("detect", "x.csv", *args)
+        assert run.returncode == 2 and run.stderr.count("\n") == 1, (args, run.stderr)
+        assert named in run.stderr, (args, run.stderr)
+
+
 def test_scales_none_tests_each_behaviour_at_its_window_only(tmp_path: Path) -> None:
     from cibscan.simulate import SimConfig, generate, write
 

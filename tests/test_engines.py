@@ -43,10 +43,10 @@ CAPS = {
 
 
 @pytest.fixture(scope="module")
-def inputs() -> dict[str, pd.DataFrame]:
-    """raw_traces, windows and caps from a small synthetic platform, built by DuckDB."""
+def platform() -> pd.DataFrame:
+    """The posts of a small synthetic platform with campaigns, in the canonical columns."""
     posts, _ = generate(SimConfig(posts=6_000, seed=11))
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "post_id": posts["tweetid"],
             "account_id": posts["userid"],
@@ -56,7 +56,12 @@ def inputs() -> dict[str, pd.DataFrame]:
             "parent_post_id": posts["retweet_tweetid"],
         }
     )
-    data = cibscan.Dataset.from_frames(frame)
+
+
+@pytest.fixture(scope="module")
+def inputs(platform: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """raw_traces, windows and caps from the small synthetic platform, built by DuckDB."""
+    data = cibscan.Dataset.from_frames(platform)
     behaviours = list(BEHAVIOURS.values())
     raw_traces(data.con, behaviours, {b.name: b.window for b in behaviours}, TextSettings())
     raw = data.con.execute("SELECT behaviour, key, aid, ts, post_id FROM raw_traces").df()
@@ -99,11 +104,8 @@ def _duckdb(
     return frames if len(frames) > 1 else frames[0]  # type: ignore[return-value]
 
 
-def _spark(
-    inputs: dict[str, pd.DataFrame],
-    steps: tuple[tuple[str, str], ...] = STEPS,
-    result: str = "pair_chance",
-) -> pd.DataFrame:
+def _need_spark() -> None:
+    """Skip, saying why, where the Spark engine cannot run."""
     pytest.importorskip(
         "pyspark", reason="Spark engine not installed (pip install 'cibscan[spark]')"
     )
@@ -111,6 +113,14 @@ def _spark(
     if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
         pytest.skip("Spark needs a Java runtime, and none is on PATH")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+
+def _spark(
+    inputs: dict[str, pd.DataFrame],
+    steps: tuple[tuple[str, str], ...] = STEPS,
+    result: str = "pair_chance",
+) -> pd.DataFrame:
+    _need_spark()
     from pyspark.sql import SparkSession
 
     from cibscan.engine_spark import spark_runner
@@ -291,3 +301,38 @@ def test_the_rates_from_the_hits_alone_are_the_full_round_s(engine: str, inputs)
     assert len(full) >= 4
     assert got[key].astype(str).values.tolist() == full[key].astype(str).values.tolist()
     np.testing.assert_allclose(got["rate"].astype(float), full["rate"].astype(float), rtol=1e-9)
+
+
+def test_detect_on_spark_finds_what_duckdb_finds(platform: pd.DataFrame) -> None:
+    # every relational step of the run (linker, group-level test, evidence) on Spark
+    _need_spark()
+    from cibscan.engine_spark import SparkEngine
+
+    data = cibscan.Dataset.from_frames(platform)
+    reference = cibscan.detect(data)
+    engine = SparkEngine(master="local[2]", conf={"spark.sql.shuffle.partitions": "2"})
+    try:
+        got = cibscan.detect(data, engine=engine)
+    finally:
+        engine.stop()
+    assert reference.summary["engine"]["name"] == "duckdb"
+    used = got.summary["engine"]
+    assert used["name"] == "spark" and used["master"] == "local[2]"
+    assert used["steps"] == reference.summary["engine"]["steps"] > 50
+    assert used["rows_from_spark"] > 0
+    assert int(reference.accounts["flagged"].sum()) >= 5  # the platform has operations
+    for name in ("accounts", "campaigns", "links", "evidence", "campaign_keys"):
+        pd.testing.assert_frame_equal(
+            getattr(got, name), getattr(reference, name), check_dtype=False, rtol=1e-9, obj=name
+        )
+
+
+def test_a_step_reads_the_tables_it_names_not_its_own_subqueries() -> None:
+    pytest.importorskip("sqlglot", reason="sqlglot not installed (pip install 'cibscan[spark]')")
+    from cibscan.engine_spark import tables_read
+
+    sql = (
+        "WITH ep AS (SELECT * FROM traces t JOIN members m ON m.aid = t.aid) "
+        "SELECT * FROM ep JOIN (SELECT kid FROM keys) k ON k.kid = ep.kid"
+    )
+    assert tables_read(sql) == ["keys", "members", "traces"]

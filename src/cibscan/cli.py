@@ -22,7 +22,7 @@ from .cluster import ClusterSettings
 from .dataset import Dataset
 from .detect import STAGES, DetectConfig, detect, format_duration
 from .engine import EngineSettings
-from .errors import CibscanError, InputError
+from .errors import CibscanError, ConfigError, InputError
 from .evaluate import DEFAULT_NEGATIVES
 from .findings import Findings
 from .link import LinkSettings
@@ -77,8 +77,10 @@ def _run_detect(
     *,
     config: DetectConfig,
     quiet: bool,
+    engine: object = None,
 ) -> Findings:
-    """Read (``load``), detect and save, with one progress bar over all of it."""
+    """Read (``load``), detect (with its relational steps on ``engine``, ``detect``'s
+    argument) and save, with one progress bar over all of it."""
     steps = len(STAGES) + 1  # reading, each detection stage, saving
     with _progress(quiet) as bar:
         task = bar.add_task("reading", total=steps) if bar else None  # type: ignore[attr-defined]
@@ -88,7 +90,7 @@ def _run_detect(
             if bar is not None:
                 bar.update(task, description=stage, completed=done + 1)  # type: ignore[attr-defined]
 
-        findings = detect(data, config, progress=progress)
+        findings = detect(data, config, progress=progress, engine=engine)
         if bar is not None:
             bar.update(task, description="saving", completed=steps)  # type: ignore[attr-defined]
         findings.save(out_dir)
@@ -320,6 +322,21 @@ def detect_cmd(
         str | None,
         typer.Option(help="Folder for the engine's private spill folder (default: system temp)."),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Where the relational steps (linker, group-level test, evidence) run: "
+            "duckdb (in process) or spark (pip install 'cibscan[spark]'; the same findings)."
+        ),
+    ] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(help="Spark master URL for --engine spark (default: local[*])."),
+    ] = None,
+    spark_conf: Annotated[
+        list[str] | None,
+        typer.Option(help="A Spark property for --engine spark, key=value; repeatable."),
+    ] = None,
     force: Annotated[
         bool,
         typer.Option(
@@ -359,7 +376,7 @@ def detect_cmd(
     )
     config.resolved_scales()  # fail on a bad setting before reading any file
     config.check_flag()
-    config.check_flag()
+    runner = _engine(engine, spark_master, spark_conf)
     findings = _run_detect(
         lambda: read(
             inputs,
@@ -377,9 +394,32 @@ def detect_cmd(
         out_dir,
         config=config,
         quiet=quiet,
+        engine=runner,
     )
     if not quiet:
         _print_summary(findings, out_dir)
+
+
+def _engine(name: str, master: str | None, conf: list[str] | None) -> object:
+    """``detect``'s engine for --engine, --spark-master and --spark-conf, checked before
+    any file is read (a Spark session starts only when detection does)."""
+    if name not in ("duckdb", "spark"):
+        raise ConfigError(f"--engine must be duckdb or spark, not {name!r}")
+    if name == "duckdb":
+        if master or conf:
+            raise ConfigError("--spark-master and --spark-conf need --engine spark")
+        return None
+    from .engine_spark import SparkEngine
+
+    settings: dict[str, str] = {}
+    for item in conf or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(
+                f"--spark-conf: '{item}' is not of the form key=value (e.g. spark.driver.memory=8g)"
+            )
+        settings[key.strip()] = value.strip()
+    return SparkEngine(master=master, conf=settings)
 
 
 def _scales(value: str) -> tuple[str, ...]:

@@ -6,8 +6,10 @@ import math
 import os
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -33,7 +35,7 @@ from .cluster import (
     subcommunities,
 )
 from .dataset import Dataset
-from .engine import run_scope
+from .engine import duckdb_runner, run_scope
 from .errors import ConfigError
 from .evidence import (
     account_behaviour_summary,
@@ -52,6 +54,7 @@ from .expand import (
 )
 from .findings import Findings, members_hashes
 from .link import LinkSettings, build_traces, links_from_traces, log10_tail
+from .link_steps import Runner
 from .reach import amplified_posts, off_platform
 from .status import FLAG_CHOICES, AccountStatus, Assessment, CampaignStatus
 from .traits import TraitSettings, account_traits, identity, strong, typed
@@ -171,6 +174,7 @@ def detect(
     config: DetectConfig | None = None,
     *,
     progress: Progress | None = None,
+    engine: Any = None,
     **overrides: object,
 ) -> Findings:
     """Find coordinated campaigns in ``data`` and return :class:`Findings`.
@@ -178,6 +182,11 @@ def detect(
     Keyword overrides set fields of :class:`DetectConfig`, e.g.
     ``detect(data, window="1m", behaviours=("corepost", "copypaste"))``.
     ``progress(stage, done, total)`` is called as stages start.
+
+    ``engine``: where the relational steps run: ``"duckdb"`` (the default, in process),
+    ``"spark"`` (a local Spark session made for this run, ``pip install
+    'cibscan[spark]'``), or an ``engine_spark.SparkEngine`` (a session of your own, a
+    cluster's). The findings are the same; the summary's ``engine`` says what ran where.
     """
     config = config or DetectConfig()
     if isinstance(overrides.get("behaviours"), str):
@@ -192,8 +201,54 @@ def detect(
     behaviours = [BEHAVIOURS[name] for name in config.behaviours]
     # every table the run makes lives in a schema of its own, dropped however it ends:
     # two runs on one dataset never see each other's tables, and a failed run leaves none
-    with run_scope(data.con):
-        return _detect(data, config, behaviours, windows, scales, progress)
+    with run_scope(data.con), _engine(data.con, engine) as (run, usage):
+        findings = _detect(data, config, behaviours, windows, scales, progress, run)
+        findings.summary["engine"] = usage()
+        return findings
+
+
+@contextmanager
+def _engine(
+    con: duckdb.DuckDBPyConnection, engine: Any
+) -> Iterator[tuple[Runner, Callable[[], dict[str, Any]]]]:
+    """(The runner of the run's relational steps on ``engine``, what they cost so far),
+    the engine's run state released on leaving however the run ends."""
+    if engine is None or engine == "duckdb":
+        done = {"steps": 0, "seconds": 0.0}
+        plain = duckdb_runner(con)
+
+        def run(name: str, sql: str) -> None:
+            t0 = time.perf_counter()
+            plain(name, sql)
+            done["steps"] += 1
+            done["seconds"] += time.perf_counter() - t0
+
+        yield (
+            run,
+            lambda: {
+                "name": "duckdb",
+                "steps": int(done["steps"]),
+                "step_seconds": round(done["seconds"], 3),
+            },
+        )
+        return
+    from .engine_spark import SparkEngine
+
+    if engine == "spark":
+        spark, owned = SparkEngine(), True
+    elif isinstance(engine, SparkEngine):
+        spark, owned = engine, False
+    else:
+        raise ConfigError(f"engine must be 'duckdb', 'spark' or a SparkEngine, not {engine!r}")
+    try:
+        runner, session = spark.runner(con)
+        try:
+            yield runner, spark.usage
+        finally:
+            spark.close(session)
+    finally:
+        if owned:
+            spark.stop()
 
 
 def _detect(
@@ -203,8 +258,10 @@ def _detect(
     windows: dict[str, int],
     scales: dict[str, tuple[int, ...]],
     progress: Progress | None,
+    run: Runner,
 ) -> Findings:
-    """``detect``'s stages, on a connection inside the run's own schema."""
+    """``detect``'s stages, on a connection inside the run's own schema, with the
+    relational steps run by ``run``."""
     con = data.con
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -221,9 +278,11 @@ def _detect(
         return time.perf_counter()
 
     t0 = time.perf_counter()
-    trace_counts = build_traces(con, behaviours, windows, config.text, stage("traces"), scales)
+    trace_counts = build_traces(
+        con, behaviours, windows, config.text, stage("traces"), scales, runner=run
+    )
     t0 = lap("traces", t0)
-    per, pairs, stats = links_from_traces(con, config.link, stage("links"))
+    per, pairs, stats = links_from_traces(con, config.link, stage("links"), runner=run)
     stats.traces = trace_counts
     t0 = lap("links", t0)
     # the traits first: who an account pretends to be enters the group-level test
@@ -239,7 +298,7 @@ def _detect(
     members = campaigns_from_links(pairs, config.cluster)
     clustered = int(members["campaign"].nunique())
     members, joins, sources = expand_campaigns(
-        con, members, config.expand, identified.to_numpy(dtype=np.int64)
+        con, members, config.expand, identified.to_numpy(dtype=np.int64), runner=run
     )
     # fragments of one campaign that the group-level test merged
     merged = clustered - int(members["campaign"].nunique())
@@ -253,12 +312,20 @@ def _detect(
         con, family_of, members, traits, config, names, verdicts, markers
     )
     members, joins, sources, family_joins = _join_families(
-        con, family_of, members, joins, sources, verdicts, config, identified.to_numpy(np.int64)
+        con,
+        family_of,
+        members,
+        joins,
+        sources,
+        verdicts,
+        config,
+        identified.to_numpy(np.int64),
+        run,
     )
     t0 = lap("campaigns", t0)
     stage("evidence")
     significant = pairs[pairs["significant"]] if len(pairs) else pairs
-    build_evidence(con, per, significant, members, config.link.evidence_per_link)
+    build_evidence(con, per, significant, members, config.link.evidence_per_link, run)
     evidence = evidence_rows(con)
     t0 = lap("evidence", t0)
     stage("findings")
@@ -672,6 +739,7 @@ def _join_families(
     verdicts: pd.DataFrame,
     config: DetectConfig,
     identified: np.ndarray,
+    run: Runner,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
     """The group-level test once more, against each family (``cluster.families``) of two
     or more operations taken as one campaign: the union of its operations' members.
@@ -739,12 +807,12 @@ def _join_families(
     alone = ops[ops.map(ops.value_counts()) == 1]
     if len(alone) >= 2:
         lone = members[members["campaign"].isin(alone.index)]
-        ops = sharing_keys(ops, owned_keys(con, lone))
+        ops = sharing_keys(ops, owned_keys(con, lone, run))
     pooled = ops[ops.map(ops.value_counts()) >= 2]
     joined = 0
     for count in range(max(1, config.expand.family_rounds) if len(pooled) else 0):
         members, joins, sources, n = _join_pool(
-            con, pooled, status, members, joins, sources, config, identified, count == 0
+            con, pooled, status, members, joins, sources, config, identified, count == 0, run
         )
         joined += n
         if not n:
@@ -762,6 +830,7 @@ def _join_pool(
     config: DetectConfig,
     identified: np.ndarray,
     crowds: bool,
+    run: Runner,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
     """One test against each pool of ``pooled`` (campaign -> family, each family with two
     or more operations), as ``_join_families`` says; with ``crowds``, the crowds' and
@@ -778,7 +847,14 @@ def _join_pool(
         sources["aid"].to_numpy(dtype=np.int64),
     )
     _, found, targets = expand_campaigns(
-        con, pool, config.expand, identified, insiders=outside, merge=False, organic_max_hits=0
+        con,
+        pool,
+        config.expand,
+        identified,
+        insiders=outside,
+        merge=False,
+        organic_max_hits=0,
+        runner=run,
     )
     crowd_of = members.loc[~operation].set_index("aid")["campaign"]
     found = found[_absorbed(found, crowd_of, config.expand.alpha)]
@@ -787,7 +863,7 @@ def _join_pool(
         return unchanged
     groups = fragments.assign(group=fragments["campaign"].map(pooled).to_numpy())
     placed = pd.concat([found[["aid", "campaign"]], targets[["aid", "campaign"]]])
-    nearest = nearest_campaigns(con, placed.rename(columns={"campaign": "group"}), groups)
+    nearest = nearest_campaigns(con, placed.rename(columns={"campaign": "group"}), groups, run)
     found = found.assign(campaign=found["aid"].map(nearest).astype("int64"), family=True)
     targets = targets.assign(campaign=targets["aid"].map(nearest).astype("int64"))
     # a crowd's members that joined leave it (with any join to it of the first test)

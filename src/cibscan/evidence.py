@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from .engine import duckdb_runner, store_table, table_exists
-from .link_steps import evidence_steps, run_steps
+from .link_steps import Runner, evidence_steps, run_steps
 
 #: Tables ``build_evidence`` leaves for the queries below.
 EVIDENCE_TABLES = ("sig_links", "evidence_uses", "evidence_firsts")
@@ -29,6 +29,7 @@ def build_evidence(
     significant: pd.DataFrame,
     members: pd.DataFrame,
     per_link: int,
+    runner: Runner | None = None,
 ) -> None:
     """Create ``evidence_firsts`` (behaviour, a, b, key, episode, ts_a, post_a, ts_b,
     post_b, rk: the first ``per_link`` co-occurrence episodes of every significant pair
@@ -40,7 +41,7 @@ def build_evidence(
     store_table(con, "sig_links", keep)
     store_table(con, "members", members[["aid", "campaign"]])
     steps = evidence_steps(per_link)
-    run_steps(duckdb_runner(con), steps)
+    run_steps(runner or duckdb_runner(con), steps)
     for name, _ in steps:
         if name not in EVIDENCE_TABLES:
             con.execute(f"DROP TABLE {name}")

@@ -101,7 +101,7 @@ from scipy.special import gammainc
 
 from .engine import duckdb_runner, fetch_int, store_table
 from .link import fdr_log_q, log10_tail
-from .link_steps import run_steps
+from .link_steps import Runner, run_steps
 
 
 @dataclass(frozen=True)
@@ -476,12 +476,14 @@ WHERE 2 * i.n >= u.n
 """
 
 
-def owned_keys(con: duckdb.DuckDBPyConnection, members: pd.DataFrame) -> pd.DataFrame:
+def owned_keys(
+    con: duckdb.DuckDBPyConnection, members: pd.DataFrame, runner: Runner | None = None
+) -> pd.DataFrame:
     """(campaign, behaviour, kid): the keys the campaigns of ``members`` (aid, campaign)
     own (``OWNED_KEYS``). Reads the linker's ``traces`` and ``windows``."""
     if members.empty:
         return pd.DataFrame({"campaign": [], "behaviour": [], "kid": []})
-    run = duckdb_runner(con)
+    run = runner or duckdb_runner(con)
     store_table(con, "members", members[["aid", "campaign"]])
     try:
         run_steps(run, (("campaign_episodes", CAMPAIGN_EPISODES), ("owned_keys", OWNED_KEYS)))
@@ -506,6 +508,7 @@ def expand_campaigns(
     insiders: np.ndarray | None = None,
     merge: bool = True,
     organic_max_hits: int = ORGANIC_MAX_HITS,
+    runner: Runner | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return (members with the accounts that joined, joins: one row per account that
     joined, with the behaviour, its hits, the hits expected and the q-value of the round
@@ -534,7 +537,7 @@ def expand_campaigns(
     no_sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in SOURCE_COLUMNS})
     if not settings.enabled or members.empty:
         return members, empty, no_sources
-    run = duckdb_runner(con)
+    run = runner or duckdb_runner(con)
     n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM activity"))
     core = members[["aid", "campaign"]]
     store_table(con, "members", core)
@@ -550,7 +553,7 @@ def expand_campaigns(
     # (at 10M posts they took 17 s)
     merged = False
     if merge:
-        members, merged = _merge_fragments(con, members, n_behaviours, settings)
+        members, merged = _merge_fragments(con, members, n_behaviours, settings, run)
     if merged:
         core = members[["aid", "campaign"]]
         store_table(con, "members", core)
@@ -603,7 +606,10 @@ GROUP BY p.aid, ce.campaign
 
 
 def nearest_campaigns(
-    con: duckdb.DuckDBPyConnection, accounts: pd.DataFrame, members: pd.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    accounts: pd.DataFrame,
+    members: pd.DataFrame,
+    runner: Runner | None = None,
 ) -> pd.Series:
     """For each of ``accounts`` (aid, group), the campaign of ``members`` (aid, campaign,
     group) in the same group whose episodes hold most of its traces (ties to the smaller
@@ -611,7 +617,7 @@ def nearest_campaigns(
     as a Series aid -> campaign. Reads the linker's ``traces``."""
     if accounts.empty:
         return pd.Series(dtype="int64")
-    run = duckdb_runner(con)
+    run = runner or duckdb_runner(con)
     store_table(con, "members", members[["aid", "campaign"]])
     store_table(con, "placed", pd.DataFrame({"aid": accounts["aid"].astype("int64")}))
     try:
@@ -653,6 +659,7 @@ def _merge_fragments(
     members: pd.DataFrame,
     n_behaviours: int,
     settings: ExpandSettings,
+    run: Runner,
 ) -> tuple[pd.DataFrame, bool]:
     """(Members with the campaigns that are fragments of one merged, whether any merged)
     (module docstring), from the first round's tables (``episode_steps`` and
@@ -663,7 +670,7 @@ def _merge_fragments(
     its traces in A's episodes as A's own median member does; merges chain (A, B and C
     become one). Campaigns are then numbered again by size, largest first."""
     core = members[["aid", "campaign"]]
-    run_steps(duckdb_runner(con), merge_steps(settings.min_hits))
+    run_steps(run, merge_steps(settings.min_hits))
     cand = con.execute("SELECT * FROM member_candidates").df()
     # each member's hits on each other campaign, in every behaviour and scale together
     spent = con.execute(

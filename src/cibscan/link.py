@@ -110,6 +110,7 @@ from .engine import duckdb_runner, fetch_int, store_table
 from .link_steps import (
     CHANCE_STEPS,
     TRACE_STEPS,
+    Runner,
     pair_steps,
     pairable_steps,
     part_tables,
@@ -154,6 +155,7 @@ def build_traces(
     text: TextSettings,
     progress: Progress | None = None,
     scales: Mapping[str, Sequence[int]] | None = None,
+    runner: Runner | None = None,
 ) -> dict[str, int]:
     """Create ``account_index``, ``traces`` (behaviour, kid, aid, bucket, ts, post_id),
     ``solo_traces`` (behaviour, aid, n) and ``key_ids`` (``link_steps.TRACE_STEPS``), and
@@ -166,7 +168,7 @@ def build_traces(
     multiply its pairs.
     """
     raw_traces(con, behaviours, windows, text, progress, scales)
-    run_steps(duckdb_runner(con), TRACE_STEPS)
+    run_steps(runner or duckdb_runner(con), TRACE_STEPS)
     con.execute("DROP TABLE raw_traces")
     con.execute("DROP TABLE raw_keys")
     counts: dict[str, int] = {}
@@ -308,6 +310,7 @@ def links_from_traces(
     con: duckdb.DuckDBPyConnection,
     settings: LinkSettings,
     progress: Progress | None = None,
+    runner: Runner | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, LinkStats]:
     """Return (links per behaviour, links per pair, stats) from the ``traces`` table.
 
@@ -315,7 +318,7 @@ def links_from_traces(
     its Benjamini-Hochberg q-value, the fused weight and ``significant``.
     """
     stats = LinkStats()
-    run = duckdb_runner(con)
+    run = runner or duckdb_runner(con)
     if progress:
         progress("links: chance model")
     run_steps(run, CHANCE_STEPS)
