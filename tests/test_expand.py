@@ -860,7 +860,7 @@ def test_fragments_owning_a_key_are_pooled_and_the_pool_grows_by_its_joins(
     assert len(once) <= 75
     # the fragments are pooled because they own the ring's hashtag: without it, each is
     # a family of one, tested already
-    monkeypatch.setattr(detect_module, "owned_keys", lambda con, members: pd.DataFrame())
+    monkeypatch.setattr(detect_module, "owned_keys", lambda con, members, run=None: pd.DataFrame())
     assert joined(3) == set()
 
 

@@ -739,7 +739,7 @@ def _join_families(
     verdicts: pd.DataFrame,
     config: DetectConfig,
     identified: np.ndarray,
-    run: Runner,
+    run: Runner | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
     """The group-level test once more, against each family (``cluster.families``) of two
     or more operations taken as one campaign: the union of its operations' members.
@@ -795,6 +795,8 @@ def _join_families(
     the pools grown by their joins, 59 of 63 very active accounts (20 posts a day) met
     them well above chance at 3.5M posts, and their crowd was taken in.
 
+    ``run`` runs the relational steps (DuckDB's runner on ``con`` when None).
+
     Returns (members, joins with ``family`` True for these, sources, accounts joined).
     """
     joins = joins.assign(family=False)
@@ -830,7 +832,7 @@ def _join_pool(
     config: DetectConfig,
     identified: np.ndarray,
     crowds: bool,
-    run: Runner,
+    run: Runner | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
     """One test against each pool of ``pooled`` (campaign -> family, each family with two
     or more operations), as ``_join_families`` says; with ``crowds``, the crowds' and
