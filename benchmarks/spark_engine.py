@@ -46,6 +46,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--cores", default="1,2", help="Spark's local cores, one run each")
     parser.add_argument("--driver-memory", default="8g")
+    parser.add_argument("--conf", action="append", default=[], help="a Spark property, k=v")
     args = parser.parse_args()
     folder = platform(args.posts, args.seed)
     data = cibscan.read(str(folder / "posts.parquet"))
@@ -63,10 +64,19 @@ def main() -> int:
         ),
         flush=True,
     )
+    # the JVM's first minutes are slower (class loading, JIT): a small platform's run
+    # first, untimed, so that the first core count timed does not pay for them
+    warm = cibscan.read(str(platform(20_000, args.seed) / "posts.parquet"))
+    engine = SparkEngine(master="local[1]")
+    try:
+        cibscan.detect(warm, engine=engine)
+    finally:
+        engine.stop()
     for cores in (int(c) for c in args.cores.split(",")):
         conf = {
             "spark.sql.shuffle.partitions": str(2 * cores),
             "spark.driver.memory": args.driver_memory,
+            **dict(c.split("=", 1) for c in args.conf),
         }
         engine = SparkEngine(master=f"local[{cores}]", conf=conf)
         try:

@@ -139,17 +139,20 @@ class SparkEngine:
         times = self.times = SparkTimes()  # the latest run's (``usage``)
 
         def run(name: str, sql: str) -> None:
+            with warnings.catch_warnings():
+                # pyspark checks the installed pandas version though Arrow carries the rows
+                warnings.filterwarnings(
+                    "ignore", "PySpark does not yet fully support pandas", FutureWarning
+                )
+                step(name, sql)
+
+        def step(name: str, sql: str) -> None:
             t0 = time.perf_counter()
             for table in tables_read(sql):
                 mark = _mark(con, table)
                 if sent.get(table) != mark:  # new, or changed in DuckDB since it was sent
                     arrow = con.sql(f"SELECT * FROM {quote_ident(table)}").to_arrow_table()
-                    with warnings.catch_warnings():
-                        # pyspark checks the installed pandas though Arrow carries the rows
-                        warnings.filterwarnings(
-                            "ignore", "PySpark does not yet fully support pandas", FutureWarning
-                        )
-                        frame = session.createDataFrame(arrow, _spark_schema(arrow.schema))
+                    frame = session.createDataFrame(arrow, _spark_schema(arrow.schema))
                     frame.localCheckpoint(eager=True).createOrReplaceTempView(table)
                     sent[table] = mark
                     times.rows_to_spark += arrow.num_rows
