@@ -176,7 +176,8 @@ class SparkEngine:
         t = self.times
         return {
             "name": "spark",
-            "master": str(self.spark.sparkContext.master),
+            # the session's own word (a session given may be a cluster's, or Connect's)
+            "master": str(self.spark.conf.get("spark.master", self.master)),
             "steps": t.steps,
             "step_seconds": round(t.spark_s + t.to_spark_s + t.from_spark_s, 3),
             "spark_seconds": round(t.spark_s, 3),
