@@ -214,14 +214,24 @@ def _spark_schema(schema: Any) -> Any:
 
 
 def require() -> None:
-    """A clear error when pyspark, sqlglot or a Java runtime is missing."""
+    """A clear error when pyspark, sqlglot, a recent enough pyarrow or a Java runtime is
+    missing."""
     try:
+        import pyarrow
         import sqlglot  # noqa: F401
         from pyspark.sql import DataFrame
     except ImportError:
         raise ConfigError(_INSTALL) from None
     if not hasattr(DataFrame, "toArrow"):  # pragma: no cover - pyspark before 4.0
-        raise ConfigError("the Spark engine needs pyspark 4.0 or newer: " + _INSTALL)
+        raise ConfigError(
+            "the Spark engine needs pyspark 4.0 or newer: pip install 'cibscan[spark]'"
+        )
+    major = int(str(pyarrow.__version__).split(".")[0])
+    if major < 18:  # pyspark 4 moves the tables through Arrow and refuses older pyarrow
+        raise ConfigError(
+            f"the Spark engine needs pyarrow 18 or newer (this is {pyarrow.__version__}): "
+            "pip install 'cibscan[spark]'"
+        )
     if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
         raise ConfigError("the Spark engine needs a Java runtime (java on PATH, or JAVA_HOME)")
 
