@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -342,3 +343,14 @@ def test_a_step_reads_the_tables_it_names_not_its_own_subqueries() -> None:
         "SELECT * FROM ep JOIN (SELECT kid FROM keys) k ON k.kid = ep.kid"
     )
     assert tables_read(sql) == ["keys", "members", "traces"]
+
+
+def test_the_spark_engine_without_pyspark_is_a_one_line_install_hint(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("sqlglot", reason="sqlglot not installed (pip install 'cibscan[spark]')")
+    from cibscan.engine_spark import SparkEngine
+    from cibscan.errors import ConfigError
+
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)  # as if it were not installed
+    with pytest.raises(ConfigError) as caught:
+        SparkEngine()
+    assert str(caught.value) == "the Spark engine needs: pip install 'cibscan[spark]'"
