@@ -36,7 +36,8 @@ from .engine import fetch_row, quote_ident, store_table
 from .errors import ConfigError
 from .link_steps import Runner
 
-_INSTALL = "the Spark engine needs: pip install 'cibscan[spark]'"
+_HINT = "pip install 'cibscan[spark]'"
+_INSTALL = f"the Spark engine needs: {_HINT}"
 
 
 def spark_sql(sql: str) -> str:
@@ -207,7 +208,8 @@ def _mark(con: duckdb.DuckDBPyConnection, table: str) -> tuple[Any, ...] | None:
 
 
 def _spark_schema(schema: Any) -> Any:
-    """The Spark schema of an Arrow schema (for an empty table)."""
+    """The Spark schema of an Arrow schema: given with the rows, so that an empty table
+    has its columns' types too, and no type is inferred."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
     return from_arrow_schema(schema)
@@ -223,14 +225,11 @@ def require() -> None:
     except ImportError:
         raise ConfigError(_INSTALL) from None
     if not hasattr(DataFrame, "toArrow"):  # pragma: no cover - pyspark before 4.0
-        raise ConfigError(
-            "the Spark engine needs pyspark 4.0 or newer: pip install 'cibscan[spark]'"
-        )
+        raise ConfigError(f"the Spark engine needs pyspark 4.0 or newer: {_HINT}")
     major = int(str(pyarrow.__version__).split(".")[0])
     if major < 18:  # pyspark 4 moves the tables through Arrow and refuses older pyarrow
         raise ConfigError(
-            f"the Spark engine needs pyarrow 18 or newer (this is {pyarrow.__version__}): "
-            "pip install 'cibscan[spark]'"
+            f"the Spark engine needs pyarrow 18 or newer (this is {pyarrow.__version__}): " + _HINT
         )
     if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
         raise ConfigError("the Spark engine needs a Java runtime (java on PATH, or JAVA_HOME)")
