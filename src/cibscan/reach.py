@@ -101,11 +101,14 @@ def amplified_posts(
                 FROM reposts GROUP BY post_id HAVING count(*) >= $min
             ),
             by_campaign AS (
-                SELECT r.post_id, count(*) AS n,
-                       string_agg(DISTINCT CAST(m.campaign AS VARCHAR), ', ') AS campaigns
-                FROM reposts r JOIN _reach_members m ON m.account_id = r.account_id
-                WHERE epoch(r.created_at) - epoch(r.first) <= $early
-                GROUP BY r.post_id
+                -- the campaigns in the order of their numbers, the same on every run
+                SELECT post_id, sum(n) AS n,
+                       string_agg(CAST(campaign AS VARCHAR), ', ' ORDER BY campaign) AS campaigns
+                FROM (SELECT r.post_id, m.campaign, count(*) AS n
+                      FROM reposts r JOIN _reach_members m ON m.account_id = r.account_id
+                      WHERE epoch(r.created_at) - epoch(r.first) <= $early
+                      GROUP BY r.post_id, m.campaign) g
+                GROUP BY post_id
             )
             SELECT c.post_id, o.account_id, o.text, c.reposts, c.early_reposts,
                    b.n AS early_by_campaigns, b.n / c.early_reposts AS share, b.campaigns
