@@ -281,3 +281,80 @@ def test_single_trace_keys_are_counted_and_every_other_trace_is_kept(
         act = activity[activity["behaviour"] == behaviour].set_index("aid")["a"]
         assert act.sort_index().to_dict() == want.groupby("aid").size().sort_index().to_dict()
         assert counts[behaviour] == len(want)
+
+
+def _pair_counts_by_definition(traces: pd.DataFrame, w: dict[str, int]) -> dict:  # type: ignore[type-arg]
+    """Per (behaviour, a, b): episodes shared (distinct (key, earlier bucket) where two of
+    their traces of the key fall in the same or neighbouring buckets within the window),
+    distinct keys, the weight of the episodes, the first and last time; two episodes or more."""
+    episodes: dict[tuple[str, int, int], dict[tuple[int, int], float]] = {}
+    times: dict[tuple[str, int, int], list[int]] = {}
+    rows = list(traces.itertuples(index=False))
+    for x in rows:
+        for y in rows:
+            if (x.behaviour, x.kid) != (y.behaviour, y.kid) or x.aid >= y.aid:
+                continue
+            if abs(x.bucket - y.bucket) > 1 or abs(x.ts - y.ts) > w[x.behaviour]:
+                continue
+            pair = (x.behaviour, int(x.aid), int(y.aid))
+            episodes.setdefault(pair, {})[(int(x.kid), min(x.bucket, y.bucket))] = x.weight
+            times.setdefault(pair, []).extend([int(x.ts), int(y.ts)])
+    want = {}
+    for pair, eps in episodes.items():
+        if len(eps) >= 2:
+            keys = len({kid for kid, _ in eps})
+            span = (min(times[pair]), max(times[pair]))
+            want[pair] = (len(eps), keys, round(sum(eps.values()), 9), *span)
+    return want
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        # (behaviour, key, account, bucket, second within the bucket)
+        st.tuples(
+            st.sampled_from(["b1", "b2"]),
+            st.integers(0, 2),
+            st.integers(0, 4),
+            st.integers(0, 5),
+            st.integers(0, 9),
+        ),
+        min_size=2,
+        max_size=40,
+        unique_by=lambda r: r[:4],  # one trace per (behaviour, key, account, bucket)
+    )
+)
+def test_pair_counts_part_by_part_are_the_definition(
+    rows: list[tuple[str, int, int, int, int]],
+) -> None:
+    # the part counts group a pair of traces only where it can repeat (accounts leaving
+    # a key more than once, in neighbouring buckets): the same counts as the definition
+    import duckdb
+
+    from cibscan.engine import duckdb_runner
+    from cibscan.link_steps import pair_count_steps, run_steps
+
+    w = {"b1": 10, "b2": 6}
+    traces = pd.DataFrame(rows, columns=["behaviour", "kid", "aid", "bucket", "s"])
+    traces["ts"] = traces["bucket"] * traces["behaviour"].map(w) + traces["s"] % traces[
+        "behaviour"
+    ].map(w)
+    traces["post_id"] = [f"p{i}" for i in range(len(traces))]
+    traces["weight"] = 1.0 + traces["kid"] / 3.0
+    con = duckdb.connect()
+    join_traces = traces.drop(columns="s")
+    windows = pd.DataFrame(
+        {"source": ["b1", "b2"], "behaviour": ["b1", "b2"], "w": [10, 6], "part": [0, 1]}
+    )
+    con.register("_j", join_traces)
+    con.register("_w", windows)
+    con.execute("CREATE TABLE join_traces AS SELECT * FROM _j")
+    con.execute("CREATE TABLE windows AS SELECT * FROM _w")
+    run_steps(duckdb_runner(con), pair_count_steps(2, parts=2))
+    got = {
+        (str(r[0]), int(r[1]), int(r[2])): (int(r[3]), int(r[4]), round(float(r[5]), 9), *r[6:])
+        for r in con.execute(
+            "SELECT behaviour, a, b, shared, keys, weight, first_ts, last_ts FROM pair_counts"
+        ).fetchall()
+    }
+    assert got == _pair_counts_by_definition(join_traces, w)

@@ -163,33 +163,45 @@ SELECT behaviour, kid, aid, bucket, ts, post_id, weight FROM (
 """
 
 
-def _trace_pairs(x: str, y: str, part: int | None = None) -> str:
+def _trace_pairs(x: str, y: str) -> str:
     """Pairs of traces of one key within the window, from tables ``x`` and ``y`` (the same
     table for the whole pair work): equi-join on the key and on the same or the next time
     bucket (each unordered pair of buckets once), then the exact time test. One row per
     pair of traces: the episode (the earlier bucket), the two accounts, times and posts
     and the key's weight ``w``; a pair (a, b) may meet in one episode up to three times (both in
-    the bucket, or either in the next one).
-
-    With ``part``, the tables hold the traces of that one trace behaviour (part ``part``
-    of ``windows``) with neither behaviour nor post columns, and the rows have neither."""
-    if part is None:
-        b, posts, y_cols = "x.behaviour, ", ", x.post_id AS xp, y.post_id AS yp", "j.behaviour, "
-        same, window = "x.behaviour = y.behaviour AND ", "x.behaviour = w.behaviour"
-    else:
-        b, posts, y_cols, same, window = "", "", "", "", f"w.part = {int(part)}"
+    the bucket, or either in the next one)."""
     return f"""
-    SELECT {b}x.kid, x.bucket AS episode, x.aid AS xa, y.aid AS ya,
-           x.ts AS xt, y.ts AS yt{posts}, x.weight AS w
+    SELECT x.behaviour, x.kid, x.bucket AS episode, x.aid AS xa, y.aid AS ya,
+           x.ts AS xt, y.ts AS yt, x.post_id AS xp, y.post_id AS yp, x.weight AS w
     FROM {x} x
-    JOIN (SELECT {y_cols}j.kid, j.aid, j.ts{", j.post_id" if posts else ""},
-                 j.bucket - o.o AS near, o.o AS o
+    JOIN (SELECT j.behaviour, j.kid, j.aid, j.ts, j.post_id, j.bucket - o.o AS near, o.o AS o
           FROM {y} j
           CROSS JOIN (SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
-      ON {same}x.kid = y.kid AND x.bucket = y.near
-    JOIN windows w ON {window}
+      ON x.behaviour = y.behaviour AND x.kid = y.kid AND x.bucket = y.near
+    JOIN windows w ON x.behaviour = w.behaviour
     WHERE ((y.o = 0 AND x.aid < y.aid) OR (y.o = 1 AND x.aid <> y.aid))
       AND abs(x.ts - y.ts) <= w.w
+"""
+
+
+def _part_pairs(traces: str, part: int, where: str) -> str:
+    """``_trace_pairs`` within the traces of part ``part`` (``pair_traces_p{part}``: one
+    trace behaviour, no post columns), keeping the pairs of traces that pass ``where``
+    (on the two traces' flags ``x.repeats``, ``x.adjacent``, ``y.repeats``,
+    ``y.adjacent``): one row per pair of traces with the pair (a < b), the key, the
+    episode, the earlier and later of the two times (``f``, ``l``) and the key's
+    weight ``w``."""
+    return f"""
+    SELECT x.kid, x.bucket AS episode, least(x.aid, y.aid) AS a, greatest(x.aid, y.aid) AS b,
+           least(x.ts, y.ts) AS f, greatest(x.ts, y.ts) AS l, x.weight AS w
+    FROM {traces} x
+    JOIN (SELECT j.kid, j.aid, j.ts, j.repeats, j.adjacent, j.bucket - o.o AS near, o.o AS o
+          FROM {traces} j
+          CROSS JOIN (SELECT 0 AS o UNION ALL SELECT 1 AS o) o) y
+      ON x.kid = y.kid AND x.bucket = y.near
+    JOIN windows w ON w.part = {int(part)}
+    WHERE ((y.o = 0 AND x.aid < y.aid) OR (y.o = 1 AND x.aid <> y.aid))
+      AND abs(x.ts - y.ts) <= w.w AND ({where})
 """
 
 
@@ -217,32 +229,66 @@ HAVING sum(n) >= {min_shared}
 
 
 #: The pair counts of one trace behaviour, part ``{part}`` of ``windows``, from its
-#: traces alone (``pair_traces_p{part}``: kid, aid, bucket, ts, weight; ``{pairs}`` is
-#: their pair join, ``_trace_pairs`` with the part): the same groupings as
-#: ``_PAIR_COUNTS`` without the behaviour among their keys, which is added at the end.
-#: Grouping on the behaviour's text cost a fifth of the time (at 2M posts over 224 days,
-#: the largest parts 6.1 and 10.3 s against 4.9 and 8.6 s, the same rows: RESULTS.md).
+#: traces alone (``pair_traces_p{part}``), with the same rows as ``_PAIR_COUNTS`` gives
+#: for the behaviour, without counting every pair of traces in a (pair, key, episode)
+#: group and then in a (pair, key) group. Which groupings a pair of traces needs
+#: follows from the two traces' flags (``_PART_TRACES``):
+#:
+#: - ``{single}``: neither account left another trace of the key in the part. The pair
+#:   of traces is then the pair's only one on that key: one episode and one key, counted
+#:   straight into the pair's row.
+#: - ``{once}``: one of them did, in no neighbouring bucket of either trace. A (pair,
+#:   key, episode) group holds two pairs of traces only when one of the accounts left
+#:   the key in both of the episode's buckets (a in both: (a, b) and (b, a') share the
+#:   episode; b in both: (a, b) and (a, b')), so each such pair of traces is an episode
+#:   of its own, and only the (pair, key) grouping is needed, for the key count.
+#: - ``{twice}``: the rest, counted as ``_PAIR_COUNTS`` counts them (every pair of traces
+#:   in a group of two or more is here: each involves a trace with a neighbour).
+#:
+#: A (pair, key) is in one of the first and the other two, never both: whether an
+#: account repeats a key is the same for all its traces of it. At 2M posts the 20 parts
+#: took 8.2 s in detect against 14.3 s when every pair of traces went through both
+#: groupings, with the same rows (RESULTS.md, "Pair counts grouped only where a pair of
+#: traces can repeat"); ``tests/test_link.py`` checks the rows against the definition.
 _PART_COUNTS = """
 SELECT pw.behaviour, c.a, c.b, c.shared, c.keys, c.weight, c.first_ts, c.last_ts
 FROM (
-  SELECT a, b, sum(n) AS shared, count(*) AS keys, sum(w) AS weight,
+  SELECT a, b, sum(n) AS shared, sum(k) AS keys, sum(w) AS weight,
          min(f) AS first_ts, max(l) AS last_ts
-  FROM (SELECT a, b, kid, count(*) AS n, sum(w) AS w, min(f) AS f, max(l) AS l
-        FROM (SELECT least(xa, ya) AS a, greatest(xa, ya) AS b, kid, episode,
-                     min(w) AS w, min(least(xt, yt)) AS f, max(greatest(xt, yt)) AS l
-              FROM ({pairs}) p
-              GROUP BY least(xa, ya), greatest(xa, ya), kid, episode) e
-        GROUP BY a, b, kid) k
+  FROM (
+    SELECT a, b, count(*) AS n, count(*) AS k, sum(w) AS w, min(f) AS f, max(l) AS l
+    FROM ({single}) p0 GROUP BY a, b
+    UNION ALL
+    SELECT a, b, sum(n) AS n, count(*) AS k, sum(n * w) AS w, min(f) AS f, max(l) AS l
+    FROM (SELECT a, b, kid, count(*) AS n, min(w) AS w, min(f) AS f, max(l) AS l
+          FROM (SELECT a, b, kid, w, f, l FROM ({once}) p1
+                UNION ALL
+                SELECT a, b, kid, min(w) AS w, min(f) AS f, max(l) AS l FROM ({twice}) p2
+                GROUP BY a, b, kid, episode) e
+          GROUP BY a, b, kid) k
+    GROUP BY a, b) u
   GROUP BY a, b
   HAVING sum(n) >= {min_shared}
 ) c
 JOIN windows pw ON pw.part = {part}
 """
 
-#: The traces of part ``{part}`` (one trace behaviour) that the pair work pairs.
+#: Where a pair of traces goes in ``_PART_COUNTS``, by the two traces' flags.
+_SINGLE = "NOT x.repeats AND NOT y.repeats"
+_ONCE = "(x.repeats OR y.repeats) AND NOT x.adjacent AND NOT y.adjacent"
+_TWICE = "x.adjacent OR y.adjacent"
+
+#: The traces of part ``{part}`` (one trace behaviour) that the pair work pairs, each
+#: flagged: ``repeats``, its account left the key more than once in the part (in other
+#: buckets); ``adjacent``, one of them in the bucket before or after this one.
 _PART_TRACES = """
-SELECT j.kid, j.aid, j.bucket, j.ts, j.weight FROM join_traces j
-JOIN windows pw ON pw.behaviour = j.behaviour WHERE pw.part = {part}
+SELECT kid, aid, bucket, ts, weight,
+       count(*) OVER (PARTITION BY kid, aid) > 1 AS repeats,
+       coalesce(bucket - lag(bucket) OVER (PARTITION BY kid, aid ORDER BY bucket) = 1, false)
+       OR coalesce(lead(bucket) OVER (PARTITION BY kid, aid ORDER BY bucket) - bucket = 1,
+                   false) AS adjacent
+FROM (SELECT j.kid, j.aid, j.bucket, j.ts, j.weight FROM join_traces j
+      JOIN windows pw ON pw.behaviour = j.behaviour WHERE pw.part = {part}) t
 """
 
 
@@ -265,15 +311,23 @@ def pair_count_steps(min_shared: int, parts: int = 1) -> tuple[tuple[str, str], 
     are a fraction of the whole (at 2M posts, 36.7M pair rows into 35.0M groups of
     (pair, key, episode)). At 10M posts the pair counts took 122.9 s in one aggregation
     and 89.0 s part by part, on the same tables; one statement with a UNION ALL of the
-    parts took 133.5 s (RESULTS.md), so the parts are tables of their own."""
+    parts took 133.5 s (RESULTS.md), so the parts are tables of their own. Each part
+    groups a pair of traces only as far as it can repeat (``_PART_COUNTS``); the one
+    step for ``parts`` 1 groups every pair of traces twice, as the definition reads."""
     if parts <= 1:
         pairs = _trace_pairs("join_traces", "join_traces")
         return (("pair_counts", _PAIR_COUNTS.format(pairs=pairs, min_shared=int(min_shared))),)
     steps: list[tuple[str, str]] = []
     for i in range(int(parts)):
         steps.append((f"pair_traces_p{i}", _PART_TRACES.format(part=i)))
-        pairs = _trace_pairs(f"pair_traces_p{i}", f"pair_traces_p{i}", part=i)
-        count = _PART_COUNTS.format(pairs=pairs, part=i, min_shared=int(min_shared))
+        traces = f"pair_traces_p{i}"
+        count = _PART_COUNTS.format(
+            single=_part_pairs(traces, i, _SINGLE),
+            once=_part_pairs(traces, i, _ONCE),
+            twice=_part_pairs(traces, i, _TWICE),
+            part=i,
+            min_shared=int(min_shared),
+        )
         steps.append((f"pair_counts_p{i}", count))
     union = "\nUNION ALL\n".join(f"SELECT * FROM pair_counts_p{i}" for i in range(int(parts)))
     return (*steps, ("pair_counts", union))
