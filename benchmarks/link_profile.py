@@ -39,6 +39,8 @@ COUNTED = (
     "campaign_episodes",
     "outsider_hits",
     "candidates",
+    "trace_bins",
+    "exposure",
 )
 
 

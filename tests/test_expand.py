@@ -916,27 +916,38 @@ def test_a_crowd_is_tested_against_a_pool_the_first_time_only(
     assert all(set(range(200, 210)) <= later for later in insiders[1:])
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(
+        # (behaviour, kid, aid, bucket)
         st.tuples(
-            st.sampled_from(["corepost", "cohashtag"]), st.integers(1, 6), st.integers(1, 12)
+            st.sampled_from(["corepost", "cohashtag"]),
+            st.integers(1, 6),
+            st.integers(1, 12),
+            st.integers(0, 3),
         ),
         min_size=1,
         max_size=80,
+        unique=True,
     ),
     st.sets(st.integers(1, 12), max_size=6),
     st.sets(st.tuples(st.sampled_from(["corepost", "cohashtag"]), st.integers(1, 12)), max_size=8),
+    st.lists(st.tuples(st.integers(1, 12), st.integers(0, 4)), max_size=6),
 )
-def test_a_key_s_organic_accounts_are_those_neither_insiders_nor_suspects(
-    uses: list[tuple[str, int, int]],
+def test_exposure_and_traces_are_binned_by_their_keys_organic_popularity(
+    uses: list[tuple[str, int, int, int]],
     insiders: set[int],
     suspects: set[tuple[str, int]],
+    solo: list[tuple[int, int]],
 ) -> None:
-    # (behaviour, kid, aid) uses; suspects are never insiders (SUSPECTS leaves them out)
-    suspects = {(b, a) for b, a in suspects if a not in insiders}
+    # each account's traces per bin of its keys' popularity without insiders and
+    # suspects, and every trace with its bin, against the definition
+    import math
+
+    suspects = {(b, a) for b, a in suspects if a not in insiders}  # SUSPECTS's rule
     con = duckdb.connect()
-    traces = pd.DataFrame(uses, columns=["behaviour", "kid", "aid"])
+    traces = pd.DataFrame(uses, columns=["behaviour", "kid", "aid", "bucket"])
+    traces["ts"] = traces["bucket"] * 60
     store_table(con, "traces", traces)
     store_table(con, "insiders", pd.DataFrame({"aid": sorted(insiders)}, dtype="int64"))
     store_table(
@@ -944,17 +955,37 @@ def test_a_key_s_organic_accounts_are_those_neither_insiders_nor_suspects(
         "suspects",
         pd.DataFrame(sorted(suspects), columns=["behaviour", "aid"]).astype({"aid": "int64"}),
     )
+    lone = pd.DataFrame(solo, columns=["aid", "n"]).groupby("aid", as_index=False)["n"].sum()
+    store_table(con, "solo_traces", lone[lone["n"] > 0].assign(behaviour="corepost"))
     con.execute(
         "CREATE TABLE keys AS SELECT behaviour, kid, count(DISTINCT aid) AS n "
         "FROM traces GROUP BY behaviour, kid"
     )
-    got = {
-        (b, k): n
-        for b, k, n in con.execute(f"SELECT * FROM ({expand_module.ORGANIC_KEYS})").fetchall()
-    }
-    # by definition: the distinct accounts of the key that are neither
-    want: dict[tuple[str, int], int] = {}
-    for b, k, a in set(uses):
+    for name, sql in expand_module.episode_steps()[2:]:  # after the episodes and suspects
+        con.execute(f"CREATE TABLE {name} AS {sql}")
+    # by definition: a key's organic accounts are those that are neither
+    organic: dict[tuple[str, int], set[int]] = {}
+    for b, k, a, _ in uses:
+        organic.setdefault((b, k), set())
         if a not in insiders and (b, a) not in suspects:
-            want[(b, k)] = want.get((b, k), 0) + 1
+            organic[(b, k)].add(a)
+
+    def bin_of(b: str, k: int) -> int:
+        return math.floor(math.log(max(len(organic[(b, k)]), 1)) / math.log(2))
+
+    want: dict[tuple[str, int, int], int] = {}
+    for b, k, a, _ in uses:
+        want[(b, a, bin_of(b, k))] = want.get((b, a, bin_of(b, k)), 0) + 1
+    for a, n in zip(lone["aid"], lone["n"], strict=True):
+        if n > 0:
+            want[("corepost", int(a), 0)] = want.get(("corepost", int(a), 0), 0) + int(n)
+    got = {
+        (b, int(a), int(x)): int(n)
+        for b, a, x, n in con.execute("SELECT behaviour, aid, bin, traces FROM exposure").fetchall()
+    }
     assert got == want
+    binned = sorted((b, k, a, t, bin_of(b, k)) for b, k, a, t in uses)
+    got_bins = con.execute(
+        "SELECT behaviour, kid, aid, bucket, bin FROM trace_bins ORDER BY ALL"
+    ).fetchall()
+    assert [(b, int(k), int(a), int(t), int(x)) for b, k, a, t, x in got_bins] == binned

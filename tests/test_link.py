@@ -358,3 +358,31 @@ def test_pair_counts_part_by_part_are_the_definition(
         ).fetchall()
     }
     assert got == _pair_counts_by_definition(join_traces, w)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),
+            st.integers(0, 2),
+            st.sampled_from([-3.0, -1.5, 0.0]),
+            st.sampled_from(["corepost", "corepost@1h", "cohashtag", "b"]),
+        ),
+        max_size=40,
+    )
+)
+def test_first_rows_are_pandas_sorted_first_of_each_group(
+    rows: list[tuple[int, int, float, str]],
+) -> None:
+    from cibscan.link import first_rows
+
+    frame = pd.DataFrame(rows, columns=["aid", "campaign", "p", "behaviour"])
+    frame["row"] = range(len(frame))
+    want = frame.sort_values(["aid", "campaign", "p", "behaviour"], kind="stable")
+    want = want.drop_duplicates(["aid", "campaign"])
+    named = pd.factorize(frame["behaviour"], sort=True)[0]
+    got = first_rows(
+        (frame["aid"].to_numpy(), frame["campaign"].to_numpy()), (frame["p"].to_numpy(), named)
+    )
+    assert frame["row"].to_numpy()[got].tolist() == want["row"].tolist()

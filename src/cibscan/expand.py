@@ -100,7 +100,7 @@ import pandas as pd
 from scipy.special import gammainc
 
 from .engine import duckdb_runner, fetch_int, store_table
-from .link import fdr_log_q, log10_tail
+from .link import fdr_log_q, first_rows, log10_tail
 from .link_steps import Runner, run_steps
 
 
@@ -690,7 +690,14 @@ def _merge_fragments(
     size = core.groupby("campaign").size()
     # how much of its activity a member spends with its own campaign, typically
     own_share = (shares.set_index("aid")["own_hits"] / traces).groupby(own).median()
+    votes = sig[["aid", "campaign"]].rename(columns={"campaign": "a"})
+    votes["b"] = votes["aid"].map(own).to_numpy()
+    votes = votes.groupby(["b", "a"]).size().rename("n").reset_index()
+    votes = votes[half_or_more(votes["n"].to_numpy(), size.reindex(votes["b"]).to_numpy())]
+    # the shares of the pairs of campaigns voted for alone (listing them for every pair
+    # of campaigns took 4 s at 10M posts)
     spent["b"] = spent["aid"].map(own).to_numpy()
+    spent = spent.merge(votes[["b", "a"]], left_on=["b", "campaign"], right_on=["b", "a"])
     spent["share"] = spent["hits"].to_numpy() / traces.reindex(spent["aid"]).to_numpy()
     by_pair = spent.groupby(["b", "campaign"])["share"].apply(list).to_dict()
 
@@ -701,10 +708,6 @@ def _merge_fragments(
         median = float(np.median(got + [0.0] * (int(size[b]) - len(got))))
         return median >= 0.5 * float(own_share.get(a, 1.0))
 
-    votes = sig[["aid", "campaign"]].rename(columns={"campaign": "a"})
-    votes["b"] = votes["aid"].map(own).to_numpy()
-    votes = votes.groupby(["b", "a"]).size().rename("n").reset_index()
-    votes = votes[half_or_more(votes["n"].to_numpy(), size.reindex(votes["b"]).to_numpy())]
     # a fragment's members spend as much of their activity in the other's episodes as
     # its own members do; an operation that merely shares a campaign's targets
     # (loudspeakers reposting every state-media post that a ring amplifies a few of)
@@ -871,13 +874,16 @@ def _significant(
         np.maximum(cand["leads_expected"].to_numpy(dtype=np.float64), 1e-12),
     )
     cand = cand.assign(lead_log10_p=lead_p)
-    # the behaviour showing direction best, to test the account by and to show
-    led = cand.sort_values(["aid", "campaign", "lead_log10_p", "behaviour"], kind="stable")
-    led = led.drop_duplicates(["aid", "campaign"])[
+    # per (account, campaign), its row of the behaviour showing direction best (to test
+    # the account by and to show) and of its smallest p-value, ties to the behaviour
+    # first in name order: sorting the frame took 13 s over the runs at 10M posts
+    groups = (cand["aid"].to_numpy(), cand["campaign"].to_numpy())
+    named = pd.factorize(cand["behaviour"], sort=True)[0]
+    led = cand.iloc[first_rows(groups, (lead_p, named))][
         ["aid", "campaign", "behaviour", "hits", "keys", "leads", "leads_expected", "lead_log10_p"]
     ]
-    cand = cand.sort_values(["aid", "campaign", "log10_p", "behaviour"], kind="stable")
-    cand = cand.drop_duplicates(["aid", "campaign"]).reset_index(drop=True)
+    best = first_rows(groups, (cand["log10_p"].to_numpy(dtype=np.float64), named))
+    cand = cand.iloc[best].reset_index(drop=True)
     log_p = cand["log10_p"].to_numpy(dtype=np.float64)
     if isinstance(spent, tuple):
         # two families: the outsiders with an identity-level trait, and the rest
