@@ -203,7 +203,7 @@ def detect(
     # two runs on one dataset never see each other's tables, and a failed run leaves none
     with run_scope(data.con), _engine(data.con, engine) as (run, usage):
         findings = _detect(data, config, behaviours, windows, scales, progress, run)
-        findings.summary["engine"] = usage()
+        findings.summary["engine"] = {**usage(), **findings.summary["engine"]}
         return findings
 
 
@@ -258,14 +258,21 @@ def _detect(
     windows: dict[str, int],
     scales: dict[str, tuple[int, ...]],
     progress: Progress | None,
-    run: Runner,
+    engine_run: Runner,
 ) -> Findings:
     """``detect``'s stages, on a connection inside the run's own schema, with the
-    relational steps run by ``run``."""
+    relational steps run by ``engine_run``."""
     con = data.con
     timings: dict[str, float] = {}
     started = time.perf_counter()
     step = [0]
+    # how many of each stage's relational steps ran on the engine: the stages with none
+    # run in DuckDB on the driver whatever the engine (the summary says which)
+    on_engine = dict.fromkeys(STAGES, 0)
+
+    def run(name: str, sql: str) -> None:
+        on_engine[STAGES[max(step[0] - 1, 0)]] += 1
+        engine_run(name, sql)
 
     def stage(name: str) -> Callable[[str], None]:
         if progress:
@@ -395,6 +402,7 @@ def _detect(
             "traces_left_out_of_pairing": stats.traces_sampled_out,
         },
         "timings_seconds": timings,
+        "engine": {"steps_by_stage": on_engine},
         # Everybody's posts per UTC hour of the week (Monday 00:00 first), the baseline
         # a campaign's own rhythm is read against in the report.
         "population_hour_of_week": rhythm,
