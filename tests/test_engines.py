@@ -344,6 +344,39 @@ def test_detect_on_spark_finds_what_duckdb_finds(whole_runs) -> None:  # type: i
         )
 
 
+def test_tables_only_later_steps_read_stay_on_spark(inputs) -> None:  # type: ignore[no-untyped-def]
+    # the chance model's key buckets are read by later steps alone: they stay on Spark,
+    # never copied to the driver, and the step that reads them still gets them
+    _need_spark()
+    import duckdb
+
+    from cibscan.engine_spark import SparkEngine, require
+    from cibscan.errors import ConfigError
+
+    try:
+        require()
+    except ConfigError as exc:
+        pytest.skip(str(exc))
+    steps = (*TRACE_STEPS, *CHANCE_STEPS)
+    reference = _duckdb(inputs, steps, "activity")
+    con = duckdb.connect()
+    for name, frame in inputs.items():
+        con.register(f"_{name}", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
+    engine = SparkEngine(master="local[1]", conf={"spark.sql.shuffle.partitions": "2"})
+    try:
+        runner, session = engine.runner(con)
+        run_steps(runner, steps)
+        engine.close(session)
+    finally:
+        engine.stop()
+    tables = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    on_driver = {str(r[0]) for r in tables}
+    assert {"traces", "keys", "activity"} <= on_driver
+    assert "key_buckets" not in on_driver
+    _same(con.execute("SELECT * FROM activity").df(), reference, ["behaviour", "aid"])
+
+
 def _driver_only(stage: str, why: str) -> object:
     return pytest.param(
         stage,

@@ -11,12 +11,14 @@ Two runners:
 - ``SparkEngine.runner``, what ``cibscan detect --engine spark`` uses: each step runs on
   Spark, and its table is also copied back into the run's DuckDB schema, because the
   stages between the steps (the chance model's p-values, clustering, the traits and the
-  findings) still read their inputs from that connection. The tables a step reads are
-  sent to Spark before it runs, unless Spark already holds the same rows (a count and a
-  hash of every row say so). This runs every step of the linker, of the group-level
-  test and of the evidence on Spark with the findings DuckDB gives, but the copies back
-  bound it to what one machine holds: the path to a cluster is to fetch only small
-  results (the link graph, per-campaign figures) instead.
+  findings) still read their inputs from that connection; the intermediate tables that
+  only later steps read (``stays_on_engine``: the pair work's parts, the evidence's
+  episodes, the group-level test's hits and rates) stay on Spark. The tables a step
+  reads are sent to Spark before it runs, unless Spark already holds the same rows (a
+  count and a hash of every row say so). This runs every step of the linker, of the
+  group-level test and of the evidence on Spark with the findings DuckDB gives, but the
+  copies back bound it to what one machine holds: the path to a cluster is to fetch
+  only small results (the link graph, per-campaign figures) instead.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ import duckdb
 
 from .engine import fetch_row, quote_ident, store_table
 from .errors import ConfigError
-from .link_steps import Runner
+from .expand import INTERMEDIATE_TABLES as EXPAND_INTERMEDIATE
+from .link_steps import Runner, intermediate
 
 _HINT = "pip install 'cibscan[spark]'"
 _INSTALL = f"the Spark engine needs: {_HINT}"
@@ -137,6 +140,7 @@ class SparkEngine:
         session = self.spark.newSession()
         _prepare(session)
         sent: dict[str, tuple[Any, ...] | None] = {}
+        kept: set[str] = set()  # tables on Spark only: no code on the driver reads them
         times = self.times = SparkTimes()  # the latest run's (``usage``)
 
         def run(name: str, sql: str) -> None:
@@ -150,6 +154,8 @@ class SparkEngine:
         def step(name: str, sql: str) -> None:
             t0 = time.perf_counter()
             for table in tables_read(sql):
+                if table in kept:
+                    continue
                 mark = _mark(con, table)
                 if sent.get(table) != mark:  # new, or changed in DuckDB since it was sent
                     arrow = con.sql(f"SELECT * FROM {quote_ident(table)}").to_arrow_table()
@@ -160,12 +166,16 @@ class SparkEngine:
             t1 = time.perf_counter()
             frame = _materialise(session, name, sql)
             t2 = time.perf_counter()
-            table = frame.toArrow()
-            store_table(con, name, table)
-            sent[name] = _mark(con, name)
+            if stays_on_engine(name):
+                kept.add(name)
+            else:
+                kept.discard(name)
+                table = frame.toArrow()
+                store_table(con, name, table)
+                sent[name] = _mark(con, name)
+                times.rows_from_spark += table.num_rows
             t3 = time.perf_counter()
             times.steps += 1
-            times.rows_from_spark += table.num_rows
             times.to_spark_s += t1 - t0
             times.spark_s += t2 - t1
             times.from_spark_s += t3 - t2
@@ -199,6 +209,13 @@ class SparkEngine:
         if self._spark is not None:
             self._spark.stop()
             self._spark = None
+
+
+def stays_on_engine(name: str) -> bool:
+    """Whether step table ``name`` is one that only later steps read (the linker's, the
+    group-level test's and the evidence's intermediate tables), kept on Spark and never
+    copied back to the driver."""
+    return intermediate(name) or name in EXPAND_INTERMEDIATE
 
 
 def _mark(con: duckdb.DuckDBPyConnection, table: str) -> tuple[Any, ...] | None:

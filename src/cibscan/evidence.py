@@ -43,8 +43,8 @@ def build_evidence(
     steps = evidence_steps(per_link)
     run_steps(runner or duckdb_runner(con), steps)
     for name, _ in steps:
-        if name not in EVIDENCE_TABLES:
-            con.execute(f"DROP TABLE {name}")
+        if name not in EVIDENCE_TABLES:  # an engine elsewhere may have kept them there
+            con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def evidence_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -354,6 +354,21 @@ GROUP BY c.behaviour, c.aid, c.campaign, c.hits, c.keys, c.leads, c.leads_expect
 """
 
 
+#: The group-level test's tables that only its later steps read: an engine that runs the
+#: steps elsewhere keeps them there (``engine_spark.SparkEngine``). The exposure, the
+#: rates and the candidates are read on the driver (``spent_hypotheses``, ``_significant``).
+INTERMEDIATE_TABLES = (
+    "suspects",
+    "organic_keys",
+    "trace_bins",
+    "outsider_bins",
+    "outsider_hits",
+    "under_test",
+    "under_test_exposure",
+    "bin_rates",
+)
+
+
 def expand_steps(min_hits: int, truncation: int = 2) -> tuple[tuple[str, str], ...]:
     """The group-level test's relational steps, from ``traces``, ``members`` (the
     campaigns' members, whose shared groups are the episodes) and ``insiders`` (every

@@ -333,8 +333,8 @@ def links_from_traces(
         progress("links: windowed co-occurrence")
     parts = behaviour_parts(con)
     run_steps(run, pair_steps(settings.min_shared, parts))
-    for name in part_tables(parts):
-        con.execute(f"DROP TABLE {name}")
+    for name in part_tables(parts):  # on an engine elsewhere they were never copied here
+        con.execute(f"DROP TABLE IF EXISTS {name}")
     _sampled_out(con, stats)
     stats.accounts_active = fetch_int(con, "SELECT count(DISTINCT aid) FROM activity")
     n_behaviours = max(1, fetch_int(con, "SELECT count(DISTINCT behaviour) FROM activity"))

@@ -10,6 +10,7 @@ Settings enter as integers formatted here, never data values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 #: A runner creates table ``name`` from ``sql`` in its engine.
@@ -290,6 +291,29 @@ SELECT kid, aid, bucket, ts, weight,
 FROM (SELECT j.kid, j.aid, j.bucket, j.ts, j.weight FROM join_traces j
       JOIN windows pw ON pw.behaviour = j.behaviour WHERE pw.part = {part}) t
 """
+
+
+#: The linker's and the evidence's tables that only later steps read: an engine that runs
+#: the steps elsewhere keeps them there (``engine_spark.SparkEngine``), and nothing on
+#: the driver may read them.
+INTERMEDIATE_TABLES = (
+    "key_buckets",
+    "pair_counts",
+    "sig_accounts",
+    "sig_traces",
+    "evidence_cut",
+    "evidence_early",
+    "evidence_short",
+    "evidence_late",
+)
+
+
+def intermediate(name: str) -> bool:
+    """Whether table ``name`` is one of the linker's or the evidence's that only later
+    steps read (``INTERMEDIATE_TABLES``, and the pair work's part tables)."""
+    return (
+        name in INTERMEDIATE_TABLES or re.fullmatch(r"pair_(traces|counts)_p\d+", name) is not None
+    )
 
 
 def part_tables(parts: int) -> tuple[str, ...]:
