@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -86,6 +87,17 @@ def _steps(inputs: dict[str, pd.DataFrame], parted: bool) -> tuple[tuple[str, st
     return (*TRACE_STEPS, *CHANCE_STEPS, *pairable_steps(2), *pair_steps(2, parts))
 
 
+def _loaded(inputs: dict[str, pd.DataFrame]) -> Any:
+    """A DuckDB connection holding each of ``inputs`` as a table of its name."""
+    import duckdb
+
+    con = duckdb.connect()
+    for name, frame in inputs.items():
+        con.register(f"_{name}", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
+    return con
+
+
 def _duckdb(
     inputs: dict[str, pd.DataFrame],
     steps: tuple[tuple[str, str], ...] = STEPS,
@@ -93,12 +105,8 @@ def _duckdb(
 ) -> pd.DataFrame:
     """The table ``result`` after ``steps`` on DuckDB; ``result`` may name several,
     comma-separated, for a tuple of frames."""
-    import duckdb
 
-    con = duckdb.connect()
-    for name, frame in inputs.items():
-        con.register(f"_{name}", frame)
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
+    con = _loaded(inputs)
     run = duckdb_runner(con)
     run_steps(run, steps)
     frames = tuple(con.execute(f"SELECT * FROM {name}").df() for name in result.split(","))
@@ -114,6 +122,19 @@ def _need_spark() -> None:
     if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
         pytest.skip("Spark needs a Java runtime, and none is on PATH")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+
+def _need_spark_engine() -> None:
+    """Skip, saying why, where ``SparkEngine`` cannot run: what the conformance suite
+    needs, and what the engine needs beyond its plain rows (``require``: pyarrow 18)."""
+    _need_spark()
+    from cibscan.engine_spark import require
+    from cibscan.errors import ConfigError
+
+    try:
+        require()
+    except ConfigError as exc:
+        pytest.skip(str(exc))
 
 
 def _spark(
@@ -308,14 +329,8 @@ def test_the_rates_from_the_hits_alone_are_the_full_round_s(engine: str, inputs)
 def whole_runs(platform: pd.DataFrame) -> tuple[cibscan.Findings, cibscan.Findings]:
     """(detect on DuckDB, detect with every relational step on local Spark) of the
     small platform: one Spark run for the tests that read it."""
-    _need_spark()
-    from cibscan.engine_spark import SparkEngine, require
-    from cibscan.errors import ConfigError
-
-    try:
-        require()  # what the engine needs beyond the conformance suite's plain rows
-    except ConfigError as exc:
-        pytest.skip(str(exc))
+    _need_spark_engine()
+    from cibscan.engine_spark import SparkEngine
 
     data = cibscan.Dataset.from_frames(platform)
     reference = cibscan.detect(data)
@@ -347,22 +362,12 @@ def test_detect_on_spark_finds_what_duckdb_finds(whole_runs) -> None:  # type: i
 def test_tables_only_later_steps_read_stay_on_spark(inputs) -> None:  # type: ignore[no-untyped-def]
     # the chance model's key buckets are read by later steps alone: they stay on Spark,
     # never copied to the driver, and the step that reads them still gets them
-    _need_spark()
-    import duckdb
+    _need_spark_engine()
+    from cibscan.engine_spark import SparkEngine
 
-    from cibscan.engine_spark import SparkEngine, require
-    from cibscan.errors import ConfigError
-
-    try:
-        require()
-    except ConfigError as exc:
-        pytest.skip(str(exc))
     steps = (*TRACE_STEPS, *CHANCE_STEPS)
     reference = _duckdb(inputs, steps, "activity")
-    con = duckdb.connect()
-    for name, frame in inputs.items():
-        con.register(f"_{name}", frame)
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
+    con = _loaded(inputs)
     engine = SparkEngine(master="local[1]", conf={"spark.sql.shuffle.partitions": "2"})
     try:
         runner, session = engine.runner(con)

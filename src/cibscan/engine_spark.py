@@ -169,7 +169,6 @@ class SparkEngine:
             if stays_on_engine(name):
                 kept.add(name)
             else:
-                kept.discard(name)
                 table = frame.toArrow()
                 store_table(con, name, table)
                 sent[name] = _mark(con, name)

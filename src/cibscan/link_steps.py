@@ -10,7 +10,6 @@ Settings enter as integers formatted here, never data values.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 #: A runner creates table ``name`` from ``sql`` in its engine.
@@ -308,12 +307,15 @@ INTERMEDIATE_TABLES = (
 )
 
 
+#: The pair work's tables of each part, ``{name}_p{part}`` (``part_tables``).
+_PART_NAMES = ("pair_traces", "pair_counts")
+
+
 def intermediate(name: str) -> bool:
     """Whether table ``name`` is one of the linker's or the evidence's that only later
     steps read (``INTERMEDIATE_TABLES``, and the pair work's part tables)."""
-    return (
-        name in INTERMEDIATE_TABLES or re.fullmatch(r"pair_(traces|counts)_p\d+", name) is not None
-    )
+    stem, _, part = name.rpartition("_p")
+    return name in INTERMEDIATE_TABLES or (stem in _PART_NAMES and part.isdigit())
 
 
 def part_tables(parts: int) -> tuple[str, ...]:
@@ -321,8 +323,7 @@ def part_tables(parts: int) -> tuple[str, ...]:
     ``parts`` 1), for the caller to drop."""
     if parts <= 1:
         return ()
-    names = ("pair_traces", "pair_counts")
-    return tuple(f"{name}_p{i}" for i in range(int(parts)) for name in names)
+    return tuple(f"{name}_p{i}" for i in range(int(parts)) for name in _PART_NAMES)
 
 
 def pair_count_steps(min_shared: int, parts: int = 1) -> tuple[tuple[str, str], ...]:
