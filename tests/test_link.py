@@ -256,23 +256,24 @@ def test_single_trace_keys_are_counted_and_every_other_trace_is_kept(
     frame["ts"] = (frame["created_at"] - pd.Timestamp("1970-01-01")).dt.total_seconds().astype(int)
     uses = frame.groupby("parent_post_id").size()
     keys = con.execute("SELECT behaviour, key, kid, n FROM keys").df()
-    traces = con.execute("SELECT behaviour, kid, aid, bucket, ts FROM traces").df()
+    traces = con.execute("SELECT behaviour, kid, aid, bucket, ts, post_id FROM traces").df()
     traces = traces.merge(keys[["behaviour", "kid", "key"]], on=["behaviour", "kid"])
     solo = con.execute("SELECT behaviour, aid, n FROM solo_traces").df()
     activity = con.execute("SELECT behaviour, aid, a FROM activity").df()
     for behaviour, w in (("corepost", 60), ("corepost@5min", 300)):
-        # what every trace would be, one per (key, account, bucket) at its earliest time
+        # what every trace would be, one per (key, account, bucket) at its earliest time,
+        # with the smallest post id of that second (several posts may share it)
         want = frame.assign(bucket=frame["ts"] // w)
-        want = want.groupby(["parent_post_id", "aid", "bucket"], as_index=False)["ts"].min()
+        want = (
+            want.sort_values(["ts", "post_id"])
+            .groupby(["parent_post_id", "aid", "bucket"], as_index=False)[["ts", "post_id"]]
+            .first()
+        )
         multi = want["parent_post_id"].map(uses) >= 2
         got = traces[traces["behaviour"] == behaviour]
-        assert sorted(
-            map(tuple, got[["key", "aid", "bucket", "ts"]].to_numpy().tolist())
-        ) == sorted(
-            map(
-                tuple,
-                want.loc[multi, ["parent_post_id", "aid", "bucket", "ts"]].to_numpy().tolist(),
-            )
+        columns = ["aid", "bucket", "ts", "post_id"]
+        assert sorted(map(tuple, got[["key", *columns]].to_numpy().tolist())) == sorted(
+            map(tuple, want.loc[multi, ["parent_post_id", *columns]].to_numpy().tolist())
         )
         mine = solo[solo["behaviour"] == behaviour].set_index("aid")["n"]
         lone = want.loc[~multi].groupby("aid").size()

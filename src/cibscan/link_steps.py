@@ -36,17 +36,19 @@ FROM raw_keys WHERE c >= 2
 
 #: Traces once per (behaviour, key, account, time bucket), bucket = floor(ts / window),
 #: with the earliest time and its post (the smallest post id when several share that
-#: second, so the evidence is the same on every run and engine). Each raw trace is
-#: traced at every time scale of its behaviour (``windows``: source name, scaled name, w).
-#: Only keys with two raw traces or more (``KEY_IDS``).
+#: second, so the evidence is the same on every run and engine): the smallest (time, post)
+#: of the group, in one aggregation (at 2M posts 2.2-2.3 s against 3.3-3.4 s for the
+#: smallest post per second and then the earliest second, the same rows). Each raw trace
+#: is traced at every time scale of its behaviour (``windows``: source name, scaled name,
+#: w). Only keys with two raw traces or more (``KEY_IDS``).
 TRACES = """
-SELECT behaviour, kid, aid, bucket, min(ts) AS ts, arg_min(post_id, ts) AS post_id
-FROM (SELECT w.behaviour, k.kid, r.aid, r.ts, min(r.post_id) AS post_id,
-             CAST(FLOOR(r.ts / w.w) AS BIGINT) AS bucket
-      FROM raw_traces r JOIN key_ids k ON k.behaviour = r.behaviour AND k.key = r.key
-      JOIN windows w ON r.behaviour = w.source
-      GROUP BY w.behaviour, k.kid, r.aid, r.ts, w.w) t
-GROUP BY behaviour, kid, aid, bucket
+SELECT behaviour, kid, aid, bucket, first.t AS ts, first.p AS post_id
+FROM (SELECT behaviour, kid, aid, bucket, min(struct_pack(t := ts, p := post_id)) AS first
+      FROM (SELECT w.behaviour, k.kid, r.aid, r.ts, r.post_id,
+                   CAST(FLOOR(r.ts / w.w) AS BIGINT) AS bucket
+            FROM raw_traces r JOIN key_ids k ON k.behaviour = r.behaviour AND k.key = r.key
+            JOIN windows w ON r.behaviour = w.source) t
+      GROUP BY behaviour, kid, aid, bucket) g
 """
 
 #: Per trace behaviour and account, its traces on keys with one raw trace (``RAW_KEYS``):
