@@ -423,51 +423,20 @@ def test_counting_t_for_each_hypothesis_is_benjamini_hochberg(log_p: list[float]
     np.testing.assert_allclose(fdr_log_q(p, bonferroni_spent(m)), bh_log_q(p, m), atol=1e-9)
 
 
-@settings(max_examples=40, deadline=None)
 @given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(["corepost", "cohashtag"]), st.integers(0, 12), st.integers(0, 5)
-        ),
-        max_size=60,
-        unique=True,
-    ),
-    st.lists(st.integers(1, 5), min_size=60, max_size=60),
-    st.sets(st.integers(0, 12), max_size=5),
-    st.sets(st.integers(0, 12), max_size=5),
-    st.sampled_from([None, True, False]),
-)
-def test_outsider_profiles_are_the_distinct_rows_of_the_exposure(
-    cells: list[tuple[str, int, int]],
-    traces: list[int],
-    insiders: set[int],
-    identified: set[int],
-    family: bool | None,
-) -> None:
-    """Each outsider's traces per bin, one row per distinct profile in lexicographic
-    order and weighted by how many outsiders have it: numpy's unique rows of the pivoted
-    exposure, for the outsiders of the family asked for."""
-    con = duckdb.connect()
-    exposure = pd.DataFrame(cells, columns=["behaviour", "aid", "bin"])
-    exposure["traces"] = np.asarray(traces[: len(exposure)], dtype=np.int64)
-    exposure = exposure.astype({"aid": "int64", "bin": "int64"})
-    store_table(con, "exposure", exposure)
-    store_table(con, "insiders", pd.DataFrame({"aid": sorted(insiders)}, dtype="int64"))
-    store_table(con, "identified", pd.DataFrame({"aid": sorted(identified)}, dtype="int64"))
-    bins = 7  # bins 0..5 used, one more as _bin_count leaves
-    duckdb_runner(con)("outsider_profiles", expand_module._profiles_sql(bins, family))
-    for behaviour in ("corepost", "cohashtag"):
-        got, weight = expand_module._outsider_profiles(con, behaviour, bins)
-        mine = exposure[(exposure["behaviour"] == behaviour) & ~exposure["aid"].isin(insiders)]
-        if family is not None:
-            mine = mine[mine["aid"].isin(identified) == family]
-        pivot = mine.pivot_table(index="aid", columns="bin", values="traces", aggfunc="sum")
-        pivot = pivot.reindex(columns=range(bins), fill_value=0).fillna(0)
-        want, counts = np.unique(
-            pivot.to_numpy(dtype=np.float64).reshape(-1, bins), axis=0, return_counts=True
+    st.integers(1, 6).flatmap(
+        lambda bins: st.lists(
+            st.lists(st.integers(0, 3), min_size=bins, max_size=bins), max_size=60
         )
-        assert np.array_equal(got, want)
-        assert np.array_equal(weight, counts)
+    )
+)
+def test_distinct_rows_are_numpys_unique_rows(rows: list[list[int]]) -> None:
+    matrix = np.array(rows, dtype=np.float64).reshape(len(rows), -1 if rows else 1)
+    got, weight = expand_module._distinct_rows(matrix)
+    want, counts = np.unique(matrix, axis=0, return_counts=True)
+    # the same rows, in the same order, each weighted by how many outsiders have it
+    assert np.array_equal(got, want)
+    assert np.array_equal(weight, counts)
 
 
 def test_accounts_with_an_identity_trait_are_a_family_of_their_own() -> None:
