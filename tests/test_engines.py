@@ -360,8 +360,9 @@ def test_detect_on_spark_finds_what_duckdb_finds(whole_runs) -> None:  # type: i
 
 
 def test_tables_only_later_steps_read_stay_on_spark(inputs) -> None:  # type: ignore[no-untyped-def]
-    # the chance model's key buckets are read by later steps alone: they stay on Spark,
-    # never copied to the driver, and the step that reads them still gets them
+    # the traces and the chance model's key buckets are read by later steps alone: they
+    # stay on Spark, never copied to the driver, and the steps that read them still get
+    # them; the driver gets what it reads (the keys, the activity, the trace counts)
     _need_spark_engine()
     from cibscan.engine_spark import SparkEngine
 
@@ -377,8 +378,8 @@ def test_tables_only_later_steps_read_stay_on_spark(inputs) -> None:  # type: ig
         engine.stop()
     tables = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     on_driver = {str(r[0]) for r in tables}
-    assert {"traces", "keys", "activity"} <= on_driver
-    assert "key_buckets" not in on_driver
+    assert {"keys", "activity", "trace_counts"} <= on_driver
+    assert not {"traces", "solo_traces", "key_buckets"} & on_driver
     _same(con.execute("SELECT * FROM activity").df(), reference, ["behaviour", "aid"])
 
 

@@ -356,8 +356,11 @@ GROUP BY c.behaviour, c.aid, c.campaign, c.hits, c.keys, c.leads, c.leads_expect
 
 #: The group-level test's tables that only its later steps read: an engine that runs the
 #: steps elsewhere keeps them there (``engine_spark.SparkEngine``). The exposure, the
-#: rates and the candidates are read on the driver (``spent_hypotheses``, ``_significant``).
+#: rates, the candidates and the members' hits summed per campaign are read on the driver
+#: (``spent_hypotheses``, ``_significant``, ``_merge_fragments``).
 INTERMEDIATE_TABLES = (
+    "campaign_episodes",
+    "member_hits",
     "suspects",
     "organic_keys",
     "trace_bins",
@@ -443,16 +446,24 @@ LEFT JOIN (SELECT aid, sum(n) AS n FROM solo_traces GROUP BY aid) s ON s.aid = h
 """
 
 
+#: Each member's hits on each other campaign, every behaviour and scale together: how much
+#: of its activity it spends in the other's episodes.
+MEMBER_SPENT = """
+SELECT aid, campaign, sum(hits) AS hits FROM member_hits GROUP BY aid, campaign
+"""
+
+
 def merge_steps(min_hits: int) -> tuple[tuple[str, str], ...]:
     """After a first round's ``hit_rates``: members tested against the other campaigns,
-    at the chance rates the outsiders set, and the share of each member's traces in its
-    own campaign's episodes."""
+    at the chance rates the outsiders set, their hits on each, and the share of each
+    member's traces in its own campaign's episodes."""
     return (
         ("member_hits", MEMBER_HITS),
         (
             "member_candidates",
             CANDIDATES.format(min_hits=int(min_hits), hits="member_hits"),
         ),
+        ("member_spent", MEMBER_SPENT),
         ("member_shares", MEMBER_SHARES),
     )
 
@@ -636,10 +647,10 @@ def nearest_campaigns(
     store_table(con, "members", members[["aid", "campaign"]])
     store_table(con, "placed", pd.DataFrame({"aid": accounts["aid"].astype("int64")}))
     try:
-        run("campaign_episodes", CAMPAIGN_EPISODES)
-        hits = con.execute(CAMPAIGN_HITS).df()
+        run_steps(run, (("campaign_episodes", CAMPAIGN_EPISODES), ("campaign_hits", CAMPAIGN_HITS)))
+        hits = con.execute("SELECT aid, campaign, hits FROM campaign_hits").df()
     finally:
-        for name in ("members", "placed", "campaign_episodes"):
+        for name in ("members", "placed", "campaign_episodes", "campaign_hits"):
             con.execute(f"DROP TABLE IF EXISTS {name}")
     group_of = members.drop_duplicates("campaign").set_index("campaign")["group"]
     hits["group"] = hits["campaign"].map(group_of).to_numpy()
@@ -688,15 +699,13 @@ def _merge_fragments(
     run_steps(run, merge_steps(settings.min_hits))
     cand = con.execute("SELECT * FROM member_candidates").df()
     # each member's hits on each other campaign, in every behaviour and scale together
-    spent = con.execute(
-        "SELECT aid, campaign, sum(hits) AS hits FROM member_hits GROUP BY aid, campaign"
-    ).df()
+    spent = con.execute("SELECT aid, campaign, hits FROM member_spent").df()
     shares = con.execute("SELECT aid, traces, own_hits FROM member_shares").df()
     campaigns = int(core["campaign"].nunique())
     m = max(1.0, float(len(core)) * float(max(campaigns - 1, 1)))
     sig = _significant(cand, bonferroni_spent(m * n_behaviours), settings)
     for name, _ in merge_steps(0):
-        con.execute(f"DROP TABLE {name}")
+        con.execute(f"DROP TABLE IF EXISTS {name}")
     sig = sig[~sig["source"]] if len(sig) else sig
     if sig.empty:
         return members, False

@@ -174,14 +174,14 @@ def build_traces(
     raw_traces(con, behaviours, windows, text, progress, scales)
     run_steps(runner or duckdb_runner(con), TRACE_STEPS)
     con.execute("DROP TABLE raw_traces")
-    con.execute("DROP TABLE raw_keys")
-    counts: dict[str, int] = {}
-    for name, n in con.execute(
-        "SELECT behaviour, sum(n) FROM (SELECT behaviour, count(*) AS n FROM traces "
-        "GROUP BY behaviour UNION ALL SELECT behaviour, sum(n) AS n FROM solo_traces "
-        "GROUP BY behaviour) c GROUP BY behaviour"
-    ).fetchall():
-        counts[str(name)] = int(n)
+    con.execute("DROP TABLE IF EXISTS raw_keys")
+    counts = {
+        str(name): int(n)
+        for name, n in con.execute(
+            "SELECT behaviour, n FROM trace_counts ORDER BY behaviour"
+        ).fetchall()
+    }
+    con.execute("DROP TABLE trace_counts")
     return counts
 
 
@@ -255,9 +255,7 @@ def _hot_caps(
     pair work within ``pairs_per_trace`` times the number of traces; 0 means no cap is
     needed."""
     caps: dict[str, int] = {}
-    hist = con.execute(
-        "SELECT behaviour, c, count(*) FROM pairable_buckets GROUP BY behaviour, c"
-    ).fetchall()
+    hist = con.execute("SELECT behaviour, c, groups FROM pairable_sizes").fetchall()
     by_b: dict[str, list[tuple[int, int]]] = {}
     for b, c, k in hist:
         by_b.setdefault(str(b), []).append((int(c), int(k)))
@@ -300,14 +298,8 @@ def _store_caps(con: duckdb.DuckDBPyConnection, caps: dict[str, int]) -> None:
 
 
 def _sampled_out(con: duckdb.DuckDBPyConnection, stats: LinkStats) -> None:
-    for b, n in con.execute(
-        "SELECT t.behaviour, t.n - coalesce(j.n, 0) FROM "
-        "(SELECT behaviour, count(*) n FROM pairable GROUP BY behaviour) t LEFT JOIN "
-        "(SELECT behaviour, count(*) n FROM join_traces GROUP BY behaviour) j "
-        "ON t.behaviour = j.behaviour"
-    ).fetchall():
-        if n:
-            stats.traces_sampled_out[str(b)] = int(n)
+    for b, n in con.execute("SELECT behaviour, n FROM sampled_out ORDER BY behaviour").fetchall():
+        stats.traces_sampled_out[str(b)] = int(n)
 
 
 def links_from_traces(

@@ -63,14 +63,25 @@ WHERE k.c = 1
 GROUP BY w.behaviour, r.aid
 """
 
+#: Per trace behaviour, its traces, the solo ones included: what the summary reports, read
+#: on the driver instead of the traces themselves.
+TRACE_COUNTS = """
+SELECT behaviour, CAST(sum(n) AS BIGINT) AS n
+FROM (SELECT behaviour, count(*) AS n FROM traces GROUP BY behaviour
+      UNION ALL
+      SELECT behaviour, sum(n) AS n FROM solo_traces GROUP BY behaviour) c
+GROUP BY behaviour
+"""
+
 #: From ``raw_traces`` (behaviour, aid, key, ts, post_id) and ``windows`` to ``traces``
-#: (behaviour, kid, aid, bucket, ts, post_id), ``solo_traces`` (behaviour, aid, n) and the
-#: key ids.
+#: (behaviour, kid, aid, bucket, ts, post_id), ``solo_traces`` (behaviour, aid, n), the
+#: key ids and ``trace_counts`` (behaviour, n).
 TRACE_STEPS: tuple[tuple[str, str], ...] = (
     ("raw_keys", RAW_KEYS),
     ("key_ids", KEY_IDS),
     ("traces", TRACES),
     ("solo_traces", SOLO_TRACES),
+    ("trace_counts", TRACE_COUNTS),
 )
 
 #: Per (key, bucket): traces, and co-occurrence slots: the other traces expected within
@@ -133,6 +144,12 @@ PAIRABLE_BUCKETS = """
 SELECT behaviour, kid, bucket, count(*) AS c FROM pairable GROUP BY behaviour, kid, bucket
 """
 
+#: Per behaviour, how many (key, bucket) groups hold ``c`` pairable traces: the histogram
+#: the hot-key caps are chosen from (``link._hot_caps``), a few hundred rows.
+PAIRABLE_SIZES = """
+SELECT behaviour, c, count(*) AS groups FROM pairable_buckets GROUP BY behaviour, c
+"""
+
 #: Each pairable trace carries its key's weight, log(N / n_key) (``_PAIR_COUNTS``), so that
 #: counting the pairs joins nothing: the keys are joined to the 12M traces paired at 10M
 #: posts, not to the 166M episodes they make.
@@ -162,6 +179,16 @@ SELECT behaviour, kid, aid, bucket, ts, post_id, weight FROM (
     AND t.kid = kb.kid AND t.bucket = kb.bucket
   JOIN caps cp ON t.behaviour = cp.behaviour WHERE cp.cap > 0 AND kb.c > cp.cap
 ) sampled WHERE rk <= cap
+"""
+
+#: Per behaviour, the pairable traces that hot-key sampling left out of the pair join
+#: (the summary's ``traces_left_out_of_pairing``; none where nothing was sampled).
+SAMPLED_OUT = """
+SELECT t.behaviour, t.n - coalesce(j.n, 0) AS n
+FROM (SELECT behaviour, count(*) AS n FROM pairable GROUP BY behaviour) t
+LEFT JOIN (SELECT behaviour, count(*) AS n FROM join_traces GROUP BY behaviour) j
+  ON t.behaviour = j.behaviour
+WHERE t.n - coalesce(j.n, 0) > 0
 """
 
 
@@ -298,7 +325,14 @@ FROM (SELECT j.kid, j.aid, j.bucket, j.ts, j.weight FROM join_traces j
 #: the steps elsewhere keeps them there (``engine_spark.SparkEngine``), and nothing on
 #: the driver may read them.
 INTERMEDIATE_TABLES = (
+    "raw_keys",
+    "key_ids",
+    "traces",
+    "solo_traces",
     "key_buckets",
+    "pairable",
+    "pairable_buckets",
+    "join_traces",
     "pair_counts",
     "sig_accounts",
     "sig_traces",
@@ -513,10 +547,12 @@ CHANCE_STEPS: tuple[tuple[str, str], ...] = (
 
 
 def pairable_steps(min_shared: int) -> tuple[tuple[str, str], ...]:
-    """The traces pair work may use (after ``CHANCE_STEPS``), and their group sizes."""
+    """The traces pair work may use (after ``CHANCE_STEPS``), their group sizes and the
+    histogram of those sizes."""
     return (
         ("pairable", PAIRABLE.format(min_shared=int(min_shared))),
         ("pairable_buckets", PAIRABLE_BUCKETS),
+        ("pairable_sizes", PAIRABLE_SIZES),
     )
 
 
@@ -526,6 +562,7 @@ def pair_steps(min_shared: int, parts: int = 1) -> tuple[tuple[str, str], ...]:
     (``pair_count_steps``; 1: in one)."""
     return (
         ("join_traces", JOIN_TRACES),
+        ("sampled_out", SAMPLED_OUT),
         *pair_count_steps(min_shared, parts),
         ("pair_chance", PAIR_CHANCE),
     )
