@@ -342,6 +342,26 @@ def whole_runs(platform: pd.DataFrame) -> tuple[cibscan.Findings, cibscan.Findin
     return reference, got
 
 
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_the_counts_the_driver_reads_are_identical_across_engines(engine: str, inputs) -> None:  # type: ignore[no-untyped-def]
+    # the driver reads counts of the traces, not the traces: the summary's trace counts,
+    # the histogram the hot-key caps come from, the traces sampling left out
+    names = "trace_counts,pairable_sizes,sampled_out"
+    counts, sizes, out = _duckdb(inputs, STEPS, names)
+    traces, pairable, paired = _duckdb(inputs, STEPS, "traces,pairable,join_traces")
+    assert int(counts["n"].sum()) > len(traces) > 0  # the solo traces are counted too
+    left = (
+        pairable.groupby("behaviour").size().sub(paired.groupby("behaviour").size(), fill_value=0)
+    )
+    assert out.set_index("behaviour")["n"].to_dict() == left[left > 0].to_dict()
+    assert len(out) > 0  # corepost is sampled (CAPS)
+    assert int(sizes["groups"].sum()) == len(_duckdb(inputs, STEPS, "pairable_buckets"))
+    got = ENGINES[engine](inputs, STEPS, names)
+    _same(got[0], counts, ["behaviour"])
+    _same(got[1], sizes, ["behaviour", "c"])
+    _same(got[2], out, ["behaviour"])
+
+
 def test_detect_on_spark_finds_what_duckdb_finds(whole_runs) -> None:  # type: ignore[no-untyped-def]
     # every relational step of the run (linker, group-level test, evidence) on Spark
     reference, got = whole_runs
@@ -353,6 +373,8 @@ def test_detect_on_spark_finds_what_duckdb_finds(whole_runs) -> None:  # type: i
     assert sum(used["steps_by_stage"].values()) == used["steps"]
     assert used["rows_from_spark"] > 0
     assert int(reference.accounts["flagged"].sum()) >= 5  # the platform has operations
+    for part in ("counts", "sampling"):  # read from the small steps on Spark
+        assert got.summary[part] == reference.summary[part], part
     for name in ("accounts", "campaigns", "links", "evidence", "campaign_keys"):
         pd.testing.assert_frame_equal(
             getattr(got, name), getattr(reference, name), check_dtype=False, rtol=1e-9, obj=name
