@@ -12,8 +12,10 @@ Two runners:
   Spark, and its table is also copied back into the run's DuckDB schema, because the
   stages between the steps (the chance model's p-values, clustering, the traits and the
   findings) still read their inputs from that connection; the intermediate tables that
-  only later steps read (``stays_on_engine``: the pair work's parts, the evidence's
-  episodes, the group-level test's hits and rates) stay on Spark. The tables a step
+  only later steps read (``stays_on_engine``: the traces, the pairable and paired
+  traces and the pair work's parts, the evidence's episodes, the campaigns' episodes
+  and the group-level test's hits and rates) stay on Spark; where the driver needs a
+  count of them, that count is a step of its own. The tables a step
   reads are sent to Spark before it runs, unless Spark already holds the same rows (a
   count and a hash of every row say so). This runs every step of the linker, of the
   group-level test and of the evidence on Spark with the findings DuckDB gives, but the
