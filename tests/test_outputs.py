@@ -6,10 +6,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cibscan.findings import Findings
 from cibscan.outputs.gexf import write_gexf
-from cibscan.outputs.tables import defuse_cell, write_csv
+from cibscan.outputs.tables import defuse_cell, defuse_frame, write_csv
 
 HOSTILE = [
     '=HYPERLINK("http://evil")',
@@ -27,6 +29,45 @@ def test_formula_cells_are_defused(tmp_path: Path) -> None:
     back = pd.read_csv(tmp_path / "x.csv")
     assert all(not str(v).startswith(("=", "+", "-", "@")) for v in back["text"])
     assert back["text"].iloc[-1] == "normal" and defuse_cell(5) == 5
+
+
+_CELLS = st.one_of(
+    st.none(),
+    st.sampled_from([*HOSTILE, "ok\x07bell", "line\nbreak", "中文", ""]),
+    st.text(max_size=8),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(_CELLS, _CELLS, st.integers(-5, 5)), min_size=1, max_size=40),
+    st.integers(1, 9),
+    st.booleans(),
+)
+def test_a_csv_written_slice_by_slice_is_the_csv_written_whole(
+    tmp_path_factory, rows: list[tuple[object, object, int]], at_a_time: int, mixed: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """Slices defused one at a time give the bytes of the whole frame defused at once:
+    hostile cells in some slices only, a column with nothing in some slices, numbers; an
+    object column of numbers is written whole."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    frame = pd.DataFrame(
+        {
+            "text": [r[0] for r in rows],
+            "other": [r[1] for r in rows],
+            "n": [r[2] for r in rows],
+            "empty": [None] * len(rows),
+        }
+    )
+    if mixed:  # numbers in an object column, as pandas keeps them from Python lists
+        frame["numbers"] = pd.Series([abs(r[2]) for r in rows], dtype=object)
+    folder = tmp_path_factory.mktemp("csv")
+    whole, sliced = folder / "whole.csv", folder / "sliced.csv"
+    pacsv.write_csv(pa.Table.from_pandas(defuse_frame(frame), preserve_index=False), whole)
+    write_csv(frame, str(sliced), rows=at_a_time)
+    assert sliced.read_bytes() == whole.read_bytes()
 
 
 def test_gexf_escapes_names(tmp_path: Path) -> None:

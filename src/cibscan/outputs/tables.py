@@ -47,9 +47,35 @@ def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: str) -> None:
-    """Write ``frame`` as UTF-8 CSV with every text column defused."""
-    pacsv.write_csv(pa.Table.from_pandas(defuse_frame(frame), preserve_index=False), path)
+#: Rows defused and written at a time by ``write_csv``.
+_CSV_ROWS = 250_000
+
+
+def write_csv(frame: pd.DataFrame, path: str, rows: int = _CSV_ROWS) -> None:
+    """Write ``frame`` as UTF-8 CSV with every text column defused, ``rows`` rows at a
+    time: the defused copy and its Arrow table exist for one slice at once, not for the
+    whole frame (at 10M posts the evidence is 3.0M rows and 0.9 GB of CSV, and defusing
+    it whole raised the process's peak by 1.3 GB). Every slice takes the column types of
+    the whole frame, so the file is the one a single write gives."""
+    if len(frame) <= rows or not _text_columns_hold_text(frame):
+        pacsv.write_csv(pa.Table.from_pandas(defuse_frame(frame), preserve_index=False), path)
+        return
+    schema = pa.Schema.from_pandas(frame, preserve_index=False)
+    with pacsv.CSVWriter(path, schema) as writer:
+        for start in range(0, len(frame), rows):
+            part = defuse_frame(frame.iloc[start : start + rows])
+            writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
+
+
+def _text_columns_hold_text(frame: pd.DataFrame) -> bool:
+    """Whether every object column holds strings only (or nothing): a column mixing other
+    values is made text only in the slices where a cell needs defusing, so such a frame is
+    written whole."""
+    return all(
+        pd.api.types.infer_dtype(frame[c], skipna=True) in ("string", "empty")
+        for c in frame.columns
+        if frame[c].dtype == object
+    )
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
