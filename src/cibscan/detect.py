@@ -291,6 +291,10 @@ def _detect(
     t0 = lap("traces", t0)
     per, pairs, stats = links_from_traces(con, config.link, stage("links"), runner=run)
     stats.traces = trace_counts
+    # only the significant pairs' rows per behaviour are read again (the evidence, the
+    # links' table): the rest (most of them, 1 GB or more at 10M posts) go now
+    if len(pairs) and len(per):
+        per = per.merge(pairs.loc[pairs["significant"], ["a", "b"]], on=["a", "b"])
     t0 = lap("links", t0)
     # the traits first: who an account pretends to be enters the group-level test
     stage("traits")
