@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cibscan.findings import Findings
 from cibscan.outputs.gexf import write_gexf
-from cibscan.outputs.tables import defuse_cell, defuse_frame, write_csv
+from cibscan.outputs.tables import defuse_cell, defuse_frame, write_csv, write_parquet
 
 HOSTILE = [
     '=HYPERLINK("http://evil")',
@@ -44,14 +44,15 @@ _CELLS = st.one_of(
     st.integers(1, 9),
     st.booleans(),
 )
-def test_a_csv_written_slice_by_slice_is_the_csv_written_whole(
+def test_tables_written_slice_by_slice_are_those_written_whole(
     tmp_path_factory, rows: list[tuple[object, object, int]], at_a_time: int, mixed: bool
 ) -> None:  # type: ignore[no-untyped-def]
-    """Slices defused one at a time give the bytes of the whole frame defused at once:
+    """CSV slices defused one at a time give the bytes of the whole frame defused at once:
     hostile cells in some slices only, a column with nothing in some slices, numbers; an
     object column of numbers is written whole."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
 
     frame = pd.DataFrame(
         {
@@ -68,6 +69,12 @@ def test_a_csv_written_slice_by_slice_is_the_csv_written_whole(
     pacsv.write_csv(pa.Table.from_pandas(defuse_frame(frame), preserve_index=False), whole)
     write_csv(frame, str(sliced), rows=at_a_time)
     assert sliced.read_bytes() == whole.read_bytes()
+    # Parquet slice by slice: read back, the frame a single write gives, and its metadata
+    whole, sliced = folder / "whole.parquet", folder / "sliced.parquet"
+    frame.to_parquet(whole, index=False)
+    write_parquet(frame, str(sliced), rows=at_a_time)
+    pd.testing.assert_frame_equal(pd.read_parquet(sliced), pd.read_parquet(whole))
+    assert pq.read_schema(sliced).equals(pq.read_schema(whole), check_metadata=True)
 
 
 def test_gexf_escapes_names(tmp_path: Path) -> None:

@@ -180,12 +180,12 @@ class Findings:
     def save(self, folder: str) -> None:
         """Write Parquet + CSV per table, ``graph.gexf`` and ``summary.json`` to ``folder``."""
         from .outputs.gexf import write_gexf
-        from .outputs.tables import write_csv
+        from .outputs.tables import write_csv, write_parquet
 
         os.makedirs(folder, exist_ok=True)
         for name in TABLES:
             frame: pd.DataFrame = getattr(self, name)
-            frame.to_parquet(os.path.join(folder, f"{name}.parquet"), index=False)
+            write_parquet(frame, os.path.join(folder, f"{name}.parquet"))
             write_csv(frame, os.path.join(folder, f"{name}.csv"))
         for name in PARQUET_ONLY:
             pq.write_table(getattr(self, name), os.path.join(folder, f"{name}.parquet"))
