@@ -45,11 +45,12 @@ _CELLS = st.one_of(
     st.booleans(),
 )
 def test_tables_written_slice_by_slice_are_those_written_whole(
-    tmp_path_factory, rows: list[tuple[object, object, int]], at_a_time: int, mixed: bool
+    tmp_path_factory, rows: list[tuple[object, object, int]], at_a_time: int, numbers: bool
 ) -> None:  # type: ignore[no-untyped-def]
-    """CSV slices defused one at a time give the bytes of the whole frame defused at once:
-    hostile cells in some slices only, a column with nothing in some slices, numbers; an
-    object column of numbers is written whole."""
+    """CSV slices defused one at a time give the bytes of the whole frame defused at once,
+    and Parquet slices the same frame and metadata back: hostile cells in some slices
+    only, a column with nothing in some slices, numbers; an object column of numbers is
+    written whole."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -62,7 +63,7 @@ def test_tables_written_slice_by_slice_are_those_written_whole(
             "empty": [None] * len(rows),
         }
     )
-    if mixed:  # numbers in an object column, as pandas keeps them from Python lists
+    if numbers:  # numbers in an object column, as pandas keeps them from Python lists
         frame["numbers"] = pd.Series([abs(r[2]) for r in rows], dtype=object)
     folder = tmp_path_factory.mktemp("csv")
     whole, sliced = folder / "whole.csv", folder / "sliced.csv"

@@ -48,11 +48,11 @@ def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-#: Rows defused and written at a time by ``write_csv``.
-_CSV_ROWS = 250_000
+#: Rows written at a time by ``write_csv`` and ``write_parquet``.
+_SLICE_ROWS = 250_000
 
 
-def write_csv(frame: pd.DataFrame, path: str, rows: int = _CSV_ROWS) -> None:
+def write_csv(frame: pd.DataFrame, path: str, rows: int = _SLICE_ROWS) -> None:
     """Write ``frame`` as UTF-8 CSV with every text column defused, ``rows`` rows at a
     time: the defused copy and its Arrow table exist for one slice at once, not for the
     whole frame (at 10M posts the evidence is 3.0M rows and 0.9 GB of CSV, and defusing
@@ -68,7 +68,7 @@ def write_csv(frame: pd.DataFrame, path: str, rows: int = _CSV_ROWS) -> None:
             writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
 
 
-def write_parquet(frame: pd.DataFrame, path: str, rows: int = _CSV_ROWS) -> None:
+def write_parquet(frame: pd.DataFrame, path: str, rows: int = _SLICE_ROWS) -> None:
     """Write ``frame`` as Parquet, ``rows`` rows at a time (a row group or more each),
     with the schema and pandas metadata of the whole frame: read back, the same frame as
     ``frame.to_parquet(path, index=False)`` gives, without an Arrow copy of all of it."""
@@ -83,9 +83,9 @@ def write_parquet(frame: pd.DataFrame, path: str, rows: int = _CSV_ROWS) -> None
 
 
 def _text_columns_hold_text(frame: pd.DataFrame) -> bool:
-    """Whether every object column holds strings only (or nothing): a column mixing other
-    values is made text only in the slices where a cell needs defusing, so such a frame is
-    written whole."""
+    """Whether every object column holds strings only (or nothing). A column of other
+    values could be typed differently slice by slice (made text only where a cell needs
+    defusing, for the CSV), so such a frame is written whole."""
     return all(
         pd.api.types.infer_dtype(frame[c], skipna=True) in ("string", "empty")
         for c in frame.columns
