@@ -347,15 +347,15 @@ def test_the_counts_the_driver_reads_are_identical_across_engines(engine: str, i
     # the driver reads counts of the traces, not the traces: the summary's trace counts,
     # the histogram the hot-key caps come from, the traces sampling left out
     names = "trace_counts,pairable_sizes,sampled_out"
-    counts, sizes, out = _duckdb(inputs, STEPS, names)
-    traces, pairable, paired = _duckdb(inputs, STEPS, "traces,pairable,join_traces")
+    read = f"{names},traces,pairable,join_traces,pairable_buckets"
+    counts, sizes, out, traces, pairable, paired, buckets = _duckdb(inputs, STEPS, read)
     assert int(counts["n"].sum()) > len(traces) > 0  # the solo traces are counted too
     left = (
         pairable.groupby("behaviour").size().sub(paired.groupby("behaviour").size(), fill_value=0)
     )
     assert out.set_index("behaviour")["n"].to_dict() == left[left > 0].to_dict()
     assert len(out) > 0  # corepost is sampled (CAPS)
-    assert int(sizes["groups"].sum()) == len(_duckdb(inputs, STEPS, "pairable_buckets"))
+    assert int(sizes["groups"].sum()) == len(buckets)
     got = ENGINES[engine](inputs, STEPS, names)
     _same(got[0], counts, ["behaviour"])
     _same(got[1], sizes, ["behaviour", "c"])
