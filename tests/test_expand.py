@@ -6,7 +6,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.special import gammainc
 
@@ -914,6 +914,113 @@ def test_a_crowd_is_tested_against_a_pool_the_first_time_only(
     # the first time the crowd is part of the public that is tested; then it is inside
     assert not insiders[0] & set(range(200, 210))
     assert all(set(range(200, 210)) <= later for later in insiders[1:])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        # (behaviour, kid, aid, bucket, seconds into the bucket)
+        st.tuples(
+            st.sampled_from(["corepost", "cohashtag"]),
+            st.integers(1, 5),
+            st.integers(1, 12),
+            st.integers(0, 3),
+            st.integers(0, 2),  # few seconds: an outsider and the first member often tie
+        ),
+        min_size=1,
+        max_size=80,
+        unique_by=lambda u: u[:4],
+    ),
+    st.dictionaries(st.integers(1, 12), st.integers(1, 3), max_size=8),
+    st.sets(st.integers(1, 12), max_size=3),
+)
+@example(  # an outsider in the same second as the episode's first member does not lead
+    uses=[("corepost", 1, 1, 0, 0), ("corepost", 1, 2, 0, 1), ("corepost", 1, 3, 0, 0)],
+    campaign_of={1: 1, 2: 1},
+    others=set(),
+)
+def test_hits_are_each_trace_in_a_campaign_s_episodes(
+    uses: list[tuple[str, int, int, int, int]],
+    campaign_of: dict[int, int],
+    others: set[int],
+) -> None:
+    import math
+
+    # the outsiders' and the members' hits, leads and keys per popularity bin, and each
+    # member's share of its traces in its own campaign's episodes, against the
+    # definition trace by trace: a hit is a trace in an episode of a campaign (its key and
+    # bucket, with two or more traces of the campaign's members)
+    con = duckdb.connect()
+    traces = pd.DataFrame(uses, columns=["behaviour", "kid", "aid", "bucket", "s"])
+    traces["ts"] = traces["bucket"] * 60 + traces.pop("s")
+    store_table(con, "traces", traces)
+    members = pd.DataFrame(sorted(campaign_of.items()), columns=["aid", "campaign"], dtype="int64")
+    store_table(con, "members", members)
+    inside = sorted(set(campaign_of) | others)
+    store_table(con, "insiders", pd.DataFrame({"aid": inside}, dtype="int64"))
+    store_table(con, "solo_traces", pd.DataFrame({"behaviour": ["corepost"], "aid": [1], "n": [2]}))
+    con.execute(
+        "CREATE TABLE keys AS SELECT behaviour, kid, count(DISTINCT aid) AS n "
+        "FROM traces GROUP BY behaviour, kid"
+    )
+    steps = (
+        *expand_module.episode_steps(),
+        ("outsider_hits", expand_module.OUTSIDER_HITS),
+        ("member_hits", expand_module.MEMBER_HITS),
+        ("member_shares", expand_module.MEMBER_SHARES),
+    )
+    run_steps(duckdb_runner(con), steps)
+    # each key's popularity bin (its definition is tested above)
+    bins = {
+        (b, int(k)): math.floor(math.log(n) / math.log(2))
+        for b, k, n in con.execute("SELECT behaviour, kid, n FROM organic_keys").fetchall()
+    }
+    # by definition
+    episodes: dict[tuple[str, int, int, int], list[int]] = {}
+    for b, k, a, t, ts in traces.itertuples(index=False):
+        if a in campaign_of:
+            episodes.setdefault((b, k, t, campaign_of[a]), []).append(ts)
+    episodes = {e: times for e, times in episodes.items() if len(times) >= 2}
+    hits: dict[tuple[str, int, int, int], list[float]] = {}
+    keys: dict[tuple[str, int, int, int], set[int]] = {}
+    own = dict.fromkeys(campaign_of, 0)
+    for b, k, a, t, ts in traces.itertuples(index=False):
+        for c in sorted({campaign_of.get(a, 0), 1, 2, 3}):
+            times = episodes.get((b, k, t, c))
+            if times is None:
+                continue
+            if campaign_of.get(a) == c:
+                own[a] += 1
+            group = (b, a, c, bins.get((b, k), 0))
+            row = hits.setdefault(group, [0, 0, 0.0])
+            row[0] += 1
+            row[1] += int(ts < min(times))
+            row[2] += 1.0 / (len(times) + 1)
+            keys.setdefault(group, set()).add(k)
+
+    def table(name: str) -> dict[tuple[str, int, int, int], tuple[int, int, int, float]]:
+        rows = con.execute(
+            f"SELECT behaviour, aid, campaign, bin, hits, keys, leads, leads_expected FROM {name}"
+        ).fetchall()
+        return {
+            (b, int(a), int(c), int(x)): (int(h), int(n), int(lead), round(float(e), 9))
+            for b, a, c, x, h, n, lead, e in rows
+        }
+
+    want = {g: (int(h), len(keys[g]), int(lead), round(e, 9)) for g, (h, lead, e) in hits.items()}
+    assert table("outsider_hits") == {g: v for g, v in want.items() if g[1] not in inside}
+    assert table("member_hits") == {
+        g: v for g, v in want.items() if g[1] in campaign_of and campaign_of[g[1]] != g[2]
+    }
+    shares = con.execute("SELECT aid, traces, own_hits FROM member_shares").fetchall()
+    counts = traces["aid"].value_counts()
+    assert {int(a): (int(n), int(o)) for a, n, o in shares} == {
+        # a member's traces, its two solo traces for account 1; members with no other
+        # trace have no row
+        a: (int(counts[a]) + 2 * (a == 1), own[a])
+        for a in campaign_of
+        if a in counts
+    }
 
 
 @settings(max_examples=60, deadline=None)
