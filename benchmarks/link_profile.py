@@ -2,8 +2,10 @@
 
     python benchmarks/link_profile.py --posts 1000000 --seed 7 [--days 224]
         [--pairs-per-trace 5] [--min-hot-cap 16] [--min-hits 3] [--save DIR]
+        [--folder bench-data/sim-...]
 
-Detects a cached generated platform (``bench-data/sim-N-SEED``) with default settings
+Detects a cached generated platform (``bench-data/sim-N-SEED``, or the platform folder
+given, such as ``hard_variant.py``'s) with default settings
 except the linker settings given, timing each step the linker runs on DuckDB and
 counting the rows of the tables that hold pairs; prints detect's stage times, the
 sampling figures, and ``cibscan evaluate``'s figures per label and per score bin. The step
@@ -16,6 +18,7 @@ import argparse
 import importlib
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from _common import platform
@@ -68,10 +71,13 @@ def main() -> int:
     parser.add_argument("--min-hot-cap", type=int)
     parser.add_argument("--min-hits", type=int, help="the group-level test's fewest hits")
     parser.add_argument("--save", help="also save the findings to this folder")
+    parser.add_argument(
+        "--folder", help="a platform folder (posts.parquet, labels.csv) instead of generating"
+    )
     args = parser.parse_args()
     names = ("pairs_per_trace", "min_hot_cap")
     given = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
-    folder = platform(args.posts, args.seed, days=args.days)
+    folder = Path(args.folder) if args.folder else platform(args.posts, args.seed, days=args.days)
     data = cibscan.read(str(folder / "posts.parquet"))
     # detect makes the one runner every stage's steps go through
     detect_module = importlib.import_module("cibscan.detect")  # cibscan.detect is the function

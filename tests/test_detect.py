@@ -12,8 +12,16 @@ import pytest
 
 import cibscan
 from cibscan.behaviours import window_of
-from cibscan.detect import format_duration, format_span, format_window, parse_window
+from cibscan.detect import (
+    DetectConfig,
+    format_duration,
+    format_span,
+    format_window,
+    parse_window,
+)
 from cibscan.errors import ConfigError
+from cibscan.evidence import CAMPAIGN_LINKS
+from cibscan.link import LinkSettings
 from cibscan.simulate import SimConfig, generate, write
 
 
@@ -72,6 +80,34 @@ def test_evidence_backs_every_link(run) -> None:  # type: ignore[no-untyped-def]
         want = ev[f"post_{side}"].map(lang)
         assert ev[f"language_{side}"].fillna("").tolist() == want.fillna("").tolist()
     assert ev["language_a"].notna().any() and ev["similarity"].isna().all()
+
+
+def test_evidence_is_kept_for_each_account_s_strongest_links(run) -> None:  # type: ignore[no-untyped-def]
+    # at one link per account, the evidence holds each account's strongest link (and each
+    # campaign's strongest inside it) and nothing else; the findings are otherwise those
+    # of the default run, which keeps the evidence of all these links
+    data, findings, _, _ = run
+    fewer = cibscan.detect(data, DetectConfig(link=LinkSettings(evidence_links_per_account=1)))
+    kept = set(zip(fewer.evidence["account_a"], fewer.evidence["account_b"], strict=True))
+    links = fewer.links
+    pairs = list(zip(links["account_a"], links["account_b"], strict=True))
+    assert kept < set(pairs) and fewer.summary["counts"]["links_with_evidence"] == len(kept)
+    ends = pd.concat(
+        [
+            links.assign(end=links["account_a"], partner=links["account_b"]),
+            links.assign(end=links["account_b"], partner=links["account_a"]),
+        ]
+    )
+    strongest = ends.sort_values(["end", "log10_q", "partner"]).drop_duplicates("end")
+    want = set(zip(strongest["account_a"], strongest["account_b"], strict=True))
+    inside = links[links["campaign"].notna()]
+    inside = inside.sort_values(["campaign", "log10_q", "account_a", "account_b"])
+    top = inside.groupby("campaign").head(CAMPAIGN_LINKS)
+    want |= set(zip(top["account_a"], top["account_b"], strict=True))
+    assert kept == want
+    assert fewer.evidence.columns.tolist() == findings.evidence.columns.tolist()
+    pd.testing.assert_frame_equal(fewer.accounts, findings.accounts)
+    pd.testing.assert_frame_equal(fewer.links, findings.links)
 
 
 def test_save_and_load_round_trip(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

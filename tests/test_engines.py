@@ -218,7 +218,8 @@ def test_the_evidence_of_links_is_identical_across_engines(engine: str, inputs) 
     ]
     linked = np.unique(links[["a", "b"]].to_numpy())
     members = pd.DataFrame({"aid": linked, "campaign": linked % 4}).query("campaign < 3")
-    given = {**inputs, "sig_links": links.reset_index(drop=True), "members": members}
+    links = links.reset_index(drop=True)
+    given = {**inputs, "sig_links": links, "evidence_links": links, "members": members}
     # a cut so early that some links fall short of their first episodes and are done again
     per_link = 3
     steps = (

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cibscan.dataset import Dataset
-from cibscan.evidence import account_behaviour_summary
+from cibscan.evidence import account_behaviour_summary, evidence_links
 
 BEHAVIOURS = ("corepost", "corepost@1h", "cohashtag")
 KEYS = ("p1", "p2", "p3", "#a", "#b")
@@ -95,3 +95,45 @@ def test_keys_partners_and_delays_are_those_of_the_episodes(
     assert data.con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = '_account_keys'"
     ).fetchone() == (0,)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.dictionaries(
+        st.tuples(st.integers(0, 9), st.integers(0, 9)).filter(lambda p: p[0] < p[1]),
+        st.sampled_from([-300.0, -12.0, -5.5, -3.0, -2.1]),  # log10 q, with ties
+        max_size=40,
+    ),
+    st.dictionaries(st.integers(0, 9), st.integers(1, 2), max_size=10),
+    st.integers(0, 4),
+    st.integers(0, 3),
+)
+def test_evidence_is_kept_for_each_account_s_and_campaign_s_strongest_links(
+    links: dict[tuple[int, int], float],
+    campaign_of: dict[int, int],
+    per_account: int,
+    per_campaign: int,
+) -> None:
+    significant = pd.DataFrame(
+        [(a, b, q) for (a, b), q in links.items()], columns=["a", "b", "log10_q"]
+    ).astype({"a": "int64", "b": "int64"})
+    members = pd.DataFrame(sorted(campaign_of.items()), columns=["aid", "campaign"])
+    got = evidence_links(significant, members, per_account, per_campaign)
+    kept = set(zip(got["a"], got["b"], strict=True))
+    assert len(kept) == len(got)  # each link once
+    if per_account == 0:
+        assert kept == set(links)
+        return
+    want = set()
+    for account in range(10):
+        mine = [(q, b if a == account else a, (a, b)) for (a, b), q in links.items()]
+        mine = sorted(m for m in mine if account in m[2])
+        want |= {link for _, _, link in mine[:per_account]}
+    for c in (1, 2):
+        inside = sorted(
+            (q, a, b)
+            for (a, b), q in links.items()
+            if campaign_of.get(a) == c and campaign_of.get(b) == c
+        )
+        want |= {(a, b) for _, a, b in inside[:per_campaign]}
+    assert kept == want

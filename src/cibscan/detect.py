@@ -336,7 +336,15 @@ def _detect(
     t0 = lap("campaigns", t0)
     stage("evidence")
     significant = pairs[pairs["significant"]] if len(pairs) else pairs
-    build_evidence(con, per, significant, members, config.link.evidence_per_link, run)
+    evidenced = build_evidence(
+        con,
+        per,
+        significant,
+        members,
+        config.link.evidence_per_link,
+        run,
+        links_per_account=config.link.evidence_links_per_account,
+    )
     evidence = evidence_rows(con)
     t0 = lap("evidence", t0)
     stage("findings")
@@ -388,6 +396,8 @@ def _detect(
             "pairs_tested": stats.pairs_tested,
             "candidate_links": stats.candidate_links,
             "significant_links": stats.significant_links,
+            # the links whose posts are in the evidence: each account's strongest
+            "links_with_evidence": evidenced,
             "joined_on_group_evidence": len(joins),
             "joined_with_family": family_joins,
             "campaigns_merged": merged,

@@ -112,7 +112,8 @@ class Findings:
     - ``links``: significant account pairs with p- and q-values and weight.
     - ``link_behaviours``: the same pairs broken down by behaviour, with the count
       expected by chance.
-    - ``evidence``: the posts behind each link, side by side.
+    - ``evidence``: the posts behind the links, side by side: the first episodes of each
+      account's strongest links and of each campaign's (``evidence.evidence_links``).
     - ``amplified_posts``: posts whose early reposts came mostly from operations.
     - ``posts``: every post of the listed accounts (campaign, crowd, review), in the
       canonical schema, so that timelines and post histories need no input files. An

@@ -137,6 +137,9 @@ class LinkSettings:
     min_hot_cap: int = 64  # never sample a (key, window) below this many accounts
     min_pair_budget: float = 1e6  # below this much pair work nothing is ever sampled
     evidence_per_link: int = 10  # rows kept per link and behaviour, earliest first
+    #: Links per account whose episodes are kept as evidence, its strongest (with each
+    #: campaign's strongest): 0 keeps every link's. All links stay in the links table.
+    evidence_links_per_account: int = 25
 
 
 @dataclass

@@ -462,7 +462,8 @@ FROM (
 JOIN keys k ON k.behaviour = u.behaviour AND k.kid = u.kid
 """
 
-#: Each link's cut: the time by which its first ``{n}`` episodes would have started were
+#: Each link's cut (of the links whose episodes are kept, ``evidence_links``, a subset of
+#: ``sig_links``): the time by which its first ``{n}`` episodes would have started were
 #: its ``shared`` episodes spread evenly from ``first_ts`` to ``last_ts``, times
 #: ``{spread}`` for the unevenly spread; every episode for links of ``{n}`` or fewer. A
 #: guess that only saves work: a link that falls short of ``{n}`` is done again whole.
@@ -471,7 +472,7 @@ SELECT behaviour, a, b, shared,
        CASE WHEN shared <= {n} THEN last_ts
             ELSE CAST(FLOOR(first_ts + (last_ts - first_ts) * ({spread} * {n} / shared)) AS BIGINT)
        END AS cut
-FROM sig_links
+FROM evidence_links
 """
 
 
@@ -521,8 +522,9 @@ SELECT behaviour, a, b, key, episode, ts_a, post_a, ts_b, post_b, rk FROM (
 
 
 def evidence_steps(per_link: int, spread: float = 3.0) -> tuple[tuple[str, str], ...]:
-    """From ``sig_links`` and ``members`` to ``evidence_uses`` and ``evidence_firsts``
-    (the first ``per_link`` episodes of each link), through the tables between;
+    """From ``sig_links``, ``evidence_links`` and ``members`` to ``evidence_uses`` (from
+    every significant link) and ``evidence_firsts`` (the first ``per_link`` episodes of
+    each link of ``evidence_links``), through the tables between;
     ``spread`` sets each link's cut (``_EVIDENCE_CUT``), which changes the work and
     never the rows."""
     n = int(per_link)

@@ -20,6 +20,7 @@ import pandas as pd
 from .behaviours import base_name
 from .cluster import link_weight
 from .detect import format_window
+from .evidence import CAMPAIGN_LINKS
 from .findings import Findings
 from .status import LISTED, AccountStatus, CampaignStatus, campaign_words
 from .traits import MARKERS, TRAIT_COLUMNS
@@ -48,7 +49,7 @@ PALETTE = (
 UNPLACED_COLOUR = "#9aa0a6"
 #: Members drawn as their own band in a campaign timeline; the rest share one band.
 TIMELINE_MEMBERS = 6
-EVIDENCE_PAIRS = 12
+EVIDENCE_PAIRS = CAMPAIGN_LINKS  # the campaign's strongest links: their evidence is kept
 EVIDENCE_PER_PAIR = 3
 #: Which shared keys a campaign view lists together, by the behaviour that found them.
 KEY_GROUPS = {
@@ -483,7 +484,7 @@ def campaign_detail(
     saved = findings.posts.num_rows > 0
     mine = findings.posts_of(ids, ["account_id", "created_at"])
     links = findings.links
-    inside = links[links["campaign"] == campaign].sort_values(["log10_q", "account_a"])
+    inside = links[links["campaign"] == campaign].sort_values(["log10_q", "account_a", "account_b"])
     return {
         **listed[campaign],
         "members": people,
