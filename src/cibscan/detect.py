@@ -167,6 +167,17 @@ class DetectConfig:
 Progress = Callable[[str, int, int], None]
 #: The stages detect() reports to ``progress``, in order.
 STAGES = ("traces", "links", "traits", "campaigns", "evidence", "findings")
+#: The linker's tables the group-level test and the evidence read, and no stage after
+#: them: dropped before the findings are made, so that the engine's memory is theirs.
+TRACE_TABLES = (
+    "traces",
+    "join_traces",
+    "solo_traces",
+    "activity",
+    "keys",
+    "_text_keys",
+    "_claim_keys",
+)
 
 
 def detect(
@@ -346,6 +357,9 @@ def _detect(
         links_per_account=config.link.evidence_links_per_account,
     )
     evidence = evidence_rows(con)
+    # the traces and what was counted from them: no stage after the evidence reads them
+    for name in TRACE_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
     t0 = lap("evidence", t0)
     stage("findings")
     accounts = _accounts(
