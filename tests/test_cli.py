@@ -32,6 +32,11 @@ def test_bad_flag_exits_2_with_one_line(tmp_path: Path) -> None:
     assert run.returncode == 2 and run.stderr.count("\n") == 1 and "'everyone'" in run.stderr
 
 
+def test_bad_evidence_links_exits_2_with_one_line(tmp_path: Path) -> None:
+    run = run_cli("detect", "x.csv", "--evidence-links", "-1")
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "-1" in run.stderr
+
+
 def test_bad_engine_settings_exit_2_with_one_line(tmp_path: Path) -> None:
     for args, named in (
         (("--engine", "postgres"), "'postgres'"),
@@ -65,6 +70,27 @@ def test_scales_none_tests_each_behaviour_at_its_window_only(tmp_path: Path) -> 
     assert {"corepost@1h", "corepost@1d"} <= set(out["1h,1d"]["counts"]["traces"])
     # copypaste's own window is 1 h: only the day is added
     assert out["1h,1d"]["settings"]["scales_seconds"]["copypaste"] == [86400]
+
+
+def test_evidence_links_zero_keeps_the_evidence_of_every_link(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from cibscan.simulate import SimConfig, generate, write
+
+    posts, labels = generate(SimConfig(posts=6_000, seed=2))
+    write(posts, labels, str(tmp_path))
+    run = run_cli(
+        "detect", str(tmp_path / "posts.csv"), "-q", "--out", str(tmp_path / "r"),
+        "--evidence-links", "0",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["settings"]["link"]["evidence_links_per_account"] == 0
+    links = pd.read_parquet(tmp_path / "r" / "links.parquet")
+    evidence = pd.read_parquet(tmp_path / "r" / "evidence.parquet")
+    assert len(links) > 0 and summary["counts"]["links_with_evidence"] == len(links)
+    pairs = set(zip(evidence["account_a"], evidence["account_b"], strict=True))
+    assert pairs == set(zip(links["account_a"], links["account_b"], strict=True))
 
 
 def test_detect_with_a_suspension_list_names_the_accounts_that_came_back(tmp_path: Path) -> None:

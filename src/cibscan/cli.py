@@ -272,6 +272,13 @@ def detect_cmd(
         ),
     ] = "multilingual-e5-small",
     min_shared: Annotated[int, typer.Option(help="Fewest shared episodes a link needs.")] = 2,
+    evidence_links: Annotated[
+        int,
+        typer.Option(
+            help="Links per account whose posts are kept as evidence: its strongest, with "
+            "each campaign's strongest (0: every link's). Every link is in links either way.",
+        ),
+    ] = LinkSettings().evidence_links_per_account,
     resolution: Annotated[
         float, typer.Option(help="Leiden CPM resolution (min. link density).")
     ] = 0.05,
@@ -367,7 +374,9 @@ def detect_cmd(
         window=window,
         scales=_scales(scales),
         windows=parse_assignments(windows, "--windows", "behaviour=duration (e.g. corepost=60s)"),  # type: ignore[arg-type]
-        link=LinkSettings(alpha=alpha, min_shared=min_shared),
+        link=LinkSettings(
+            alpha=alpha, min_shared=min_shared, evidence_links_per_account=evidence_links
+        ),
         cluster=ClusterSettings(resolution=resolution, min_size=min_campaign_size),
         traits=_trait_settings(suspended, watch, references),
         assess_campaigns=assess,

@@ -152,6 +152,11 @@ class DetectConfig:
                 f"unknown paraphrase model {self.text.paraphrase_model!r}; known: "
                 f"{', '.join(PARAPHRASE_MODELS)}"
             )
+        if self.link.evidence_links_per_account < 0:
+            raise ConfigError(
+                "evidence links per account must be 0 (every link's) or more, not "
+                f"{self.link.evidence_links_per_account}"
+            )
 
     def resolved_scales(self) -> dict[str, tuple[int, ...]]:
         """Per behaviour, the longer scales it is tested at besides its window."""
