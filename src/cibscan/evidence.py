@@ -1,8 +1,9 @@
-"""Evidence: the posts behind each significant link, and what each account shared.
+"""Evidence: the posts behind the significant links, and what each account shared.
 
 The coincidences of the significant pairs are re-derived from the paired traces (see
 ``link.py``) and kept in two forms (``link_steps.evidence_steps``): the first episodes of
-each link, with the two posts that make each, so that a person can check them; and per
+each account's strongest links and each campaign's (``evidence_links``), with the two
+posts that make each, so that a person can check them; and per
 account, key and campaign what it shared with its significant partners, for the
 accounts' reasons and the campaigns' keys and spans. Every episode is never stored: in
 dense crowds the significant links meet in a hundred times more episodes than the
