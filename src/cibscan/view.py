@@ -544,6 +544,8 @@ def account_details(
         links = links.groupby("account", sort=False).head(links_per_account)
     ev = _both_ends(findings.evidence, ids)
     ev_totals = ev.groupby("account").size()
+    # the links whose posts were kept (each account's strongest, ``evidence.evidence_links``)
+    ev_links = ev.groupby("account")["partner"].nunique()
     ev = ev.sort_values(["account", "time_a", "account_a", "account_b", "behaviour", "post_a"])
     ev = ev.groupby("account", sort=False).head(evidence_per_account)
     own_posts = findings.posts_of(ids, None if history else ["account_id", "created_at"])
@@ -556,6 +558,7 @@ def account_details(
         item["links_total"] = int(totals.get(account, 0))
         item["evidence"] = records(by_ev.get(account, empty_ev), EVIDENCE_FIELDS)
         item["evidence_total"] = int(ev_totals.get(account, 0))
+        item["evidence_links"] = int(ev_links.get(account, 0))
         mine = by_post.get(account)
         item["posts_saved"] = mine is not None
         if history:

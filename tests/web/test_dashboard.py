@@ -101,6 +101,12 @@ def test_account_page_has_full_history_and_hostile_text_as_data(
     account = client.get(f"/api/accounts/{member}").json()
     assert account["history_total"] == len(hostile_findings.posts_of([member])) > 0
     assert any(SCRIPT in (p["text"] or "") for p in account["history"])
+    # the links whose posts are in its evidence, of all its links
+    ev = hostile_findings.evidence
+    mine = ev[(ev["account_a"] == member) | (ev["account_b"] == member)]
+    partners = set(mine["account_a"]) | set(mine["account_b"])
+    assert account["evidence_links"] == len(partners - {member}) > 0
+    assert account["evidence_links"] <= account["links_total"]
     assert client.get("/api/accounts/nobody-here").status_code == 404
     found = client.get("/api/accounts", params={"query": member.upper()}).json()
     assert member in {a["account_id"] for a in found["items"]}

@@ -645,7 +645,7 @@
         table(["with", "behaviours", "shared", "q-value", "first", "last"], a.links.map((l) => [
           accountLink(l.partner, l.partner), l.behaviours, fmt.n(l.shared), fmt.q(l.q_value), l.first_seen, l.last_seen,
         ])),
-        h("h3", { text: "Evidence (" + fmt.n(a.evidence_total) + " rows" + (a.evidence.length < a.evidence_total ? ", first " + a.evidence.length : "") + ")" }),
+        h("h3", { text: "Evidence (" + fmt.n(a.evidence_total) + " rows" + (a.evidence_links < a.links_total ? " from " + fmt.n(a.evidence_links) + " of its " + fmt.n(a.links_total) + " links, the strongest" : "") + (a.evidence.length < a.evidence_total ? ", first " + a.evidence.length : "") + ")" }),
         evidenceTable(a.evidence),
         a.hour_of_week ? heatMap(a.hour_of_week, "Its posts by UTC hour of week", "#0072b2") : null,
         a.history ? h("h3", { text: "Post history (" + fmt.n(a.history_total || a.history.length) + (a.history_total > a.history.length ? ", the latest " + fmt.n(a.history.length) : "") + ")" }) : null,
