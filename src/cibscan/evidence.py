@@ -108,10 +108,10 @@ def build_evidence(
 
 
 def evidence_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The evidence rows of every significant (pair, behaviour), earliest first, with
-    account ids and the two posts' texts and languages side by side; for a paraphrase,
-    the cosine similarity of the two texts' embeddings (``similarity``, NULL for every
-    other behaviour)."""
+    """The evidence rows of the significant (pair, behaviour)s whose episodes were kept
+    (``evidence_links``), earliest first, with account ids and the two posts' texts and
+    languages side by side; for a paraphrase, the cosine similarity of the two texts'
+    embeddings (``similarity``, NULL for every other behaviour)."""
     similarity, claims = "CAST(NULL AS DOUBLE)", ""
     if table_exists(con, "_claim_keys") and table_exists(con, "_text_keys"):
         # each text's copy-paste cluster, and the embedding of the cluster's text
