@@ -439,12 +439,21 @@ def _sig_pairs(links: str, extra: str = "") -> str:
 """
 
 
+#: Each significant link with the campaign both its accounts are in (NULL otherwise).
+_LINK_CAMPAIGNS = (
+    "(SELECT l.behaviour, l.a, l.b, "
+    "CASE WHEN ma.campaign = mb.campaign THEN ma.campaign END AS campaign "
+    "FROM sig_links l LEFT JOIN members ma ON ma.aid = l.a LEFT JOIN members mb ON mb.aid = l.b)"
+)
+
 #: Per (behaviour, account, key, campaign): what the account shared on the key with its
 #: significant partners (first and last time, its smallest post), ``campaign`` that of a
 #: partner in its own campaign (``members``: aid, campaign) and NULL for a partner
 #: outside it. Read for each account's keys and delays and for each campaign's keys and
 #: span; as many rows as the significant accounts' traces at most (4.0M for 130M
-#: episodes at 224 days). Both sides of each coincidence from one pass of the join.
+#: episodes at 224 days). Both sides of each coincidence from one pass of the join; the
+#: campaign is found per link, not per coincidence (on the 224-day platform at 3.5M posts,
+#: 24.2 s -> 21.4 s for the same 4.0M rows from 130M coincidences).
 EVIDENCE_USES = f"""
 SELECT u.behaviour, u.aid, k.key, u.campaign, u.first_ts, u.last_ts, u.post_id
 FROM (
@@ -452,10 +461,7 @@ FROM (
          min(CASE WHEN o.side = 0 THEN c.ta ELSE c.tb END) AS first_ts,
          max(CASE WHEN o.side = 0 THEN c.ta ELSE c.tb END) AS last_ts,
          min(CASE WHEN o.side = 0 THEN c.pa ELSE c.pb END) AS post_id
-  FROM (SELECT q.behaviour, q.a, q.b, q.kid, q.ta, q.tb, q.pa, q.pb,
-               CASE WHEN ma.campaign = mb.campaign THEN ma.campaign END AS campaign
-        FROM ({_sig_pairs("sig_links")}) q
-        LEFT JOIN members ma ON ma.aid = q.a LEFT JOIN members mb ON mb.aid = q.b) c
+  FROM ({_sig_pairs(_LINK_CAMPAIGNS, ", s.campaign")}) c
   CROSS JOIN (SELECT 0 AS side UNION ALL SELECT 1 AS side) o
   GROUP BY c.behaviour, CASE WHEN o.side = 0 THEN c.a ELSE c.b END, c.kid, c.campaign
 ) u
