@@ -51,28 +51,28 @@ def evidence_links(
         return pairs.reset_index(drop=True)
     q = significant["log10_q"].to_numpy(dtype=np.float64)
     a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
-    row = np.arange(len(pairs))
-    # each link once from each end: (end, q, partner) ranks it among that end's links
+    # each link once from each end (row i and row n + i): its rank among that end's links
     end = np.concatenate([a, b])
-    partner = np.concatenate([b, a])
-    order = np.lexsort((partner, np.concatenate([q, q]), end))
-    ranked_end = end[order]
-    start = np.flatnonzero(np.r_[True, ranked_end[1:] != ranked_end[:-1]])
-    rank = np.arange(len(order)) - np.repeat(start, np.diff(np.r_[start, len(order)]))
+    order = np.lexsort((np.concatenate([b, a]), np.concatenate([q, q]), end))
     keep = np.zeros(len(pairs), dtype=bool)
-    keep[np.concatenate([row, row])[order][rank < per_account]] = True
+    keep[order[_ranks(end[order]) < per_account] % len(pairs)] = True
     campaign = members.drop_duplicates("aid").set_index("aid")["campaign"]
     ca = campaign.reindex(a).to_numpy(dtype=np.float64)
     cb = campaign.reindex(b).to_numpy(dtype=np.float64)
     inside = np.flatnonzero(~np.isnan(ca) & (ca == cb))
     if len(inside) and per_campaign > 0:
-        by = np.lexsort((b[inside], a[inside], q[inside], ca[inside]))
-        ordered = inside[by]
-        first = np.r_[True, ca[ordered][1:] != ca[ordered][:-1]]
-        starts = np.flatnonzero(first)
-        within = np.arange(len(ordered)) - np.repeat(starts, np.diff(np.r_[starts, len(ordered)]))
-        keep[ordered[within < per_campaign]] = True
+        ordered = inside[np.lexsort((b[inside], a[inside], q[inside], ca[inside]))]
+        keep[ordered[_ranks(ca[ordered]) < per_campaign]] = True
     return pairs[keep].reset_index(drop=True)
+
+
+def _ranks(groups: np.ndarray) -> np.ndarray:
+    """Each element's position within its run of equal values of ``groups`` (sorted so
+    that each group is one run): 0 for the first of each group."""
+    if len(groups) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    return np.arange(len(groups)) - np.repeat(starts, np.diff(np.r_[starts, len(groups)]))
 
 
 def build_evidence(
