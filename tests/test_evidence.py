@@ -4,7 +4,7 @@ uses of keys, against the same counts made directly in pandas from the episodes.
 from __future__ import annotations
 
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cibscan.dataset import Dataset
@@ -107,6 +107,15 @@ def test_keys_partners_and_delays_are_those_of_the_episodes(
     st.dictionaries(st.integers(0, 9), st.integers(1, 2), max_size=10),
     st.integers(0, 4),
     st.integers(0, 3),
+)
+@example(  # each member's strongest link leaves the campaign: the campaign's own are kept
+    links={
+        **{(0, 1): -12.0, (0, 2): -5.5, (0, 3): -3.0, (1, 2): -3.0, (2, 3): -2.1},
+        **{(k, k + 5): -300.0 for k in range(4)},
+    },
+    campaign_of={0: 1, 1: 1, 2: 1, 3: 1},
+    per_account=1,
+    per_campaign=1,
 )
 def test_evidence_is_kept_for_each_account_s_and_campaign_s_strongest_links(
     links: dict[tuple[int, int], float],
