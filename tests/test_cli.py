@@ -72,6 +72,27 @@ def test_scales_none_tests_each_behaviour_at_its_window_only(tmp_path: Path) -> 
     assert out["1h,1d"]["settings"]["scales_seconds"]["copypaste"] == [86400]
 
 
+def test_post_times_given_to_the_day_raise_the_windows_and_say_so(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from cibscan.simulate import SimConfig, generate, write
+
+    posts, labels = generate(SimConfig(posts=6_000, seed=2))
+    write(posts, labels, str(tmp_path))
+    table = pd.read_csv(tmp_path / "posts.csv", dtype=str, keep_default_na=False)
+    table["tweet_time"] = table["tweet_time"].str[:10]  # dates only
+    table.to_csv(tmp_path / "days.csv", index=False)
+    run = run_cli("detect", str(tmp_path / "days.csv"), "--out", str(tmp_path / "r"))
+    assert run.returncode == 0, run.stderr
+    said = " ".join(run.stdout.split())
+    assert "post times are given to the day: the windows of" in said
+    assert "office hours) and clockwork posting were not tested" in said
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["input"]["time_step_seconds"] == 86_400
+    assert set(summary["settings"]["windows_seconds"].values()) == {86_400}
+    assert summary["settings"]["windows_raised_from"]["corepost"] == 60
+
+
 def test_evidence_links_zero_keeps_the_evidence_of_every_link(tmp_path: Path) -> None:
     import pandas as pd
 

@@ -256,3 +256,29 @@ def test_a_failed_run_leaves_no_table_and_leaves_a_users_own_tables_alone(  # ty
         pd.testing.assert_frame_equal(again.accounts, findings.accounts)
     finally:
         con.execute("DROP TABLE IF EXISTS main.traces")
+
+
+def test_post_times_given_to_the_day_are_read_at_the_day(run) -> None:  # type: ignore[no-untyped-def]
+    # the platform's posts with their times cut to the day, as some exports give them
+    data, findings, labels, _ = run
+    posts = data.posts_df()
+    posts["created_at"] = posts["created_at"].dt.floor("D")
+    days = cibscan.detect(cibscan.Dataset.from_frames(posts, data.accounts_df()))
+    settings = days.summary["settings"]
+    assert days.summary["input"]["time_step_seconds"] == 86_400
+    assert findings.summary["input"]["time_step_seconds"] == 1
+    # every window raised to the day, and no scale left that is not longer
+    assert set(settings["windows_seconds"].values()) == {86_400}
+    assert not any(settings["scales_seconds"].values())
+    asked = findings.summary["settings"]["windows_seconds"]
+    assert settings["windows_raised_from"] == asked
+    assert (days.evidence["gap_seconds"] <= 86_400).all()
+    assert (days.evidence["gap_seconds"] % 86_400 == 0).all()
+    # the hour of a post is unknown: no schedule or clockwork measured, neither marker tested
+    assert days.accounts["gap_regularity"].isna().all()
+    assert not days.accounts["office_hours"].fillna(False).astype(bool).any()
+    assert not set(days.campaign_markers["marker"]) & {"office hours", "clockwork posting"}
+    # and the operations are still found, with nobody organic flagged
+    acc = days.accounts.merge(labels, left_on="account_id", right_on="userid")
+    assert acc.loc[acc["label"] != "organic", "flagged"].mean() >= 0.9
+    assert acc.loc[acc["label"] == "organic", "flagged"].mean() <= 0.01

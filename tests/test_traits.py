@@ -160,6 +160,29 @@ def test_accounts_created_in_one_hour_form_a_cohort_two_do_not() -> None:
     assert t.loc[["pair0", "pair1"], "cohort_size"].isna().all()
 
 
+def test_creation_dates_given_to_the_day_are_batched_by_the_day_at_a_daily_rate() -> None:
+    # three accounts created on each day for two months, twelve on one day: dates only,
+    # as the Twitter archives give them. Read per hour, every day was a batch in its
+    # midnight hour (3 against an hourly rate of 0.125).
+    first = START - pd.Timedelta(days=400)
+    days = [first + pd.Timedelta(days=d) for d in range(60) for _ in range(3)]
+    busy = first + pd.Timedelta(days=30)
+    days += [busy] * 9
+    names = [f"d{i:03d}" for i in range(len(days))]
+    posts = [_posts(n, [START + pd.Timedelta(hours=i % 300)]) for i, n in enumerate(names)]
+    accounts = [_account(n, created_at=c) for n, c in zip(names, days, strict=True)]
+    data = Dataset.from_frames(pd.concat(posts, ignore_index=True), pd.DataFrame(accounts))
+    t = account_traits(data.con, TraitSettings()).set_index("account_id")
+    on_busy = [n for n, c in zip(names, days, strict=True) if c == busy]
+    assert len(on_busy) == 12
+    cohort = t["cohort_size"].dropna()
+    assert set(cohort.index) == set(on_busy)
+    assert (cohort == 12).all()
+    reason = t.loc[on_busy[0], "trait_reasons"]
+    assert f"on {str(busy)[:10]}" in reason and "3.00 a day" in reason
+    assert "given to the day" in reason and "within the hour" not in reason
+
+
 def test_beijing_office_hours_match_a_night_shift_worker_does_not() -> None:
     office = [
         START + pd.Timedelta(days=d, hours=h - 8, minutes=m)

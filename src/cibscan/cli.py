@@ -20,12 +20,13 @@ from .assignments import parse_assignments
 from .behaviours import TextSettings
 from .cluster import ClusterSettings
 from .dataset import Dataset
-from .detect import STAGES, DetectConfig, detect, format_duration
+from .detect import STAGES, DetectConfig, detect, format_duration, format_window
 from .engine import EngineSettings
 from .errors import CibscanError, ConfigError, InputError
 from .evaluate import DEFAULT_NEGATIVES
 from .findings import Findings
 from .link import LinkSettings
+from .resolution import in_words
 from .schema import DEFAULT_MAX_TEXT_CHARS
 from .sources import FORMATS, read
 from .traits import TraitSettings
@@ -97,6 +98,23 @@ def _run_detect(
     return findings
 
 
+def _print_time_step(summary: dict[str, Any]) -> None:
+    """Say what the grain of the post times changed: windows raised, markers untested."""
+    step = int(summary["input"].get("time_step_seconds", 1))
+    raised = summary["settings"].get("windows_raised_from", {})
+    if raised:
+        out.print(
+            f"[yellow]post times are given to {in_words(step)}: the windows of "
+            f"{', '.join(sorted(raised))} were raised to {format_window(step)} (times so "
+            "given cannot show anything closer)[/]"
+        )
+    if step >= 86_400:
+        out.print(
+            "[yellow]post times are given to the day: posting schedules (office hours) and "
+            "clockwork posting were not tested[/]"
+        )
+
+
 def _print_summary(findings: Findings, out_dir: str) -> None:
     s = findings.summary
     counts = s["counts"]
@@ -126,6 +144,7 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
             )
             + "[/]"
         )
+    _print_time_step(s)
     for reason, n in skipped.items():
         out.print(f"[yellow]skipped {n:,} rows: {reason}[/]")
     for fld, n in s["input"].get("cut", {}).items():

@@ -56,6 +56,7 @@ from .findings import Findings, members_hashes
 from .link import LinkSettings, build_traces, links_from_traces, log10_tail
 from .link_steps import Runner
 from .reach import amplified_posts, off_platform
+from .resolution import at_step, column_step
 from .status import FLAG_CHOICES, AccountStatus, Assessment, CampaignStatus
 from .traits import TraitSettings, account_traits, identity, strong, typed
 from .traits.assess import assess_campaigns, inauthentic_probability, marker_table
@@ -211,14 +212,19 @@ def detect(
         config = replace(config, **overrides)  # type: ignore[arg-type]
     except TypeError as exc:
         raise ConfigError(str(exc)) from exc
-    windows = config.resolved_windows()
-    scales = config.resolved_scales()
     config.check_flag()
+    # a window finer than the data's times can tell nothing finer (posts given to the
+    # day are not "within a minute" of each other): raised to the times' grain
+    grain = column_step(data.con, "posts", "created_at")
+    windows, scales, raised = at_step(config.resolved_windows(), config.resolved_scales(), grain)
+    config = replace(config, traits=replace(config.traits, post_time_step=grain))
     behaviours = [BEHAVIOURS[name] for name in config.behaviours]
     # every table the run makes lives in a schema of its own, dropped however it ends:
     # two runs on one dataset never see each other's tables, and a failed run leaves none
     with run_scope(data.con), _engine(data.con, engine) as (run, usage):
-        findings = _detect(data, config, behaviours, windows, scales, progress, run)
+        findings = _detect(
+            data, config, behaviours, (windows, scales, grain, raised), progress, run
+        )
         findings.summary["engine"] = {**usage(), **findings.summary["engine"]}
         return findings
 
@@ -271,13 +277,15 @@ def _detect(
     data: Dataset,
     config: DetectConfig,
     behaviours: Sequence[Behaviour],
-    windows: dict[str, int],
-    scales: dict[str, tuple[int, ...]],
+    timing: tuple[dict[str, int], dict[str, tuple[int, ...]], int, dict[str, int]],
     progress: Progress | None,
     engine_run: Runner,
 ) -> Findings:
     """``detect``'s stages, on a connection inside the run's own schema, with the
-    relational steps run by ``engine_run``."""
+    relational steps run by ``engine_run``. ``timing``: (each behaviour's window, its
+    longer scales, the grain of the post times in seconds, the windows raised to that
+    grain with the window asked for: ``resolution.at_step``)."""
+    windows, scales, grain, raised = timing
     con = data.con
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -394,6 +402,8 @@ def _detect(
             "fingerprint": _fingerprint(con),
             "posts": data.n_posts,
             "accounts": data.n_accounts,
+            # how finely the post times are given (seconds: 1, 60, 3600 or 86400)
+            "time_step_seconds": grain,
             "skipped": dict(data.report.skipped),
             "cut": dict(data.report.cut),
         },
@@ -401,6 +411,8 @@ def _detect(
             "behaviours": list(config.behaviours),
             "windows_seconds": windows,
             "scales_seconds": {k: list(v) for k, v in scales.items()},
+            # behaviours whose window was raised to the post times' grain: the asked one
+            "windows_raised_from": raised,
             "link": asdict(config.link),
             "text": asdict(config.text),
             "cluster": asdict(config.cluster),

@@ -22,6 +22,7 @@ from .cluster import link_weight
 from .detect import format_window
 from .evidence import CAMPAIGN_LINKS
 from .findings import Findings
+from .resolution import in_words
 from .status import LISTED, AccountStatus, CampaignStatus, campaign_words
 from .traits import MARKERS, TRAIT_COLUMNS
 from .traits.assess import SCHEDULE_MARKER
@@ -140,6 +141,13 @@ def overview(findings: Findings, title: str | None = None) -> dict[str, Any]:
             "windows": {
                 name: format_window(int(seconds))
                 for name, seconds in settings.get("windows_seconds", {}).items()
+            },
+            # how finely the post times are given, and the windows raised to that grain
+            # (each with the window asked for)
+            "post_times_to": in_words(int(data.get("time_step_seconds", 1))),
+            "windows_raised_from": {
+                name: format_window(int(seconds))
+                for name, seconds in settings.get("windows_raised_from", {}).items()
             },
             "false_discovery_rate": settings.get("link", {}).get("alpha"),
             "cluster_resolution": settings.get("cluster", {}).get("resolution"),

@@ -67,6 +67,8 @@ def test_report_click_campaign_then_account(
         page.wait_for_selector("body[data-ready=true]")
         assert page.evaluate("window.cibscan.net.graph.order") > 0  # the network was drawn
         assert page.locator("#detail h2", has_text="What was analysed").is_visible()
+        times = page.locator("#detail tr", has_text="Post times given to").locator("td")
+        assert times.inner_text() == "the second"
         _hostile_campaign(page).first.locator("a").click()
         page.wait_for_selector("#detail section.campaign")
         assert page.locator("#detail .timeline svg rect").count() > 0

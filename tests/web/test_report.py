@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -58,6 +59,8 @@ def test_report_is_self_contained_and_says_what_was_analysed(hostile_findings: F
     assert overview["posts"] == hostile_findings.summary["input"]["posts"]
     assert overview["files"] == ["posts.csv"]  # names only, not the analyst's folders
     assert overview["settings"]["windows"]["corepost"] == "60 s"  # as detect prints them
+    assert overview["settings"]["post_times_to"] == "the second"
+    assert overview["settings"]["windows_raised_from"] == {}
     ids = {c["id"] for c in data["campaigns"]}
     assert ids == set(hostile_findings.campaigns["campaign"])
     assert set(data["campaign_details"]) == {str(i) for i in ids}
@@ -148,3 +151,15 @@ def test_cli_report_writes_the_file_and_a_bad_folder_is_one_line(
     bad = run_cli("report", str(tmp_path / "missing"), "-o", str(out))
     assert bad.returncode == 2
     assert len(bad.stderr.strip().splitlines()) == 1 and "summary.json" in bad.stderr
+
+
+def test_the_overview_says_how_finely_post_times_are_given_and_what_was_raised(
+    hostile_findings: Findings,
+) -> None:
+    days = copy.copy(hostile_findings)
+    days.summary = copy.deepcopy(hostile_findings.summary)
+    days.summary["input"]["time_step_seconds"] = 86_400
+    days.summary["settings"]["windows_raised_from"] = {"corepost": 60, "cohashtag": 600}
+    settings = view.overview(days)["settings"]
+    assert settings["post_times_to"] == "the day"
+    assert settings["windows_raised_from"] == {"corepost": "60 s", "cohashtag": "10 min"}

@@ -10,6 +10,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from ..resolution import column_step
+
 
 @dataclass(frozen=True)
 class TraitSettings:
@@ -23,6 +25,16 @@ class TraitSettings:
     cohort_window_days: int = 15  #: half-width of the creation-rate neighbourhood
     reference_top_followed: int = 50  #: most-followed accounts in the data added as references
     skip: tuple[str, ...] = field(default_factory=tuple)  #: trait modules not to run
+    #: How finely the post times are given, in seconds (1, 60, 3600 or 86400); ``None``:
+    #: read from the posts (``resolution.column_step``). detect reads it once and sets it.
+    post_time_step: int | None = None
+
+
+def post_time_step(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> int:
+    """The grain of the post times: ``settings.post_time_step``, or read from the posts."""
+    if settings.post_time_step is not None:
+        return int(settings.post_time_step)
+    return column_step(con, "posts", "created_at")
 
 
 #: The column types a trait may declare, as pandas dtypes. Text is the nullable string

@@ -47,7 +47,7 @@ from scipy.stats import binom
 
 from ..status import Assessment, CampaignStatus
 from . import MARKERS, schedule
-from ._base import MarkerFlags, TraitSettings
+from ._base import MarkerFlags, TraitSettings, post_time_step
 
 #: The marker measured on a campaign's pooled activity rather than on its members.
 SCHEDULE_MARKER = "office hours"
@@ -109,7 +109,8 @@ def assess_campaigns(
     index = pd.Series(np.arange(len(traits)), index=traits["account_id"])
     marks = markers(traits, settings)
     profiled = any(not np.isnan(share) for (share, _), profile in marks.values() if profile)
-    pooled = _pooled_schedules(con, members)
+    # post times given to the day say nothing of the hour: no schedule is tested
+    pooled = _pooled_schedules(con, members) if post_time_step(con, settings) < 86_400 else {}
     campaigns = []
     found: list[dict[str, object]] = []
     for camp, group in members.groupby("campaign", sort=True):

@@ -10,7 +10,9 @@ least twice the population's share (``assess``).
 - *Clockwork posting*: the regularity of an account's gaps between posts, the
   coefficient of variation of those gaps (standard deviation over mean). People post in
   bursts and lulls (a coefficient near or above 1); a scheduler posting every 20 minutes
-  has one near 0. Accounts with fewer than ``MIN_POSTS`` posts are not measured.
+  has one near 0. Accounts with fewer than ``MIN_POSTS`` posts are not measured, and
+  nobody is where the post times are given to the day (``resolution``): someone who
+  posts once on each day has gaps of exactly one day there, clockwork to the data.
 - *Repeats itself*: the share of an account's own posts (reposts left out: reposting is
   not writing) whose text it already posted, after case and surrounding space. A script
   cycling through a handful of slogans repeats itself. Only accounts with ``MIN_POSTS``
@@ -34,7 +36,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ._base import Marker, MarkerFlags, Trait, TraitSettings
+from ._base import Marker, MarkerFlags, Trait, TraitSettings, post_time_step
 from .profile import tail_share
 
 MIN_POSTS = 10  #: fewest posts (or posts of its own) for an account to be measured
@@ -69,6 +71,8 @@ def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataF
     mean = frame["mean_gap"].to_numpy(dtype=float, na_value=np.nan)
     sd = frame["sd_gap"].to_numpy(dtype=float, na_value=np.nan)
     measured = (gaps >= MIN_POSTS - 1) & (mean > 0)
+    if post_time_step(con, settings) >= 86_400:
+        measured[:] = False
     cv = np.full(len(frame), np.nan)
     cv[measured] = sd[measured] / mean[measured]
     written = frame["written"].to_numpy(dtype=float, na_value=0.0)

@@ -8,6 +8,9 @@ high *and* its weekend share too low for the data's rhythm (binomial tests, corr
 the offsets and accounts tested), by a margin that matters (twice the office share, half
 the weekend share). A night-shift worker who also posts at weekends does
 not match; an account that only posts in Beijing office hours does.
+
+Post times given to the day (``resolution``) say nothing of the hour: nobody's
+schedule is measured there, and the marker is not tested.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from ._base import Trait, TraitSettings
+from ._base import Trait, TraitSettings, post_time_step
 
 OFFSETS = np.arange(-12, 15)
 OFFICE_HOURS = (9, 10, 11, 14, 15, 16, 17)
@@ -147,6 +150,8 @@ def describe(fp: Fingerprint, i: int) -> str:
 
 
 def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataFrame:
+    if post_time_step(con, settings) >= 86_400:
+        return pd.DataFrame()
     ids, hist = histograms(con, settings.min_schedule_posts)
     if len(ids) == 0:
         return pd.DataFrame()

@@ -555,6 +555,9 @@
         ["Posts read", fmt.n(o.posts) + (Object.keys(o.skipped || {}).length ? " (skipped: " + JSON.stringify(o.skipped) + ")" : "")],
         ["Activity of campaigns", (o.activity_from || "–") + " → " + (o.activity_to || "–") + " UTC"],
         ["Behaviours and windows", st.behaviours.map((b) => b + " " + st.windows[b]).join(", ")],
+        ["Post times given to", (st.post_times_to || "the second") + (Object.keys(st.windows_raised_from || {}).length
+          ? " (windows raised to it: " + Object.entries(st.windows_raised_from).map(([b, w]) => b + " from " + w).join(", ") + ")"
+          : "")],
         ["False discovery rate", String(st.false_discovery_rate)],
         ["Pairs of accounts tested", fmt.n(o.pairs_tested)],
         ["Campaign resolution (CPM) / minimum size", st.cluster_resolution + " / " + st.min_campaign_size],
