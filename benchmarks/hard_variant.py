@@ -98,6 +98,13 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=224)
     parser.add_argument("--participation", type=float, default=0.15)
     parser.add_argument("--camouflage", type=int, default=20)
+    parser.add_argument(
+        "--creation-dates",
+        choices=("day", "minute"),
+        default="minute",
+        help="account creation dates as dates (as the Twitter archives give them) or to the "
+        "minute (the generator's default)",
+    )
     parser.add_argument("--data", default="bench-data")
     parser.add_argument("--base-src", help="a base revision's src folder, run first")
     args = parser.parse_args()
@@ -110,6 +117,7 @@ def main() -> int:
         grown_participation=args.participation,  # type: ignore[arg-type]
         camouflage_posts=args.camouflage,
         brigade_amplifiers=1,
+        **({"creation_dates_to_the_day": True} if args.creation_dates == "day" else {}),
     )
     runs = [("base", args.base_src)] if args.base_src else []
     runs.append(("this tree", None))

@@ -41,6 +41,15 @@ def test_same_seed_same_platform_other_seed_other_platform() -> None:
     assert not a["tweet_text"].equals(c["tweet_text"])
 
 
+def test_creation_dates_to_the_day_change_that_column_alone() -> None:
+    minutes, _ = generate(SimConfig(posts=3_000, seed=5))
+    days, _ = generate(SimConfig(posts=3_000, seed=5, creation_dates_to_the_day=True))
+    assert (days["account_creation_date"].str.len() == 10).all()  # 2013-08-06
+    assert (days["account_creation_date"] == minutes["account_creation_date"].str[:10]).all()
+    others = [c for c in minutes.columns if c != "account_creation_date"]
+    pd.testing.assert_frame_equal(days[others], minutes[others])
+
+
 def test_size_is_close_to_what_was_asked_and_ids_are_unique() -> None:
     posts, _ = generate(SimConfig(posts=20_000, seed=2))
     assert 19_000 <= len(posts) <= 21_000

@@ -428,6 +428,9 @@ class SimConfig:
     grown: bool | None = None
     grown_participation: float = 0.3  #: chance a member joins a task when grown
     hijacked_share: float = 0.2  #: copy-pasters that are old accounts when grown
+    #: Account creation dates written as dates (``2013-08-06``), as the Twitter
+    #: information-operations archives give them, not to the minute.
+    creation_dates_to_the_day: bool = False
 
     @property
     def is_grown(self) -> bool:
@@ -1197,7 +1200,8 @@ class _World:
         )
         # the parts are let go as soon as they are one frame, and that frame inside
         # _finish as soon as its columns are read: each copy of 10M posts is gigabytes
-        return _finish(self.rng, _concat_parts(self.parts), accounts), labels
+        days = self.config.creation_dates_to_the_day
+        return _finish(self.rng, _concat_parts(self.parts), accounts, days), labels
 
 
 @dataclass
@@ -1333,8 +1337,14 @@ def _concat_parts(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return posts
 
 
-def _finish(rng: np.random.Generator, posts: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
-    """Give every post an id, parents for reposts and replies, and the archive's columns.
+def _finish(
+    rng: np.random.Generator,
+    posts: pd.DataFrame,
+    accounts: pd.DataFrame,
+    creation_days: bool = False,
+) -> pd.DataFrame:
+    """Give every post an id, parents for reposts and replies, and the archive's columns
+    (the creation dates as dates with ``creation_days``).
 
     Built one column at a time from the time-sorted columns of ``posts``, each temporary
     let go once it is a column: at 10M posts building them all first and the frame from
@@ -1370,7 +1380,7 @@ def _finish(rng: np.random.Generator, posts: pd.DataFrame, accounts: pd.DataFram
     # each account's creation date written once, not once per post
     acct = accounts.drop_duplicates("userid").set_index("userid")
     acct["created"] = pd.to_datetime(acct["created"].to_numpy(), unit="s").strftime(
-        "%Y-%m-%d %H:%M"
+        "%Y-%m-%d" if creation_days else "%Y-%m-%d %H:%M"
     )
     acct = acct.reindex(user)
     mentioned = np.where(pd.isna(reply_user), mention, reply_user)
