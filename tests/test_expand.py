@@ -934,7 +934,7 @@ def test_a_crowd_is_tested_against_a_pool_the_first_time_only(
     st.dictionaries(st.integers(1, 12), st.integers(1, 3), max_size=8),
     st.sets(st.integers(1, 12), max_size=3),
 )
-@example(  # an outsider in the same second as the episode's first member does not lead
+@example(  # an outsider in the same second as the episode's first member: a tied lead
     uses=[("corepost", 1, 1, 0, 0), ("corepost", 1, 2, 0, 1), ("corepost", 1, 3, 0, 0)],
     campaign_of={1: 1, 2: 1},
     others=set(),
@@ -946,7 +946,8 @@ def test_hits_are_each_trace_in_a_campaign_s_episodes(
 ) -> None:
     import math
 
-    # the outsiders' and the members' hits, leads and keys per popularity bin, and each
+    # the outsiders' and the members' hits, leads and keys per popularity bin (times
+    # tied at the first member's count as leads, their chance counting every first), each
     # member's share of its traces in its own campaign's episodes, against the
     # definition trace by trace: a hit is a trace in an episode of a campaign (its key and
     # bucket, with two or more traces of the campaign's members)
@@ -993,9 +994,18 @@ def test_hits_are_each_trace_in_a_campaign_s_episodes(
                 own[a] += 1
             group = (b, a, c, bins.get((b, k), 0))
             row = hits.setdefault(group, [0, 0, 0.0])
+            # no later than every member; and of the k + 1 times in any order, its
+            # chance to hold a first one: the first times' count over k + 1
+            first = min(times)
+            if ts < first:
+                firsts = 1
+            elif ts == first:
+                firsts = times.count(first) + 1
+            else:
+                firsts = times.count(first)
             row[0] += 1
-            row[1] += int(ts < min(times))
-            row[2] += 1.0 / (len(times) + 1)
+            row[1] += int(ts <= first)
+            row[2] += firsts / (len(times) + 1)
             keys.setdefault(group, set()).add(k)
 
     def table(name: str) -> dict[tuple[str, int, int, int], tuple[int, int, int, float]]:

@@ -14,6 +14,7 @@ from cibscan.link import (
     _fdr,
     build_traces,
     links_from_traces,
+    neighbour_share,
 )
 
 T0 = pd.Timestamp("2024-01-01")
@@ -387,3 +388,48 @@ def test_first_rows_are_pandas_sorted_first_of_each_group(
         (frame["aid"].to_numpy(), frame["campaign"].to_numpy()), (frame["p"].to_numpy(), named)
     )
     assert frame["row"].to_numpy()[got].tolist() == want["row"].tolist()
+
+
+@given(window=st.sampled_from([60, 600, 3600, 86_400]), grain=st.sampled_from([1, 60, 3600]))
+def test_a_neighbouring_bucket_s_share_is_its_grid_points_within_the_window(
+    window: int, grain: int
+) -> None:
+    if grain > window:
+        return  # detect raises such a window to the grain first (resolution.at_step)
+    share = neighbour_share(window, grain)
+    if grain == 1:
+        assert share == 0.5  # times to the second read as continuous
+        return
+    # by definition: a trace at each grid point of a bucket against one at each grid point
+    # of the next bucket, within the window when the later is no more than it after
+    points = np.arange(0, window, grain)
+    dt = (window + points[None, :]) - points[:, None]
+    assert share == (dt <= window).mean()
+
+
+@given(st.lists(st.integers(0, 40), min_size=2, max_size=60))
+def test_slots_count_every_trace_a_pair_join_counts_when_the_window_is_the_grain(
+    minutes: list[int],
+) -> None:
+    # post times to the minute and a one-minute window: two traces in neighbouring buckets
+    # are always within the window, so a trace's slots are exactly the traces it pairs with
+    import duckdb
+
+    from cibscan.engine import store_table
+    from cibscan.link_steps import KEY_BUCKETS
+
+    con = duckdb.connect()
+    ts = np.asarray(minutes, dtype=np.int64) * 60
+    store_table(
+        con,
+        "traces",
+        pd.DataFrame({"behaviour": "corepost", "kid": 1, "bucket": ts // 60, "ts": ts}),
+    )
+    store_table(
+        con,
+        "windows",
+        pd.DataFrame({"behaviour": ["corepost"], "w": [60], "near": [neighbour_share(60, 60)]}),
+    )
+    slots = con.execute("SELECT sum(kb.slots * kb.c) FROM (" + KEY_BUCKETS + ") kb").fetchone()[0]
+    within = int((np.abs(ts[:, None] - ts[None, :]) <= 60).sum() - len(ts))  # ordered pairs
+    assert slots == within

@@ -310,7 +310,7 @@ def _detect(
 
     t0 = time.perf_counter()
     trace_counts = build_traces(
-        con, behaviours, windows, config.text, stage("traces"), scales, runner=run
+        con, behaviours, windows, config.text, stage("traces"), scales, runner=run, grain=grain
     )
     t0 = lap("traces", t0)
     per, pairs, stats = links_from_traces(con, config.link, stage("links"), runner=run)

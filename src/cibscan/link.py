@@ -163,6 +163,7 @@ def build_traces(
     progress: Progress | None = None,
     scales: Mapping[str, Sequence[int]] | None = None,
     runner: Runner | None = None,
+    grain: int = 1,
 ) -> dict[str, int]:
     """Create ``account_index``, ``traces`` (behaviour, kid, aid, bucket, ts, post_id),
     ``solo_traces`` (behaviour, aid, n) and ``key_ids`` (``link_steps.TRACE_STEPS``), and
@@ -172,9 +173,10 @@ def build_traces(
     (behaviour name -> seconds), each scale a trace behaviour of its own (``corepost@1h``)
     with its own buckets and chance model. Traces are kept once per (behaviour, key,
     account, bucket) with the earliest time, so an account repeating itself does not
-    multiply its pairs.
+    multiply its pairs. ``grain``: how finely the post times are given, in seconds
+    (``resolution``), which sets the chance model's share of each neighbouring bucket.
     """
-    raw_traces(con, behaviours, windows, text, progress, scales)
+    raw_traces(con, behaviours, windows, text, progress, scales, grain)
     run_steps(runner or duckdb_runner(con), TRACE_STEPS)
     con.execute("DROP TABLE raw_traces")
     con.execute("DROP TABLE IF EXISTS raw_keys")
@@ -195,11 +197,13 @@ def raw_traces(
     text: TextSettings,
     progress: Progress | None = None,
     scales: Mapping[str, Sequence[int]] | None = None,
+    grain: int = 1,
 ) -> None:
     """Create ``account_index``, ``raw_traces`` (behaviour, aid, key, ts, post_id: what
-    each behaviour's ``traces_sql`` gives) and ``windows`` (source, behaviour, w, part:
-    each raw behaviour at its window and its longer scales), the input of
-    ``link_steps.TRACE_STEPS``."""
+    each behaviour's ``traces_sql`` gives) and ``windows`` (source, behaviour, w, part,
+    near: each raw behaviour at its window and its longer scales, with the share of a
+    neighbouring bucket within the window for times given to ``grain`` seconds,
+    ``neighbour_share``), the input of ``link_steps.TRACE_STEPS``."""
     con.execute(
         "CREATE OR REPLACE TABLE account_index AS SELECT account_id, "
         "CAST(row_number() OVER (ORDER BY account_id) - 1 AS INTEGER) AS aid "
@@ -241,9 +245,28 @@ def raw_traces(
                 "behaviour": [r[1] for r in rows],
                 "w": pa.array([r[2] for r in rows], type=pa.int64()),
                 "part": pa.array(range(len(rows)), type=pa.int64()),
+                "near": pa.array([neighbour_share(r[2], grain) for r in rows], pa.float64()),
             }
         ),
     )
+
+
+def neighbour_share(window: int, grain: int) -> float:
+    """The share of a neighbouring bucket's traces within ``window`` seconds of a trace,
+    for times given to ``grain`` seconds (``resolution``), uniform within buckets.
+
+    Continuous times (to the second, read as finer): a half. On a grid of m = window /
+    grain points per bucket, a trace at point x of its bucket and one at point y of the
+    next are within the window when y <= x, for (m + 1) / (2m) of the pairs: all of them
+    where the window is the grain. Post times to the minute with a 60 s window (the
+    takedown archives) counted half the coincidences the pair join counts: at 224 days
+    and ~0.5M posts, fans reposting a star within minutes had 54,143 significant links
+    against 24,715 with the same times to the second, and pulled a hashtag ring's
+    members into their crowds (RESULTS.md)."""
+    if grain <= 1:
+        return 0.5
+    m = max(1, int(window) // int(grain))
+    return (m + 1) / (2 * m)
 
 
 def behaviour_parts(con: duckdb.DuckDBPyConnection) -> int:

@@ -85,13 +85,18 @@ TRACE_STEPS: tuple[tuple[str, str], ...] = (
 )
 
 #: Per (key, bucket): traces, and co-occurrence slots: the other traces expected within
-#: the window of one of them (all of its bucket, half of each neighbouring bucket).
+#: the window of one of them: all of its bucket, and of each neighbouring bucket the share
+#: ``near`` of ``windows`` (a half where times are continuous; where they are given to a
+#: grain, the share of grid points of the next bucket within the window,
+#: ``link.neighbour_share``: all of it when the window is the grain).
 KEY_BUCKETS = """
-SELECT behaviour, kid, bucket, c,
-       (c - 1) + 0.5 * (sum(c) OVER (PARTITION BY behaviour, kid ORDER BY bucket
-                        RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) - c) AS slots
+SELECT kb.behaviour, kb.kid, kb.bucket, kb.c,
+       (kb.c - 1) + w.near * (sum(kb.c) OVER (PARTITION BY kb.behaviour, kb.kid
+                                ORDER BY kb.bucket
+                                RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING) - kb.c) AS slots
 FROM (SELECT behaviour, kid, bucket, count(*) AS c FROM traces
       GROUP BY behaviour, kid, bucket) kb
+JOIN windows w ON w.behaviour = kb.behaviour
 """
 
 #: Per key of each trace behaviour: its accounts (``n``), its id and its text, which only
