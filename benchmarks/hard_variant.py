@@ -105,6 +105,13 @@ def main() -> int:
         help="account creation dates as dates (as the Twitter archives give them) or to the "
         "minute (the generator's default)",
     )
+    parser.add_argument(
+        "--post-times",
+        choices=("minute", "second"),
+        default="second",
+        help="post times to the minute (as the Twitter archives give them) or to the second "
+        "(the generator's default)",
+    )
     parser.add_argument("--data", default="bench-data")
     parser.add_argument("--base-src", help="a base revision's src folder, run first")
     args = parser.parse_args()
@@ -118,6 +125,7 @@ def main() -> int:
         camouflage_posts=args.camouflage,
         brigade_amplifiers=1,
         **({"creation_dates_to_the_day": True} if args.creation_dates == "day" else {}),
+        **({"post_times_to_the_minute": True} if args.post_times == "minute" else {}),
     )
     runs = [("base", args.base_src)] if args.base_src else []
     runs.append(("this tree", None))

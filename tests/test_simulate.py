@@ -41,13 +41,19 @@ def test_same_seed_same_platform_other_seed_other_platform() -> None:
     assert not a["tweet_text"].equals(c["tweet_text"])
 
 
-def test_creation_dates_to_the_day_change_that_column_alone() -> None:
-    minutes, _ = generate(SimConfig(posts=3_000, seed=5))
-    days, _ = generate(SimConfig(posts=3_000, seed=5, creation_dates_to_the_day=True))
-    assert (days["account_creation_date"].str.len() == 10).all()  # 2013-08-06
-    assert (days["account_creation_date"] == minutes["account_creation_date"].str[:10]).all()
-    others = [c for c in minutes.columns if c != "account_creation_date"]
-    pd.testing.assert_frame_equal(days[others], minutes[others])
+def test_archive_grains_change_those_columns_alone() -> None:
+    fine, _ = generate(SimConfig(posts=3_000, seed=5))
+    coarse, _ = generate(
+        SimConfig(
+            posts=3_000, seed=5, creation_dates_to_the_day=True, post_times_to_the_minute=True
+        )
+    )
+    assert (coarse["account_creation_date"].str.len() == 10).all()  # 2013-08-06
+    assert (coarse["account_creation_date"] == fine["account_creation_date"].str[:10]).all()
+    assert (coarse["tweet_time"].str.len() == 16).all()  # 2019-08-15 14:23
+    assert (coarse["tweet_time"] == fine["tweet_time"].str[:16]).all()
+    others = [c for c in fine.columns if c not in ("account_creation_date", "tweet_time")]
+    pd.testing.assert_frame_equal(coarse[others], fine[others])
 
 
 def test_size_is_close_to_what_was_asked_and_ids_are_unique() -> None:

@@ -431,6 +431,9 @@ class SimConfig:
     #: Account creation dates written as dates (``2013-08-06``), as the Twitter
     #: information-operations archives give them, not to the minute.
     creation_dates_to_the_day: bool = False
+    #: Post times written to the minute (``2019-08-15 14:23``), as the same archives give
+    #: them, not to the second.
+    post_times_to_the_minute: bool = False
 
     @property
     def is_grown(self) -> bool:
@@ -1200,8 +1203,14 @@ class _World:
         )
         # the parts are let go as soon as they are one frame, and that frame inside
         # _finish as soon as its columns are read: each copy of 10M posts is gigabytes
-        days = self.config.creation_dates_to_the_day
-        return _finish(self.rng, _concat_parts(self.parts), accounts, days), labels
+        c = self.config
+        posts = _concat_parts(self.parts)
+        return (
+            _finish(
+                self.rng, posts, accounts, c.creation_dates_to_the_day, c.post_times_to_the_minute
+            ),
+            labels,
+        )
 
 
 @dataclass
@@ -1342,9 +1351,11 @@ def _finish(
     posts: pd.DataFrame,
     accounts: pd.DataFrame,
     creation_days: bool = False,
+    post_minutes: bool = False,
 ) -> pd.DataFrame:
     """Give every post an id, parents for reposts and replies, and the archive's columns
-    (the creation dates as dates with ``creation_days``).
+    (the creation dates as dates with ``creation_days``, the post times to the minute
+    with ``post_minutes``).
 
     Built one column at a time from the time-sorted columns of ``posts``, each temporary
     let go once it is a column: at 10M posts building them all first and the frame from
@@ -1396,7 +1407,9 @@ def _finish(
     del acct
     out["tweet_text"] = texts
     del texts
-    out["tweet_time"] = pd.to_datetime(t, unit="s").strftime("%Y-%m-%d %H:%M:%S")
+    out["tweet_time"] = pd.to_datetime(t, unit="s").strftime(
+        "%Y-%m-%d %H:%M" if post_minutes else "%Y-%m-%d %H:%M:%S"
+    )
     del t
     out["tweet_language"] = np.where(langs == "zh-hant", "zh", langs)
     del langs
