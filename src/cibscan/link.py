@@ -94,7 +94,21 @@ tested. Measured on the grown generator (RESULTS.md, "Tempo and partial
 participation"): amplifiers reposting minutes to hours after the original went from 0.12
 to 0.90 recall at 300k posts, loudspeakers from 0 to 1.0, with no hard negative flagged.
 Not built: a delay test for reposts and replies (each account's delays after the
-original against everyone else's delays on the same post).
+original against everyone else's delays on the same post). The scales test most of what
+it would: a repost's co-occurrence slots are the other reposts of the same post near
+that moment, so reposting hours after an original that few repost at that hour is
+surprising at the hour's scale exactly where the delay is unusual among the post's
+reposters. On the 224-day platform the amplifiers (seconds, minutes to hours, or the
+next office morning after the original) are found at 0.98 to 1.0 on every seed
+(RESULTS.md), which leaves such a test nothing to show on the generator.
+
+Times given to a grain. The takedown archives give post times to the minute; some
+exports to the hour or the day (``resolution``). A window finer than the grain is raised
+to it (``detect``), and the chance model counts of a neighbouring bucket the share of its
+grid points within the window (``neighbour_share``): all of it where the window is the
+grain, where a half (times read as continuous) undercounted the coincidences the pair
+join counts by up to half, and fans reposting a star within minutes came out linked
+twice as often as with the same times to the second (RESULTS.md).
 """
 
 from __future__ import annotations
