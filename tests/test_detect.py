@@ -272,6 +272,9 @@ def test_post_times_given_to_the_day_are_read_at_the_day(run) -> None:  # type: 
     assert not any(settings["scales_seconds"].values())
     asked = findings.summary["settings"]["windows_seconds"]
     assert settings["windows_raised_from"] == asked
+    # the traits and the group-level test read the grain (ties with the first member lead)
+    assert settings["traits"]["post_time_step"] == settings["expand"]["post_time_step"] == 86_400
+    assert findings.summary["settings"]["expand"]["post_time_step"] == 1
     assert (days.evidence["gap_seconds"] <= 86_400).all()
     assert (days.evidence["gap_seconds"] % 86_400 == 0).all()
     # the hour of a post is unknown: no schedule or clockwork measured, neither marker tested

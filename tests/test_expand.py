@@ -933,21 +933,30 @@ def test_a_crowd_is_tested_against_a_pool_the_first_time_only(
     ),
     st.dictionaries(st.integers(1, 12), st.integers(1, 3), max_size=8),
     st.sets(st.integers(1, 12), max_size=3),
+    st.booleans(),
 )
-@example(  # an outsider in the same second as the episode's first member: a tied lead
+@example(  # an outsider at the time of the episode's first member: a lead only at a grain
     uses=[("corepost", 1, 1, 0, 0), ("corepost", 1, 2, 0, 1), ("corepost", 1, 3, 0, 0)],
     campaign_of={1: 1, 2: 1},
     others=set(),
+    tied=False,
+)
+@example(
+    uses=[("corepost", 1, 1, 0, 0), ("corepost", 1, 2, 0, 1), ("corepost", 1, 3, 0, 0)],
+    campaign_of={1: 1, 2: 1},
+    others=set(),
+    tied=True,
 )
 def test_hits_are_each_trace_in_a_campaign_s_episodes(
     uses: list[tuple[str, int, int, int, int]],
     campaign_of: dict[int, int],
     others: set[int],
+    tied: bool,
 ) -> None:
     import math
 
-    # the outsiders' and the members' hits, leads and keys per popularity bin (times
-    # tied at the first member's count as leads, their chance counting every first), each
+    # the outsiders' and the members' hits, leads and keys per popularity bin (at a grain,
+    # times tied at the first member's count as leads, their chance every first), each
     # member's share of its traces in its own campaign's episodes, against the
     # definition trace by trace: a hit is a trace in an episode of a campaign (its key and
     # bucket, with two or more traces of the campaign's members)
@@ -965,7 +974,7 @@ def test_hits_are_each_trace_in_a_campaign_s_episodes(
         "FROM traces GROUP BY behaviour, kid"
     )
     steps = (
-        *expand_module.episode_steps(),
+        *expand_module.episode_steps(tied=tied),
         ("outsider_hits", expand_module.OUTSIDER_HITS),
         ("member_hits", expand_module.MEMBER_HITS),
         ("member_shares", expand_module.MEMBER_SHARES),
@@ -994,17 +1003,20 @@ def test_hits_are_each_trace_in_a_campaign_s_episodes(
                 own[a] += 1
             group = (b, a, c, bins.get((b, k), 0))
             row = hits.setdefault(group, [0, 0, 0.0])
-            # no later than every member; and of the k + 1 times in any order, its
-            # chance to hold a first one: the first times' count over k + 1
+            # with times given to a grain, a lead is no later than every member, and its
+            # chance of the k + 1 times in any order the first times' count over k + 1;
+            # with times to the second, strictly before every member, at 1 / (k + 1)
             first = min(times)
-            if ts < first:
+            if not tied:
+                firsts = 1
+            elif ts < first:
                 firsts = 1
             elif ts == first:
                 firsts = times.count(first) + 1
             else:
                 firsts = times.count(first)
             row[0] += 1
-            row[1] += int(ts <= first)
+            row[1] += int(ts <= first if tied else ts < first)
             row[2] += firsts / (len(times) + 1)
             keys.setdefault(group, set()).add(k)
 

@@ -217,7 +217,11 @@ def detect(
     # day are not "within a minute" of each other): raised to the times' grain
     grain = column_step(data.con, "posts", "created_at")
     windows, scales, raised = at_step(config.resolved_windows(), config.resolved_scales(), grain)
-    config = replace(config, traits=replace(config.traits, post_time_step=grain))
+    config = replace(
+        config,
+        traits=replace(config.traits, post_time_step=grain),
+        expand=replace(config.expand, post_time_step=grain),
+    )
     behaviours = [BEHAVIOURS[name] for name in config.behaviours]
     # every table the run makes lives in a schema of its own, dropped however it ends:
     # two runs on one dataset never see each other's tables, and a failed run leaves none

@@ -128,14 +128,22 @@ class ExpandSettings:
     #: time against the pool grown by the accounts that joined it the time before (1:
     #: once); it stops when none joins.
     family_rounds: int = 3
+    #: How finely the post times are given, in seconds (``resolution``; detect sets it):
+    #: above 1, a tie with the first member of an episode is a lead (``_HITS``).
+    post_time_step: int = 1
 
 
 #: Episodes of each campaign: (behaviour, key, bucket) groups with two or more members,
 #: with the time of the first member's trace and how many members' traces have that
 #: time (more than one where times are given to the minute or the day: ``_HITS``).
+#: With ``{tied}`` 1 (times given to a grain coarser than the second) a trace at the first
+#: member's time is a lead (``lead_ts``) and its chance counts every first time; with 0,
+#: a lead is strictly before every member and its chance 1 / (k + 1) (``_HITS``).
 CAMPAIGN_EPISODES = """
 SELECT behaviour, kid, bucket, campaign, CAST(sum(c) AS BIGINT) AS members,
-       min(ts) AS first_ts, CAST(arg_min(c, ts) AS BIGINT) AS first_members
+       min(ts) AS first_ts, min(ts) - (1 - {tied}) AS lead_ts,
+       CAST(CASE WHEN {tied} = 1 THEN arg_min(c, ts) ELSE 1 END AS BIGINT) AS first_members,
+       CAST({tied} AS BIGINT) AS tied
 FROM (SELECT t.behaviour, t.kid, t.bucket, m.campaign, t.ts, count(*) AS c
       FROM traces t JOIN members m ON m.aid = t.aid
       GROUP BY t.behaviour, t.kid, t.bucket, m.campaign, t.ts) x
@@ -213,24 +221,26 @@ GROUP BY e.behaviour, e.bin
 """
 
 #: Traces of accounts in campaigns' episodes, per account, campaign, behaviour and bin,
-#: with direction: ``leads`` counts the episodes the account was in no later than any of
-#: the campaign's members, and ``leads_expected`` what a member would: of the k members'
-#: and its k + 1 times, put in any order, it has the first with chance f / (k + 1), f
-#: the times that are the first (1 where times are continuous, so 1 / (k + 1)). Where
-#: times are given to the minute the first is often shared: a state-media account and
-#: the ring that copies it within the minute tie, and counted as a lead only when it was
-#: strictly first, it led too seldom and joined the ring (two to four state-media
-#: accounts on a 224-day platform of ~0.5M posts, RESULTS.md). ``join`` and ``where``
-#: say whose.
+#: with direction: ``leads`` counts the episodes the account was in before any of the
+#: campaign's members, and ``leads_expected`` what a member would: the first of the k
+#: members and it with chance 1 / (k + 1) per episode. Where times are given to a grain
+#: (the archives' minute, ``ExpandSettings.post_time_step``) the order within it is
+#: unknown and the first time is often shared: a state-media account and the ring that
+#: copies it within the minute tie. There a lead is an episode it was in no later than
+#: every member, and its chance for a member f / (k + 1), f the first times among the
+#: k + 1 (``CAMPAIGN_EPISODES``'s ``lead_ts``, ``first_members`` and ``tied``). With
+#: times to the second a tie is a real simultaneity and leads stay strict: counting ties
+#: there too listed 5 members of operations as targets at 2M posts (RESULTS.md).
+#: ``join`` and ``where`` say whose.
 #: Counted per key first and then per bin, which counts the keys without a distinct
 #: aggregate (at 2M posts 0.42 s against 0.53 s, the same rows).
 _HITS = """
 SELECT behaviour, aid, campaign, bin, CAST(sum(hits) AS BIGINT) AS hits, count(*) AS keys,
        CAST(sum(leads) AS BIGINT) AS leads, sum(leads_expected) AS leads_expected
 FROM (SELECT tb.behaviour, tb.aid, ce.campaign, tb.bin, tb.kid, count(*) AS hits,
-             sum(CASE WHEN tb.ts <= ce.first_ts THEN 1 ELSE 0 END) AS leads,
+             sum(CASE WHEN tb.ts <= ce.lead_ts THEN 1 ELSE 0 END) AS leads,
              sum(CASE WHEN tb.ts < ce.first_ts THEN 1.0
-                      WHEN tb.ts = ce.first_ts THEN ce.first_members + 1.0
+                      WHEN tb.ts = ce.first_ts THEN CAST(ce.first_members + ce.tied AS DOUBLE)
                       ELSE CAST(ce.first_members AS DOUBLE) END
                  / (ce.members + 1)) AS leads_expected
       FROM trace_bins tb
@@ -385,17 +395,27 @@ INTERMEDIATE_TABLES = (
 )
 
 
-def expand_steps(min_hits: int, truncation: int = 2) -> tuple[tuple[str, str], ...]:
+def expand_steps(
+    min_hits: int, truncation: int = 2, tied: bool = False
+) -> tuple[tuple[str, str], ...]:
     """The group-level test's relational steps, from ``traces``, ``members`` (the
     campaigns' members, whose shared groups are the episodes) and ``insiders`` (every
-    account already in a campaign) to ``candidates``."""
-    return (*episode_steps(), *round_steps(min_hits, truncation))
+    account already in a campaign) to ``candidates``; ``tied``: times are given to a
+    grain, and a tie with the first member is a lead (``_HITS``)."""
+    return (*episode_steps(tied=tied), *round_steps(min_hits, truncation))
 
 
-def episode_steps(organic_max_hits: int = ORGANIC_MAX_HITS) -> tuple[tuple[str, str], ...]:
+def campaign_episodes(tied: bool = False) -> str:
+    """``CAMPAIGN_EPISODES`` with leads tied at the first member's time or strict."""
+    return CAMPAIGN_EPISODES.format(tied=int(bool(tied)))
+
+
+def episode_steps(
+    organic_max_hits: int = ORGANIC_MAX_HITS, tied: bool = False
+) -> tuple[tuple[str, str], ...]:
     """The campaigns' episodes and the traces' popularity bins: the same in every round."""
     return (
-        ("campaign_episodes", CAMPAIGN_EPISODES),
+        ("campaign_episodes", campaign_episodes(tied)),
         ("suspects", SUSPECTS.format(c=int(organic_max_hits))),
         ("organic_keys", ORGANIC_KEYS),
         ("trace_bins", TRACE_BINS),
@@ -525,7 +545,7 @@ def owned_keys(
     run = runner or duckdb_runner(con)
     store_table(con, "members", members[["aid", "campaign"]])
     try:
-        run_steps(run, (("campaign_episodes", CAMPAIGN_EPISODES), ("owned_keys", OWNED_KEYS)))
+        run_steps(run, (("campaign_episodes", campaign_episodes()), ("owned_keys", OWNED_KEYS)))
         return con.execute("SELECT * FROM owned_keys ORDER BY campaign, behaviour, kid").df()
     finally:
         for name in ("members", "campaign_episodes", "owned_keys"):
@@ -585,7 +605,8 @@ def expand_campaigns(
     store_table(con, "insiders", pd.DataFrame({"aid": inside}))
     rounds = round_steps(settings.min_hits, settings.rate_truncation)
     rate_steps = round_steps(settings.min_hits, settings.rate_truncation, rates_only=True)
-    run_steps(run, (*episode_steps(organic_max_hits), *rate_steps))
+    tied = settings.post_time_step > 1
+    run_steps(run, (*episode_steps(organic_max_hits, tied), *rate_steps))
     # the first round's rates test the members against the other campaigns; when
     # fragments merge, the episodes and the first round are made again for the merged,
     # so the first candidates, and the hits they need, are made only when none merged
@@ -596,7 +617,7 @@ def expand_campaigns(
     if merged:
         core = members[["aid", "campaign"]]
         store_table(con, "members", core)
-        run_steps(run, episode_steps(organic_max_hits))
+        run_steps(run, episode_steps(organic_max_hits, tied))
     found: list[pd.DataFrame] = []
     sources: list[pd.DataFrame] = []
     spent: tuple[Spent, Spent] | None = None
@@ -660,7 +681,9 @@ def nearest_campaigns(
     store_table(con, "members", members[["aid", "campaign"]])
     store_table(con, "placed", pd.DataFrame({"aid": accounts["aid"].astype("int64")}))
     try:
-        run_steps(run, (("campaign_episodes", CAMPAIGN_EPISODES), ("campaign_hits", CAMPAIGN_HITS)))
+        run_steps(
+            run, (("campaign_episodes", campaign_episodes()), ("campaign_hits", CAMPAIGN_HITS))
+        )
         hits = con.execute("SELECT aid, campaign, hits FROM campaign_hits").df()
     finally:
         for name in ("members", "placed", "campaign_episodes", "campaign_hits"):
