@@ -888,6 +888,25 @@ def test_a_family_of_linked_operations_takes_in_no_lone_operation_by_a_key(
     assert len(pools) == 1 and sorted(pools[0]) == [1, 2]
 
 
+def test_lone_campaigns_owning_a_key_are_one_family_whatever_their_verdicts() -> None:
+    import importlib
+
+    detect_module = importlib.import_module("cibscan.detect")
+    # the ring's three fragments, each a family of its own, and a crowd of its own
+    con, of, members, _ = _ring_families(_TRIANGLES, crowd=True)
+    assert of.nunique() == 4
+    keyed = detect_module._keyed_families(con, of, members)
+    # the fragments own the ring's hashtag: one family, numbered by the smallest; the
+    # crowd, which owns none of it, keeps its own (no verdict is read)
+    assert keyed.loc[[1, 2, 3]].nunique() == 1 and keyed[1] == of.loc[[1, 2, 3]].min()
+    assert keyed[4] == of[4]
+    # a campaign linked to another is in a family with it, and takes in none by keys:
+    # fragment 3 is the only one alone, so nothing changes
+    con, of, members, _ = _ring_families([*_TRIANGLES, (0, 3)])
+    assert detect_module._keyed_families(con, of, members).equals(of)
+    assert "owned_keys" not in set(con.execute("SHOW TABLES").df()["name"])
+
+
 def test_a_crowd_is_tested_against_a_pool_the_first_time_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
