@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.special import gammainc
 
 from cibscan import expand as expand_module
-from cibscan.engine import duckdb_runner, store_table
+from cibscan.engine import duckdb_runner, fetch_int, store_table
 from cibscan.expand import (
     ExpandSettings,
     bonferroni_spent,
@@ -381,6 +381,34 @@ def test_an_operation_that_shares_a_campaign_s_targets_is_not_its_fragment() -> 
     of = grown.set_index("aid")["campaign"]
     assert of.loc[[600, 601, 602]].nunique() == 1
     assert of.loc[600] != of.loc[0]
+
+
+@pytest.mark.parametrize("truncation", [1, 2])
+def test_a_later_round_s_hits_are_the_last_round_s_without_the_accounts_that_joined(
+    truncation: int,
+) -> None:
+    # a round, then five hidden members and ten ordinary accounts join the insiders: the
+    # round after it, filtering the last round's hits, gives the tables a full round gives
+    con, members = _traces(hidden_joins=5, hidden=8)
+    store_table(con, "members", members)
+    store_table(con, "insiders", members[["aid"]])
+    _link(con)
+    run = duckdb_runner(con)
+    run_steps(run, expand_steps(2, truncation))
+    before = fetch_int(con, "SELECT count(*) FROM outsider_hits")
+    joined = np.r_[np.arange(10), np.arange(10, 15), np.arange(20, 30)].astype("int64")
+    store_table(con, "insiders", pd.DataFrame({"aid": joined}))
+    tables = ("outsider_hits", "under_test", "bin_rates", "hit_rates", "candidates")
+    run_steps(run, expand_module.later_round_steps(2, truncation))
+    later = {t: con.execute(f"SELECT * FROM {t}").df() for t in tables}
+    run_steps(run, expand_module.round_steps(2, truncation))
+    full = {t: con.execute(f"SELECT * FROM {t}").df() for t in tables}
+    assert 0 < len(full["outsider_hits"]) < before and len(full["candidates"]) >= 3
+    for t in tables:
+        key = [c for c in ("behaviour", "aid", "campaign", "bin") if c in full[t].columns]
+        want = full[t].sort_values(key).reset_index(drop=True)
+        got = later[t][want.columns].sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, want, check_dtype=False, rtol=1e-12)
 
 
 def test_the_hypotheses_spent_are_bounded_by_the_exact_sum_and_by_bh_s_count() -> None:

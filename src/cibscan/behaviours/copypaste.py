@@ -40,10 +40,13 @@ def prepare(con: duckdb.DuckDBPyConnection, settings: TextSettings) -> None:
         leader = np.arange(len(norms), dtype=np.int64)
     long_enough = np.fromiter((len(t) >= settings.min_chars for t in norms), bool, len(norms))
     keep = long_enough[codes]  # folding may shorten a text below the bar
-    used = np.unique(leader[codes[keep]])
+    # the leaders used, in order: marked in a table of every text (np.unique sorted the
+    # 5M leaders of a 10M-post platform in 3 s)
+    leaders = leader[codes[keep]]
+    used = np.flatnonzero(np.bincount(leaders, minlength=len(norms)))
     con.register(
         "_pre_leaders",
-        pa.table({"pre": pa.array(pre[keep], type=pa.string()), "leader": leader[codes[keep]]}),
+        pa.table({"pre": pa.array(pre[keep], type=pa.string()), "leader": leaders}),
     )
     con.register(
         "_leader_texts",
