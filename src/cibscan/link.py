@@ -48,10 +48,12 @@ minute would make 5e9 pairs. Two things bound it, and a third finds what they le
   the pool, and to 0.95 with the crowds in its rate and its test, with no hard negative
   flagged. Links do not always hold the fragments together: a hashtag ring whose 100
   members each join 15% of its 30 bursts came out at 200k posts as three triangles in
-  components of their own. Operations alone in their components that own a key
-  together (its public seldom uses it outside their episodes) are one family too, and
-  the pooled test runs again against the pool grown by its joins: the ring went from 9
-  of 100 to 77 (seed 8).
+  components of their own. Campaigns alone in their components that own a key
+  together (its public seldom uses it outside their episodes) are one family too,
+  judged together whatever their verdicts (``detect._keyed_families``), and the pooled
+  test runs again against the pool grown by its joins: the ring went from 9 of 100 to
+  77 (seed 8), and with post times to the minute, where three of its four fragments
+  were cleared as crowds of three, from 4 to 76.
 
 Tried and removed: *snowball rounds*, which paired every account on a significant link
 with every trace of the hot groups it was sampled out of and counted again. With a cap
