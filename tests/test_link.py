@@ -388,6 +388,12 @@ def test_first_rows_are_pandas_sorted_first_of_each_group(
         (frame["aid"].to_numpy(), frame["campaign"].to_numpy()), (frame["p"].to_numpy(), named)
     )
     assert frame["row"].to_numpy()[got].tolist() == want["row"].tolist()
+    # the same with the groups shifted below zero (one integer code per row), and with a
+    # range too wide for one int64 code (the rows sorted key by key instead)
+    aid, campaign = frame["aid"].to_numpy(), frame["campaign"].to_numpy().astype(np.int64)
+    order = (frame["p"].to_numpy(), named)
+    for groups in ((aid - 2, campaign - 5), (aid, campaign * (1 << 60))):
+        assert first_rows(groups, order).tolist() == got.tolist()
 
 
 @given(window=st.sampled_from([60, 600, 3600, 86_400]), grain=st.sampled_from([1, 60, 3600]))

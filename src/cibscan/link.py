@@ -476,14 +476,47 @@ def first_rows(groups: Sequence[np.ndarray], order: Sequence[np.ndarray]) -> np.
     and keeping the first row of each group gives, in one stable ``np.lexsort`` of
     integer and float arrays (pandas' sort on a string column took seconds per call at
     1M posts)."""
-    keys = (*reversed(tuple(order)), *reversed(tuple(groups)))  # lexsort: last key first
-    perm = np.lexsort(keys)
-    starts = np.zeros(len(perm), dtype=bool)
-    starts[:1] = True
-    for g in groups:
-        g = np.asarray(g)[perm]
-        starts[1:] |= g[1:] != g[:-1]
+    code = _group_code(groups)
+    if code is None:
+        keys = (*reversed(tuple(order)), *reversed(tuple(groups)))  # lexsort: last key first
+        perm = np.lexsort(keys)
+        starts = np.zeros(len(perm), dtype=bool)
+        starts[:1] = True
+        for g in groups:
+            g = np.asarray(g)[perm]
+            starts[1:] |= g[1:] != g[:-1]
+        return perm[starts]
+    # the groups as one integer: the rows sorted by the order, then stably by the group,
+    # are lexsort's rows in two passes instead of one per key (at 10M posts the calls
+    # took 8 s)
+    perm = np.lexsort(tuple(reversed(tuple(order)))) if len(order) else np.arange(len(code))
+    perm = perm[np.argsort(code[perm], kind="stable")]
+    sorted_code = code[perm]
+    starts = np.ones(len(perm), dtype=bool)
+    starts[1:] = sorted_code[1:] != sorted_code[:-1]
     return perm[starts]
+
+
+def _group_code(groups: Sequence[np.ndarray]) -> np.ndarray | None:
+    """Each row's groups as one int64 in the groups' lexicographic order (mixed radix
+    over each array's range), or None where an array is not of integers or the ranges'
+    product does not fit."""
+    arrays = [np.asarray(g) for g in groups]
+    if not arrays or any(g.dtype.kind not in "iub" for g in arrays):
+        return None
+    n = len(arrays[0])
+    code = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return code
+    total = 1
+    for g in arrays:
+        lo, hi = int(g.min()), int(g.max())
+        span = hi - lo + 1
+        total *= span
+        if total >= 1 << 62 or hi >= 1 << 62:  # uint64 beyond int64 included
+            return None
+        code = code * span + (g.astype(np.int64) - lo)
+    return code
 
 
 def _fuse_pairs(con: duckdb.DuckDBPyConnection, per: pd.DataFrame) -> pd.DataFrame:
