@@ -1203,14 +1203,11 @@ class _World:
         )
         # the parts are let go as soon as they are one frame, and that frame inside
         # _finish as soon as its columns are read: each copy of 10M posts is gigabytes
+        # (passed as a plain argument: a name here, or a ``*args`` tuple, would hold the
+        # frame past _finish's ``del``)
         c = self.config
-        posts = _concat_parts(self.parts)
-        return (
-            _finish(
-                self.rng, posts, accounts, c.creation_dates_to_the_day, c.post_times_to_the_minute
-            ),
-            labels,
-        )
+        days, minutes = c.creation_dates_to_the_day, c.post_times_to_the_minute
+        return _finish(self.rng, _concat_parts(self.parts), accounts, days, minutes), labels
 
 
 @dataclass
