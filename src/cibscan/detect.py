@@ -725,7 +725,7 @@ def _keyed_families(
     fragments to other campaigns' families, and at 3.5M posts 13 members fewer joined.
     A campaign linked to others is in their family, and takes in nobody by keys."""
     alone = of[of.map(of.value_counts()) == 1]
-    if len(alone) < 2:
+    if len(alone) < 2:  # the keys are read only then, a pass over every trace
         return of
     lone = members[members["campaign"].isin(alone.index)]
     return sharing_keys(of, owned_keys(con, lone, run))
@@ -898,12 +898,9 @@ def _join_families(
         return members, joins, sources, 0
     status = verdicts.set_index("campaign")["status"]
     ops = of[of.index.map(status).to_numpy() == CampaignStatus.OPERATION.value]
-    # operations alone in their component that own a key together are one family (two
-    # or more are needed: the keys are read only then, a pass over every trace)
-    alone = ops[ops.map(ops.value_counts()) == 1]
-    if len(alone) >= 2:
-        lone = members[members["campaign"].isin(alone.index)]
-        ops = sharing_keys(ops, owned_keys(con, lone, run))
+    # operations alone among operations that own a key together are one family (two or
+    # more are needed: the keys are read only then, a pass over every trace)
+    ops = _keyed_families(con, ops, members, run)
     pooled = ops[ops.map(ops.value_counts()) >= 2]
     joined = 0
     for count in range(max(1, config.expand.family_rounds) if len(pooled) else 0):
