@@ -289,3 +289,64 @@ def test_other_engine_io_errors_are_not_called_a_full_disk(monkeypatch: pytest.M
     monkeypatch.setattr(cli, "app", fail)
     with pytest.raises(duckdb.IOException):
         cli.main()
+
+
+def _parquet_posts(tmp_path: Path, n: int, **columns: object) -> str:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    times = pd.Timestamp("2021-01-01") + pd.to_timedelta(pd.RangeIndex(n) % 500, unit="min")
+    frame = pd.DataFrame(
+        {
+            "post_id": [f"p{i}" for i in range(n)],
+            "account_id": [f"a{i % 97}" for i in range(n)],
+            "created_at": times.strftime("%Y-%m-%d %H:%M"),
+            "text": "hello",
+            **columns,
+        }
+    )
+    path = tmp_path / "posts.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, row_group_size=4096)
+    return str(path)
+
+
+def test_a_parquet_file_s_bad_row_is_named_by_its_number_and_its_posts_keep_the_file_order(
+    tmp_path: Path,
+) -> None:
+    # the row numbers come from Parquet's reader, and the staged rows may come out of
+    # order (DuckDB swapped the halves of a 2M-row file): the posts are inserted in it
+    n = 120_000
+    path = _parquet_posts(tmp_path, n)
+    data = cibscan.read(path)
+    order = [r[0] for r in data.con.execute("SELECT post_id FROM posts").fetchall()]
+    assert order == [f"p{i}" for i in range(n)]
+    frame = pd.read_parquet(path)
+    frame.loc[100_000, "created_at"] = "not a time"
+    frame.to_parquet(path, index=False)
+    with pytest.raises(InputError) as err:
+        cibscan.read(path)
+    assert err.value.row == 100_001 and err.value.field == "created_at"
+
+
+def test_a_parquet_column_named_like_the_reader_s_row_number_is_read(tmp_path: Path) -> None:
+    path = _parquet_posts(tmp_path, 10, file_row_number=list(range(10, 20)))
+    assert cibscan.read(path).n_posts == 10
+
+
+def test_an_account_s_attributes_are_those_of_its_latest_post_the_last_of_ties(
+    tmp_path: Path,
+) -> None:
+    path = _write(
+        tmp_path,
+        "p.csv",
+        "post_id,account_id,created_at,text,followers\n"
+        "1,a,2021-01-01 10:00,x,5\n"
+        "2,a,2021-01-01 10:02,x,7\n"
+        "3,a,2021-01-01 10:02,x,9\n"
+        "4,a,2021-01-01 10:01,x,11\n",
+    )
+    parquet = str(tmp_path / "p.parquet")
+    pd.read_csv(path, dtype=str).to_parquet(parquet, index=False)
+    for name in (path, parquet):
+        accounts = cibscan.read(name).accounts_df()
+        assert accounts.loc[accounts["account_id"] == "a", "followers"].tolist() == [9], name

@@ -68,10 +68,14 @@ def _check_gzip(path: str) -> None:
         raise InputError(path, f"not a readable gzip file: {exc}") from exc
 
 
-def scan_sql(fmt: str, options: ReadOptions) -> str:
-    """Return a table-function call over the parameter ``$path`` for this format."""
+def scan_sql(fmt: str, options: ReadOptions, row_numbers: bool = False) -> str:
+    """Return a table-function call over the parameter ``$path`` for this format; with
+    ``row_numbers`` (Parquet only), each row's number in the file as ``file_row_number``,
+    from 0."""
     if fmt == "parquet":
-        return "read_parquet($path)"
+        return f"read_parquet($path{', file_row_number = true' if row_numbers else ''})"
+    if row_numbers:
+        raise ValueError(f"no row numbers from the {fmt} reader")
     if fmt == "jsonl":
         return "read_json($path, format = 'newline_delimited', maximum_object_size = 67108864)"
     args = [
