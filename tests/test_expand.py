@@ -6,7 +6,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from scipy.special import gammainc
 
@@ -280,9 +280,12 @@ def test_members_met_twice_do_not_make_the_campaign_s_own_links_popular() -> Non
     assert set(joins["aid"]) == set(range(110, 130))
     assert (joins["expected"] < 0.5).all()
     assert set(grown["aid"]) == set(range(10)) | set(range(110, 130))
-    # two of the campaign's own links are evidence too: the members seen twice join
-    grown, joins, _ = expand_campaigns(con, members, ExpandSettings())
-    assert set(grown["aid"]) == set(range(130))
+    # two of the campaign's own links are evidence too: the members seen twice join, but
+    # for those the direction test lists as targets by chance, at its level of 1% per
+    # account (their times are random: aid 54 was first in both of its bursts of 10)
+    grown, joins, sources = expand_campaigns(con, members, ExpandSettings())
+    chance = set(sources["aid"].astype(int))
+    assert len(chance) <= 2 and set(grown["aid"]) | chance == set(range(130))
 
 
 def test_hidden_members_whose_hits_fall_in_several_bins_do_not_set_their_rate() -> None:
@@ -607,18 +610,21 @@ def test_hidden_members_of_an_operation_cut_in_fragments_join_the_fragments_pool
     _, apart, _ = expand_module.expand_campaigns(con, fragments, ExpandSettings())
     assert len(apart) <= 15  # 2 of the 150
     # pooled, each has its 12 hits together, too many to set the rate: all join
+    # (but for those the direction test lists as targets by chance, at its level of 1%
+    # per account: their times are random, and aid 80 was first in 8 of its 12 tasks)
     pooled = fragments.assign(campaign=1)
     grown, joins, sources = expand_module.expand_campaigns(
         con, pooled, ExpandSettings(), merge=False
     )
-    assert set(joins["aid"]) == set(range(30, 180))
-    assert sources.empty and set(grown["aid"]) == set(range(180))
+    chance = set(sources["aid"].astype(int))
+    assert len(chance) <= 3 and set(joins["aid"]) | chance == set(range(30, 180))
+    assert set(grown["aid"]) == set(range(180)) - chance
     # accounts in other campaigns (``insiders``) are neither tested nor set a rate
     crowd = np.arange(30, 60, dtype=np.int64)
     _, held, _ = expand_module.expand_campaigns(
         con, pooled, ExpandSettings(), insiders=crowd, merge=False
     )
-    assert set(held["aid"]) == set(range(60, 180))
+    assert set(held["aid"]) == set(range(60, 180)) - chance
 
 
 def test_an_account_joined_to_a_family_goes_to_the_fragment_it_was_with_most() -> None:
@@ -644,15 +650,20 @@ def test_an_account_joined_to_a_family_goes_to_the_fragment_it_was_with_most() -
     sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.SOURCE_COLUMNS})
     args = (con, families(pairs, members), members, joins, sources)
     config, none = DetectConfig(), np.array([], dtype=np.int64)
-    grown, found, _, n = detect_module._join_families(*args, verdicts, config, none)
-    assert n == 150 and set(found["aid"]) == set(range(30, 180)) and found["family"].all()
-    assert set(grown["aid"]) == set(range(190))
+    grown, found, targets, n = detect_module._join_families(*args, verdicts, config, none)
+    # every hidden member joins, but for those that the direction test, at its level of
+    # 1% per account, lists as targets by chance (their times are random; aid 80 was
+    # first in 8 of its 12 tasks, 3 expected)
+    chance = set(targets["aid"].astype(int))
+    assert len(chance) <= 3 and found["family"].all()
+    assert n == len(found) and set(found["aid"]) | chance == set(range(30, 180))
+    assert set(grown["aid"]) == set(range(190)) - chance
     # each to the fragment holding most of its tasks (ties to the smaller campaign)
     given = con.execute("SELECT aid, bucket FROM given WHERE aid BETWEEN 30 AND 179").df()
     given["fragment"] = (given["bucket"] // 100) % 10 + 1
     counts = given.groupby(["aid", "fragment"]).size().rename("n").reset_index()
     counts = counts.sort_values(["aid", "n", "fragment"], ascending=[True, False, True])
-    want = counts.drop_duplicates("aid").set_index("aid")["fragment"]
+    want = counts.drop_duplicates("aid").set_index("aid")["fragment"].drop(index=list(chance))
     placed = grown[grown["aid"].between(30, 179)].set_index("aid")["campaign"].sort_index()
     assert placed.equals(want.rename("campaign").astype("int64"))
     # fragments that are not operations are not pooled; a family of one was tested already
@@ -771,10 +782,13 @@ def test_hidden_members_cleared_as_a_small_crowd_join_the_pooled_family() -> Non
     sources = pd.DataFrame({c: pd.Series(dtype="float64") for c in expand_module.SOURCE_COLUMNS})
     args = (con, families(pairs, members), members, joins, sources)
     config, none = DetectConfig(), np.array([], dtype=np.int64)
-    grown, found, _, n = detect_module._join_families(*args, verdicts, config, none)
-    assert n == 150 and set(found["aid"]) == set(range(30, 180))
+    grown, found, targets, n = detect_module._join_families(*args, verdicts, config, none)
+    # but for those listed as targets by chance (the test above)
+    chance = set(targets["aid"].astype(int))
+    assert len(chance) <= 3 and set(found["aid"]) | chance == set(range(30, 180))
+    assert n == len(found)
     of = grown.set_index("aid")["campaign"]
-    assert of.index.is_unique and set(of.index) == set(range(190))
+    assert of.index.is_unique and set(of.index) == set(range(190)) - chance
     assert of.loc[[30, 31, 32]].between(1, 10).all()  # out of their crowd, into fragments
     assert (of.loc[180:189] == 12).all() and 11 not in set(of)
 
@@ -1165,3 +1179,39 @@ def test_exposure_and_traces_are_binned_by_their_keys_organic_popularity(
         "SELECT behaviour, kid, aid, bucket, bin FROM trace_bins ORDER BY ALL"
     ).fetchall()
     assert [(b, int(k), int(a), int(t), int(x)) for b, k, a, t, x in got_bins] == binned
+
+
+def _poisson_binomial_tail(chances: list[float], k: int) -> float:
+    """P(sum of independent Bernoulli(chances) >= k), exactly, by convolution."""
+    dist = np.array([1.0])
+    for c in chances:
+        dist = np.convolve(dist, [1.0 - c, c])
+    return float(dist[k:].sum())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(0.01, 0.99), min_size=1, max_size=12), st.integers(0, 12))
+def test_the_lead_bound_is_never_below_the_exact_poisson_binomial_tail(
+    chances: list[float], leads: int
+) -> None:
+    # a member's leads are a Poisson-binomial of its chances of being first: from one
+    # above their mean (where Hoeffding's and Anderson and Samuels' bounds hold, and
+    # where a p-value can be small) the bound must hold for every set of chances, or
+    # members are listed as targets more often than the level says
+    leads = min(leads, len(chances))
+    assume(leads >= sum(chances) + 1)
+    got = expand_module.lead_log10_tail(
+        np.array([leads], dtype=float), np.array([sum(chances)]), np.array([len(chances)], float)
+    )[0]
+    exact = _poisson_binomial_tail(chances, leads)
+    assert got >= np.log10(max(exact, 1e-300)) - 1e-9
+
+
+def test_an_outlet_first_in_all_three_episodes_is_told_by_the_binomial_bound() -> None:
+    # 3 leads of 3 episodes, 0.6 expected: Poisson tail 0.023, binomial 0.2^3 = 0.008
+    got = expand_module.lead_log10_tail(np.array([3.0]), np.array([0.6]), np.array([3.0]))
+    assert got[0] == pytest.approx(np.log10(0.008))
+    # over many episodes the binomial's tail nears the Poisson's, and is never above it
+    many = expand_module.lead_log10_tail(np.array([5.0]), np.array([0.6]), np.array([300.0]))
+    poisson = np.log10(gammainc(5.0, 0.6))
+    assert poisson - 0.02 < many[0] <= poisson + 1e-12

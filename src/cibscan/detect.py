@@ -889,6 +889,11 @@ def _join_families(
     the pools grown by their joins, 59 of 63 very active accounts (20 posts a day) met
     them well above chance at 3.5M posts, and their crowd was taken in.
 
+    Tried and not kept: the accounts that used a key the pool owns, as a false-discovery
+    family of their own. A ring's private hashtags went from 22 to 42 of 100 found (200k
+    posts to the minute, seed 9), but a brigade that rides six public marches owns their
+    hashtags too, and a protester in all six joined it (RESULTS.md).
+
     ``run`` runs the relational steps (DuckDB's runner on ``con`` when None).
 
     Returns (members, joins with ``family`` True for these, sources, accounts joined).
