@@ -940,10 +940,11 @@ def lead_log10_tail(leads: np.ndarray, expected: np.ndarray, trials: np.ndarray)
     of it), whose sum is ``expected``. Of two bounds, the smaller: the Poisson tail of the
     same mean, and the binomial tail of the same mean over the ``trials`` (Hoeffding,
     1956: from one above the mean, no sum of unequal chances with that mean has a
-    heavier upper tail). With few episodes the Poisson's is loose: an outlet first in all 3
-    episodes where 4 amplifiers copied its texts has 0.6 leads expected, Poisson tail
-    0.023 and binomial 0.008, and at 0.023 it joined the amplifiers instead of being
-    their target (224 days, 200k posts to the minute, seed 8; RESULTS.md)."""
+    heavier upper tail). With few episodes the Poisson's is loose: 3 leads of 3 at 0.6
+    expected is 0.023 by the Poisson's tail and 0.008 by the binomial's. A state-media
+    account first on 4 of the 6 days amplifiers linked its domain (0.92 expected) had
+    0.015 and 0.0065, and at the Poisson's joined the amplifiers instead of being their
+    target (224 days, 200k posts to the minute, seed 8; RESULTS.md)."""
     leads = np.asarray(leads, dtype=np.float64)
     trials = np.maximum(np.asarray(trials, dtype=np.float64), leads)
     expected = np.maximum(np.asarray(expected, dtype=np.float64), 1e-12)
