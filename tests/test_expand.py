@@ -1215,3 +1215,25 @@ def test_an_outlet_first_in_all_three_episodes_is_told_by_the_binomial_bound() -
     many = expand_module.lead_log10_tail(np.array([5.0]), np.array([0.6]), np.array([300.0]))
     poisson = np.log10(gammainc(5.0, 0.6))
     assert poisson - 0.02 < many[0] <= poisson + 1e-12
+
+
+def test_behaviours_whose_p_values_differ_in_the_last_bits_are_a_tie_to_the_name_order() -> None:
+    # a state medium's links and domain fall in the same episodes: the same hits and
+    # leads, and expected values that the engine's parallel sums make differ in the last
+    # bit from run to run; the behaviour shown must not change with them
+    cand = pd.DataFrame(
+        {
+            "aid": [7, 7],
+            "campaign": [1, 1],
+            "behaviour": ["colink", "codomain"],
+            "hits": [6, 6],
+            "keys": [9, 1],
+            "expected": [0.2, 0.2],
+            "leads": [6, 6],
+            "leads_expected": [0.4111572622946967, 0.4111572622946966],
+        }
+    )
+    for flipped in (cand, cand.assign(leads_expected=cand["leads_expected"].to_numpy()[::-1])):
+        got = expand_module._significant(flipped, bonferroni_spent(10), ExpandSettings())
+        assert got["source"].tolist() == [True]
+        assert got["behaviour"].tolist() == ["codomain"]  # first in name order
