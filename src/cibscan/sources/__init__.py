@@ -165,6 +165,7 @@ def read(
             options,
             plan,
             report,
+            file_columns=cols,
             on_bad_rows=on_bad_rows,
             max_text_chars=max_text_chars,
         )

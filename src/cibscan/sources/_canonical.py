@@ -9,6 +9,7 @@ and counts them, as the user chose. Nothing is dropped without being counted.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -21,7 +22,6 @@ from ..engine import fetch_int, fetch_row, quote_ident, table_exists
 from ..errors import InputError
 from ..schema import ACCOUNT_COLUMNS, MAX_FIELD_CHARS, MAX_LIST_ITEMS, POST_COLUMNS, POST_KINDS
 from ._scan import ReadOptions, scan_params, scan_sql, translate_error
-from ._scan import columns as file_columns
 from ._sql import sql_str
 
 OnBadRows = Literal["error", "skip"]
@@ -106,10 +106,13 @@ def load_file(
     plan: ReaderPlan,
     report: LoadReport,
     *,
+    file_columns: Collection[str],
     on_bad_rows: OnBadRows = "error",
     max_text_chars: int,
 ) -> None:
-    """Read one file through ``plan`` into the canonical tables, checking every row."""
+    """Read one file through ``plan`` into the canonical tables, checking every row.
+    ``file_columns``: the names of the file's columns (``_scan.columns``), which the plan
+    was made from."""
     create_tables(con)
     missing = [c for c in ("post_id", "account_id", "created_at") if c not in plan.posts]
     if missing:
@@ -119,11 +122,7 @@ def load_file(
     # at 2M posts was half of the staging statement (6.9 s against 3.3 s with the reader's
     # number, RESULTS.md). The staged rows then need not be in the file's order (DuckDB
     # kept two halves of a 2M-row file swapped), so the posts are inserted in it.
-    numbered = (
-        fmt == "parquet"
-        and plan.from_sql is None
-        and "file_row_number" not in file_columns(con, path, options)
-    )
+    numbered = fmt == "parquet" and plan.from_sql is None and "file_row_number" not in file_columns
     source = plan.from_sql or f"{scan_sql(fmt, options, row_numbers=numbered)} AS src"
 
     def name(col: str) -> str:
