@@ -101,7 +101,7 @@ import pandas as pd
 from scipy.special import betainc, gammainc
 
 from .engine import duckdb_runner, fetch_int, store_table
-from .link import fdr_log_q, first_rows, log10_tail
+from .link import fdr_log_q, first_rows, log10_tail, tie_key
 from .link_steps import Runner, run_steps
 
 
@@ -958,12 +958,6 @@ def lead_log10_tail(leads: np.ndarray, expected: np.ndarray, trials: np.ndarray)
     return np.minimum(poisson, binomial)
 
 
-def _tie_key(log_p: np.ndarray) -> np.ndarray:
-    """log10 p-values rounded to 1e-9, to order rows by: values that differ only in the
-    last bits of their sums are a tie."""
-    return np.round(np.asarray(log_p, dtype=np.float64), 9)
-
-
 def _significant(
     cand: pd.DataFrame,
     spent: Spent | tuple[Spent, Spent],
@@ -1002,10 +996,10 @@ def _significant(
     # domain fell in the same episodes was shown by either behaviour (2M posts)
     groups = (cand["aid"].to_numpy(), cand["campaign"].to_numpy())
     named = pd.factorize(cand["behaviour"], sort=True)[0]
-    led = cand.iloc[first_rows(groups, (_tie_key(lead_p), named))][
+    led = cand.iloc[first_rows(groups, (tie_key(lead_p), named))][
         ["aid", "campaign", "behaviour", "hits", "keys", "leads", "leads_expected", "lead_log10_p"]
     ]
-    best = first_rows(groups, (_tie_key(cand["log10_p"].to_numpy(dtype=np.float64)), named))
+    best = first_rows(groups, (tie_key(cand["log10_p"].to_numpy(dtype=np.float64)), named))
     cand = cand.iloc[best].reset_index(drop=True)
     log_p = cand["log10_p"].to_numpy(dtype=np.float64)
     if isinstance(spent, tuple):
