@@ -158,8 +158,18 @@ def _spark(
     )
     try:
         for name, frame in inputs.items():
-            # Plain rows both ways: PySpark's pandas bridge warns under pandas 3.
-            rows = [tuple(r) for r in frame.astype(object).itertuples(index=False)]
+            # Plain rows both ways: PySpark's pandas bridge warns under pandas 3. Times go
+            # as Python datetimes in UTC (a pandas Timestamp would be read as a struct).
+            times = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+            frame = frame.astype(object).assign(
+                **{
+                    c: pd.Series(
+                        frame[c].dt.tz_localize("UTC").dt.to_pydatetime(), dtype=object
+                    ).where(frame[c].notna().to_numpy(), None)
+                    for c in times
+                }
+            )
+            rows = [tuple(r) for r in frame.itertuples(index=False)]
             spark.createDataFrame(rows, schema=list(frame.columns)).createOrReplaceTempView(name)
         run_steps(spark_runner(spark), steps)
         frames = []
@@ -421,7 +431,9 @@ def _driver_only(stage: str, why: str) -> object:
         # DuckDB and NumPy on the driver
         "traces",
         "links",
-        _driver_only("traits", "the traits' aggregations run in DuckDB on the driver"),
+        # the traits' aggregations over the posts; the traits themselves, on their
+        # per-account tables, run on the driver
+        "traits",
         "campaigns",
         "evidence",
         _driver_only("findings", "the summaries of accounts, campaigns and reach run in DuckDB"),
@@ -454,3 +466,48 @@ def test_the_spark_engine_without_pyspark_is_a_one_line_install_hint(monkeypatch
     with pytest.raises(ConfigError) as caught:
         SparkEngine()
     assert str(caught.value) == "the Spark engine needs: pip install 'cibscan[spark]'"
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_the_traits_aggregations_are_identical_across_engines(engine: str, platform) -> None:  # type: ignore[no-untyped-def]
+    # what every trait starts from (posts, active days, first and last seen, profile),
+    # the gaps between an account's posts, and its posts per hour of the week
+    from cibscan.traits import TraitSettings, trait_steps
+
+    posts = platform[["post_id", "account_id", "created_at", "kind", "text"]]
+    ids = sorted(posts["account_id"].unique())
+    accounts = pd.DataFrame(
+        {
+            "account_id": ids,
+            "handle": [f"h_{a}" for a in ids],
+            "display_name": [f"name {a}" for a in ids],
+            "bio": ["" for _ in ids],
+            "followers": [i * 7 % 500 for i in range(len(ids))],
+            "following": [i * 13 % 900 for i in range(len(ids))],
+            "created_at": [
+                pd.Timestamp("2020-01-01") + pd.Timedelta(days=i % 400) for i in range(len(ids))
+            ],
+        }
+    )
+    inputs = {"posts": posts, "accounts": accounts}
+    steps = trait_steps(TraitSettings(min_schedule_posts=5))
+    names = "trait_base,trait_hours,trait_regularity"
+    assert [n for n, _ in steps] == names.split(",")
+    reference = _duckdb(inputs, steps, names)
+    got = ENGINES[engine](inputs, steps, names)
+    keys = (["account_id"], ["account_id", "b"], ["account_id"])
+    for mine, theirs, key in zip(got, reference, keys, strict=True):
+        assert len(theirs) > 0
+        theirs = theirs.sort_values(key).reset_index(drop=True)
+        mine = mine[theirs.columns].sort_values(key).reset_index(drop=True)
+        for col in theirs.columns:
+            if pd.api.types.is_datetime64_any_dtype(theirs[col]):
+                assert pd.to_datetime(mine[col]).tolist() == theirs[col].tolist(), col
+            elif pd.api.types.is_numeric_dtype(theirs[col]):
+                np.testing.assert_allclose(
+                    mine[col].astype(float), theirs[col].astype(float), rtol=1e-12, err_msg=col
+                )
+            else:
+                assert mine[col].tolist() == theirs[col].tolist(), col
+    hours = reference[1]
+    assert hours["b"].between(0, 167).all() and hours["b"].nunique() > 100

@@ -329,7 +329,7 @@ def _detect(
     # the account id of each linker index, read once for every table that names accounts
     names = con.execute("SELECT aid, account_id FROM account_index").df()
     names = names.set_index("aid")["account_id"]
-    traits = account_traits(con, config.traits)
+    traits = account_traits(con, config.traits, runner=run)
     aids = pd.Series(names.index.to_numpy(), index=names.to_numpy())
     identified = aids.reindex(traits.loc[identity(traits).to_numpy(), "account_id"]).dropna()
     t0 = lap("traits", t0)

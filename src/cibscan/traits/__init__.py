@@ -19,8 +19,10 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from ..engine import duckdb_runner, quote_ident
+from ..link_steps import Runner
 from . import activity, cohorts, evasion, impersonation, posting, profile, schedule, watchlist
-from ._base import KINDS, Marker, Trait, TraitSettings, account_base, drop_base, flagged
+from ._base import KINDS, TRAIT_BASE, Marker, Trait, TraitSettings, flagged
 
 #: Every trait, in the order its columns appear. Adding a trait is one module that
 #: declares ``TRAIT`` and one entry here.
@@ -46,10 +48,30 @@ STRONG_TRAITS = tuple(t.strong for t in TRAITS if t.strong)
 MARKERS: tuple[Marker, ...] = tuple(m for t in TRAITS for m in t.markers)
 
 
-def account_traits(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataFrame:
-    """One row per account with posts: every trait column and ``trait_reasons``."""
-    account_base(con)
+def trait_steps(settings: TraitSettings) -> tuple[tuple[str, str], ...]:
+    """The relational steps of the traits ``settings`` runs: ``trait_base``, then each
+    trait's own (``Trait.steps``)."""
+    steps: list[tuple[str, str]] = [("trait_base", TRAIT_BASE)]
+    for trait in TRAITS:
+        if trait.steps is not None and trait.name not in settings.skip:
+            steps.extend(trait.steps(settings))
+    return tuple(steps)
+
+
+def account_traits(
+    con: duckdb.DuckDBPyConnection, settings: TraitSettings, runner: Runner | None = None
+) -> pd.DataFrame:
+    """One row per account with posts: every trait column and ``trait_reasons``.
+
+    The traits' aggregations over the posts (``trait_steps``) run through ``runner``
+    (the run's engine; DuckDB on ``con`` by default) into tables of ``con``, which the
+    traits then read; they are dropped before returning."""
+    run = runner or duckdb_runner(con)
+    made: list[str] = []
     try:
+        for name, sql in trait_steps(settings):
+            run(name, sql)
+            made.append(name)
         out = con.execute("SELECT account_id FROM trait_base ORDER BY account_id").df()
         reasons: list[pd.Series] = []
         for trait in TRAITS:
@@ -62,7 +84,8 @@ def account_traits(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> p
             reasons.append(part.pop("reason").dropna())
             out = out.join(part, on="account_id")
     finally:
-        drop_base(con)
+        for name in reversed(made):
+            con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
     out = typed(out)
     if reasons:
         every = pd.concat(reasons).astype(str)
@@ -123,5 +146,6 @@ __all__ = [
     "account_traits",
     "identity",
     "strong",
+    "trait_steps",
     "typed",
 ]

@@ -80,6 +80,10 @@ class Trait:
     columns: Mapping[str, str]
     strong: str | None = None
     markers: tuple[Marker, ...] = ()
+    #: The relational steps ``measure`` reads, (table, SQL in the linker's dialect), run
+    #: on the run's engine before any trait is measured (``account_traits``); only their
+    #: tables, one row per account or fewer, come to the driver.
+    steps: Callable[[TraitSettings], tuple[tuple[str, str], ...]] | None = None
 
 
 def flagged(values: pd.Series) -> np.ndarray:
@@ -117,28 +121,23 @@ def known(column: str) -> Callable[[pd.DataFrame, TraitSettings], bool]:
     return testable
 
 
-def account_base(con: duckdb.DuckDBPyConnection) -> None:
-    """``trait_base``: posts, active days, rate, first/last seen and profile per account."""
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE trait_base AS
-        SELECT p.account_id, p.posts, p.active_days,
-               p.posts / p.active_days AS posts_per_day,
-               p.first_seen, p.last_seen,
-               a.handle, a.display_name, a.bio, a.followers, a.following,
-               a.created_at AS account_created
-        FROM (
-            SELECT account_id, count(*) AS posts,
-                   count(DISTINCT CAST(created_at AS DATE)) AS active_days,
-                   min(created_at) AS first_seen, max(created_at) AS last_seen
-            FROM posts GROUP BY account_id
-        ) p LEFT JOIN accounts a ON a.account_id = p.account_id
-        """
-    )
-
-
-def drop_base(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("DROP TABLE IF EXISTS trait_base")
+#: The table every trait starts from, one row per account with posts: its posts, active
+#: days, rate, first and last seen, and profile. A relational step in the linker's dialect
+#: (``link_steps``), run on the run's engine like each trait's own steps
+#: (``Trait.steps``): on Spark it is the one aggregation over every post the traits need.
+TRAIT_BASE = """
+SELECT p.account_id, p.posts, p.active_days,
+       p.posts / p.active_days AS posts_per_day,
+       p.first_seen, p.last_seen,
+       a.handle, a.display_name, a.bio, a.followers, a.following,
+       a.created_at AS account_created
+FROM (
+    SELECT account_id, count(*) AS posts,
+           count(DISTINCT CAST(created_at AS DATE)) AS active_days,
+           min(created_at) AS first_seen, max(created_at) AS last_seen
+    FROM posts GROUP BY account_id
+) p LEFT JOIN accounts a ON a.account_id = p.account_id
+"""
 
 
 def data_lines(name: str) -> list[str]:

@@ -42,29 +42,37 @@ from .profile import tail_share
 MIN_POSTS = 10  #: fewest posts (or posts of its own) for an account to be measured
 
 
+#: Per account: its gaps between consecutive posts (count, mean, sample deviation, in
+#: whole seconds) and its own written posts and their distinct texts. A relational step
+#: (``Trait.steps``), run on the engine.
+REGULARITY = """
+WITH gaps AS (
+    SELECT account_id,
+           CAST(epoch(created_at) AS BIGINT) - CAST(epoch(lag(created_at) OVER (
+               PARTITION BY account_id ORDER BY created_at, post_id)) AS BIGINT) AS gap
+    FROM posts
+), regularity AS (
+    SELECT account_id, count(gap) AS gaps, avg(gap) AS mean_gap,
+           stddev_samp(gap) AS sd_gap
+    FROM gaps GROUP BY account_id
+), own AS (
+    SELECT account_id, count(*) AS written,
+           count(DISTINCT lower(trim(text))) AS distinct_texts
+    FROM posts
+    WHERE kind <> 'repost' AND text IS NOT NULL AND trim(text) <> ''
+    GROUP BY account_id
+)
+SELECT r.account_id, r.gaps, r.mean_gap, r.sd_gap, o.written, o.distinct_texts
+FROM regularity r LEFT JOIN own o ON o.account_id = r.account_id
+"""
+
+
+def steps(settings: TraitSettings) -> tuple[tuple[str, str], ...]:
+    return (("trait_regularity", REGULARITY),)
+
+
 def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataFrame:
-    frame = con.execute(
-        """
-        WITH gaps AS (
-            SELECT account_id,
-                   epoch(created_at) - epoch(lag(created_at) OVER (
-                       PARTITION BY account_id ORDER BY created_at, post_id)) AS gap
-            FROM posts
-        ), regularity AS (
-            SELECT account_id, count(gap) AS gaps, avg(gap) AS mean_gap,
-                   stddev_samp(gap) AS sd_gap
-            FROM gaps GROUP BY account_id
-        ), own AS (
-            SELECT account_id, count(*) AS written,
-                   count(DISTINCT lower(trim(text))) AS distinct_texts
-            FROM posts
-            WHERE kind <> 'repost' AND text IS NOT NULL AND trim(text) <> ''
-            GROUP BY account_id
-        )
-        SELECT r.account_id, r.gaps, r.mean_gap, r.sd_gap, o.written, o.distinct_texts
-        FROM regularity r LEFT JOIN own o ON o.account_id = r.account_id
-        """
-    ).df()
+    frame = con.execute("SELECT * FROM trait_regularity ORDER BY account_id").df()
     if frame.empty:
         return pd.DataFrame()
     gaps = frame["gaps"].to_numpy(dtype=float)
@@ -97,6 +105,7 @@ def _clockwork(traits: pd.DataFrame, settings: TraitSettings) -> MarkerFlags:
 TRAIT = Trait(
     name="posting",
     measure=measure,
+    steps=steps,
     columns={"gap_regularity": "float", "self_repeat_share": "float"},
     markers=(
         Marker(

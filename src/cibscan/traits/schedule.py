@@ -100,8 +100,12 @@ def matches(fp: Fingerprint, tests: int, alpha: float) -> np.ndarray:
 
 
 def hour_of_week_sql(ts: str) -> str:
-    """SQL for a timestamp's UTC hour of the week, Monday 00:00 = 0."""
-    return f"(isodow({ts}) - 1) * 24 + hour({ts})"
+    """SQL for a timestamp's UTC hour of the week, Monday 00:00 = 0: whole hours since
+    Monday 5 January 1970, modulo a week. Counted from the epoch, not from the day of the
+    week, which Spark numbers from Sunday (and sqlglot's rewrite of DuckDB's ``isodow``
+    for it put Monday at 2)."""
+    hours = f"FLOOR((epoch({ts}) - {4 * 86_400}) / 3600)"
+    return f"CAST(((({hours}) % 168) + 168) % 168 AS BIGINT)"
 
 
 def to_matrix(
@@ -126,14 +130,24 @@ def population_histogram(con: duckdb.DuckDBPyConnection) -> np.ndarray:
     return out
 
 
-def histograms(con: duckdb.DuckDBPyConnection, min_posts: int) -> tuple[np.ndarray, np.ndarray]:
-    """(account ids, their 168-bin UTC hour-of-week histograms) for active accounts."""
-    frame = con.execute(
-        f"SELECT p.account_id, {hour_of_week_sql('p.created_at')} AS b, "
-        "count(*) AS n FROM posts p SEMI JOIN trait_base t "
-        "ON t.account_id = p.account_id AND t.posts >= $m GROUP BY ALL",
-        {"m": min_posts},
-    ).df()
+def steps(settings: TraitSettings) -> tuple[tuple[str, str], ...]:
+    """``trait_hours``: per account with ``min_schedule_posts`` posts or more, its posts
+    in each UTC hour of the week; a relational step (``Trait.steps``), run on the engine."""
+    return (
+        (
+            "trait_hours",
+            f"SELECT account_id, b, count(*) AS n FROM ("
+            f"SELECT p.account_id, {hour_of_week_sql('p.created_at')} AS b "
+            "FROM posts p JOIN trait_base t ON t.account_id = p.account_id "
+            f"WHERE t.posts >= {int(settings.min_schedule_posts)}) h GROUP BY account_id, b",
+        ),
+    )
+
+
+def histograms(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray]:
+    """(account ids, their 168-bin UTC hour-of-week histograms) for active accounts, from
+    ``trait_hours``."""
+    frame = con.execute("SELECT account_id, b, n FROM trait_hours").df()
     return to_matrix(
         frame["account_id"].to_numpy(dtype=object), frame["b"].to_numpy(), frame["n"].to_numpy()
     )
@@ -152,7 +166,7 @@ def describe(fp: Fingerprint, i: int) -> str:
 def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataFrame:
     if post_time_step(con, settings) >= 86_400:
         return pd.DataFrame()
-    ids, hist = histograms(con, settings.min_schedule_posts)
+    ids, hist = histograms(con)
     if len(ids) == 0:
         return pd.DataFrame()
     fp = fingerprint(hist, population_histogram(con))
@@ -171,5 +185,6 @@ def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataF
 TRAIT = Trait(
     name="schedule",
     measure=measure,
+    steps=steps,
     columns={"schedule_tz": "text", "office_hours_share": "float", "office_hours": "bool"},
 )
