@@ -386,7 +386,7 @@ def test_detect_on_spark_finds_what_duckdb_finds(whole_runs) -> None:  # type: i
     assert int(reference.accounts["flagged"].sum()) >= 5  # the platform has operations
     for part in ("counts", "sampling"):  # read from the small steps on Spark
         assert got.summary[part] == reference.summary[part], part
-    for name in ("accounts", "campaigns", "links", "evidence", "campaign_keys"):
+    for name in ("accounts", "campaigns", "links", "evidence", "campaign_keys", "amplified_posts"):
         pd.testing.assert_frame_equal(
             getattr(got, name), getattr(reference, name), check_dtype=False, rtol=1e-9, obj=name
         )
@@ -416,13 +416,6 @@ def test_tables_only_later_steps_read_stay_on_spark(inputs) -> None:  # type: ig
     _same(con.execute("SELECT * FROM activity").df(), reference, ["behaviour", "aid"])
 
 
-def _driver_only(stage: str, why: str) -> object:
-    return pytest.param(
-        stage,
-        marks=pytest.mark.xfail(strict=True, reason=f"not implemented on Spark: {why}"),
-    )
-
-
 @pytest.mark.parametrize(
     "stage",
     [
@@ -436,12 +429,14 @@ def _driver_only(stage: str, why: str) -> object:
         "traits",
         "campaigns",
         "evidence",
-        _driver_only("findings", "the summaries of accounts, campaigns and reach run in DuckDB"),
+        # the work over every repost behind the amplified posts; the summaries of
+        # accounts and campaigns and the campaigns' domains still run in DuckDB
+        "findings",
     ],
 )
 def test_each_stage_runs_its_relational_steps_on_the_engine(whole_runs, stage: str) -> None:  # type: ignore[no-untyped-def]
-    # a stage that Spark does not run yet fails here, marked as not implemented: when
-    # it is ported, the strict mark fails until it is removed
+    # a stage that Spark does not run yet would fail here: it is marked as not
+    # implemented (a strict expected failure, pytest.mark.xfail(strict=True)) until ported
     _, got = whole_runs
     assert got.summary["engine"]["steps_by_stage"][stage] > 0
 
@@ -511,3 +506,24 @@ def test_the_traits_aggregations_are_identical_across_engines(engine: str, platf
                 assert mine[col].tolist() == theirs[col].tolist(), col
     hours = reference[1]
     assert hours["b"].between(0, 167).all() and hours["b"].nunique() > 100
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_the_amplified_posts_counts_are_identical_across_engines(engine: str, platform) -> None:  # type: ignore[no-untyped-def]
+    # each post's reposts and early reposts, and the early ones by each campaign
+    from cibscan.reach import amplified_steps
+
+    posts = platform[["post_id", "account_id", "created_at", "kind", "parent_post_id"]]
+    reposters = posts.loc[posts["kind"] == "repost", "account_id"].drop_duplicates()
+    members = pd.DataFrame(
+        {"account_id": reposters.to_numpy(), "campaign": np.arange(len(reposters)) % 3 + 1}
+    )
+    inputs = {"posts": posts, "reach_members": members}
+    steps = amplified_steps(min_reposts=3, early_seconds=600)
+    names = "reach_counted,reach_by_campaign"
+    reference = _duckdb(inputs, steps, names)
+    got = ENGINES[engine](inputs, steps, names)
+    assert len(reference[0]) > 0 and len(reference[1]) > 0
+    assert (reference[0]["early_reposts"] < reference[0]["reposts"]).any()  # the hour counts
+    _same(got[0], reference[0], ["post_id"])
+    _same(got[1], reference[1], ["post_id", "campaign"])

@@ -396,7 +396,7 @@ def _detect(
     everyone = accounts.loc[accounts["campaign"].notna(), ["account_id", "campaign"]]
     keys = campaign_keys(con, config.top_keys) if len(members) else None
     languages = campaign_languages(con, members) if len(members) else None
-    amplified = amplified_posts(con, operations)
+    amplified = amplified_posts(con, operations, runner=run)
     targets = _targets(sources, names)
     listed_posts = _listed_posts(con, accounts)
     rhythm = population_histogram(con).astype(np.int64).tolist()

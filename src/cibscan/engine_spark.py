@@ -40,6 +40,7 @@ from .engine import fetch_row, quote_ident, store_table
 from .errors import ConfigError
 from .expand import INTERMEDIATE_TABLES as EXPAND_INTERMEDIATE
 from .link_steps import Runner, intermediate
+from .reach import REACH_INTERMEDIATE
 
 _HINT = "pip install 'cibscan[spark]'"
 _INSTALL = f"the Spark engine needs: {_HINT}"
@@ -216,7 +217,7 @@ def stays_on_engine(name: str) -> bool:
     """Whether step table ``name`` is one that only later steps read (the linker's, the
     group-level test's and the evidence's intermediate tables), kept on Spark and never
     copied back to the driver."""
-    return intermediate(name) or name in EXPAND_INTERMEDIATE
+    return intermediate(name) or name in EXPAND_INTERMEDIATE or name in REACH_INTERMEDIATE
 
 
 def _mark(con: duckdb.DuckDBPyConnection, table: str) -> tuple[Any, ...] | None:

@@ -18,6 +18,8 @@ import duckdb
 import pandas as pd
 
 from .behaviours.colink import domain_sql, normalise_url_sql
+from .engine import duckdb_runner, quote_ident, store_table
+from .link_steps import Runner, run_steps
 
 OFF_PLATFORM_COLUMNS = ("campaign", "domain", "links", "share", "others_share")
 
@@ -64,6 +66,48 @@ def off_platform(
     return frame[list(OFF_PLATFORM_COLUMNS)]
 
 
+#: Per repost of a post: the reposted post, who reposted it, and whether it came within
+#: ``{early}`` seconds of the post's first repost (in whole seconds, as every engine
+#: counts them). Only later steps read it (``REACH_INTERMEDIATE``).
+REACH_REPOSTS = """
+SELECT post_id, account_id,
+       CASE WHEN CAST(epoch(created_at) AS BIGINT) - CAST(epoch(first) AS BIGINT) <= {early}
+            THEN 1 ELSE 0 END AS early
+FROM (SELECT r.parent_post_id AS post_id, r.account_id, r.created_at,
+             min(r.created_at) OVER (PARTITION BY r.parent_post_id) AS first
+      FROM posts r WHERE r.kind = 'repost' AND r.parent_post_id IS NOT NULL) x
+"""
+
+#: Per post reposted ``{min_reposts}`` times or more: its reposts and its early ones.
+REACH_COUNTED = """
+SELECT post_id, count(*) AS reposts, CAST(sum(early) AS BIGINT) AS early_reposts
+FROM reach_reposts GROUP BY post_id HAVING count(*) >= {min_reposts}
+"""
+
+#: Per such post and campaign: the early reposts by the campaign's members
+#: (``reach_members``: account_id, campaign).
+REACH_BY_CAMPAIGN = """
+SELECT r.post_id, m.campaign, count(*) AS n
+FROM reach_reposts r JOIN reach_counted c ON c.post_id = r.post_id
+JOIN reach_members m ON m.account_id = r.account_id
+WHERE r.early = 1
+GROUP BY r.post_id, m.campaign
+"""
+
+#: The reach steps' tables that only later steps read: on Spark they stay there.
+REACH_INTERMEDIATE = ("reach_reposts",)
+
+
+def amplified_steps(min_reposts: int, early_seconds: int) -> tuple[tuple[str, str], ...]:
+    """The relational steps of ``amplified_posts``, in the linker's dialect; settings enter
+    as integers."""
+    return (
+        ("reach_reposts", REACH_REPOSTS.format(early=int(early_seconds))),
+        ("reach_counted", REACH_COUNTED.format(min_reposts=int(min_reposts))),
+        ("reach_by_campaign", REACH_BY_CAMPAIGN),
+    )
+
+
 def amplified_posts(
     con: duckdb.DuckDBPyConnection,
     members: pd.DataFrame,
@@ -71,8 +115,13 @@ def amplified_posts(
     min_reposts: int = 10,
     min_share: float = 0.5,
     early_seconds: int = 3600,
+    runner: Runner | None = None,
 ) -> pd.DataFrame:
-    """Posts whose first-hour reposts came mostly from operations' members."""
+    """Posts whose first-hour reposts came mostly from operations' members.
+
+    The work over every repost runs through ``runner`` (the run's engine; DuckDB on
+    ``con`` by default, ``amplified_steps``); only the per-post and per-campaign counts
+    and the listed posts' own rows are read on the driver."""
     cols = [
         "post_id",
         "account_id",
@@ -85,40 +134,38 @@ def amplified_posts(
     ]
     if members.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    con.register("_reach_members", members[["account_id", "campaign"]])
+    run = runner or duckdb_runner(con)
+    steps = amplified_steps(min_reposts, early_seconds)
+    store_table(con, "reach_members", members[["account_id", "campaign"]])
     try:
-        frame = con.execute(
-            """
-            WITH reposts AS (
-                SELECT r.parent_post_id AS post_id, r.account_id, r.created_at,
-                       min(r.created_at) OVER (PARTITION BY r.parent_post_id) AS first
-                FROM posts r WHERE r.kind = 'repost' AND r.parent_post_id IS NOT NULL
-            ),
-            counted AS (
-                SELECT post_id, count(*) AS reposts,
-                       count(*) FILTER (WHERE epoch(created_at) - epoch(first) <= $early)
-                           AS early_reposts
-                FROM reposts GROUP BY post_id HAVING count(*) >= $min
-            ),
-            by_campaign AS (
-                -- the campaigns in the order of their numbers, the same on every run
-                SELECT post_id, sum(n) AS n,
-                       string_agg(CAST(campaign AS VARCHAR), ', ' ORDER BY campaign) AS campaigns
-                FROM (SELECT r.post_id, m.campaign, count(*) AS n
-                      FROM reposts r JOIN _reach_members m ON m.account_id = r.account_id
-                      WHERE epoch(r.created_at) - epoch(r.first) <= $early
-                      GROUP BY r.post_id, m.campaign) g
-                GROUP BY post_id
-            )
-            SELECT c.post_id, o.account_id, o.text, c.reposts, c.early_reposts,
-                   b.n AS early_by_campaigns, b.n / c.early_reposts AS share, b.campaigns
-            FROM counted c JOIN by_campaign b ON b.post_id = c.post_id
-            LEFT JOIN posts o ON o.post_id = c.post_id
-            WHERE b.n / c.early_reposts >= $share
-            ORDER BY b.n DESC, c.post_id
-            """,
-            {"early": early_seconds, "min": min_reposts, "share": min_share},
-        ).df()
+        run_steps(run, steps)
+        counted = con.execute("SELECT post_id, reposts, early_reposts FROM reach_counted").df()
+        by = con.execute("SELECT post_id, campaign, n FROM reach_by_campaign").df()
     finally:
-        con.unregister("_reach_members")
-    return frame[cols]
+        for name in ("reach_members", *(n for n, _ in steps)):
+            con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+    # the campaigns in the order of their numbers, the same on every run
+    by = by.sort_values(["post_id", "campaign"], kind="stable")
+    grouped = by.groupby("post_id", sort=False)
+    carried = pd.DataFrame(
+        {
+            "early_by_campaigns": grouped["n"].sum().astype("float64"),
+            "campaigns": grouped["campaign"].agg(lambda c: ", ".join(str(int(x)) for x in c)),
+        }
+    )
+    frame = counted.merge(carried, left_on="post_id", right_index=True)
+    frame["share"] = frame["early_by_campaigns"] / frame["early_reposts"]
+    frame = frame[frame["share"] >= min_share]
+    frame = frame.sort_values(
+        ["early_by_campaigns", "post_id"], ascending=[False, True], kind="stable"
+    )
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    # the listed posts' author and text, where the post itself is in the data
+    originals = con.execute(
+        "SELECT post_id, account_id, text FROM posts "
+        "WHERE post_id IN (SELECT unnest(CAST($ids AS VARCHAR[])))",
+        {"ids": frame["post_id"].astype(str).tolist()},
+    ).df()
+    frame = frame.merge(originals, on="post_id", how="left")
+    return frame[cols].reset_index(drop=True)
