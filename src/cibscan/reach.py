@@ -152,8 +152,9 @@ def amplified_posts(
             "early_by_campaigns": grouped["n"].sum().astype("float64"),
             "campaigns": grouped["campaign"].agg(lambda c: ", ".join(str(int(x)) for x in c)),
         }
-    )
-    frame = counted.merge(carried, left_on="post_id", right_index=True)
+    ).rename_axis(None)
+    carried["post_id"] = carried.index.to_numpy()
+    frame = counted.merge(carried.reset_index(drop=True), on="post_id")
     frame["share"] = frame["early_by_campaigns"] / frame["early_reposts"]
     frame = frame[frame["share"] >= min_share]
     frame = frame.sort_values(
