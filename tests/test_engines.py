@@ -137,6 +137,12 @@ def _need_spark_engine() -> None:
         pytest.skip(str(exc))
 
 
+def _utc(stamp: pd.Timestamp) -> object:
+    """A Python datetime in UTC (naive times are read as UTC)."""
+    aware = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return aware.to_pydatetime()
+
+
 def _spark(
     inputs: dict[str, pd.DataFrame],
     steps: tuple[tuple[str, str], ...] = STEPS,
@@ -164,8 +170,10 @@ def _spark(
             frame = frame.astype(object).assign(
                 **{
                     c: pd.Series(
-                        frame[c].dt.tz_localize("UTC").dt.to_pydatetime(), dtype=object
-                    ).where(frame[c].notna().to_numpy(), None)
+                        [None if pd.isna(v) else _utc(v) for v in frame[c]],
+                        index=frame.index,
+                        dtype=object,
+                    )
                     for c in times
                 }
             )
