@@ -23,7 +23,7 @@ import cibscan
 from cibscan.engine_spark import SparkEngine
 
 #: The findings' tables compared between the engines.
-TABLES = ("accounts", "campaigns", "links", "evidence", "campaign_keys")
+TABLES = ("accounts", "campaigns", "links", "evidence", "campaign_keys", "amplified_posts")
 
 
 def same(a: cibscan.Findings, b: cibscan.Findings) -> dict[str, bool]:

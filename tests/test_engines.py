@@ -474,11 +474,17 @@ def test_the_spark_engine_without_pyspark_is_a_one_line_install_hint(monkeypatch
 @pytest.mark.parametrize("engine", list(ENGINES))
 def test_the_traits_aggregations_are_identical_across_engines(engine: str, platform) -> None:  # type: ignore[no-untyped-def]
     # what every trait starts from (posts, active days, first and last seen, profile),
-    # the gaps between an account's posts, and its posts per hour of the week
+    # the gaps between an account's posts, its posts per hour of the week, and its
+    # reposts of a watch-list's accounts
     from cibscan.traits import TraitSettings, trait_steps
 
-    posts = platform[["post_id", "account_id", "created_at", "kind", "text"]]
+    posts = platform[["post_id", "account_id", "created_at", "kind", "text", "parent_post_id"]]
+    author = posts.set_index("post_id")["account_id"]
+    posts = posts.assign(parent_account_id=posts["parent_post_id"].map(author))
     ids = sorted(posts["account_id"].unique())
+    # the watch-list: the five accounts reposted most
+    reposted = posts.loc[posts["kind"] == "repost", "parent_account_id"].value_counts()
+    watched = pd.DataFrame({"account_id": reposted.index[:5].astype(str)})
     accounts = pd.DataFrame(
         {
             "account_id": ids,
@@ -492,13 +498,13 @@ def test_the_traits_aggregations_are_identical_across_engines(engine: str, platf
             ],
         }
     )
-    inputs = {"posts": posts, "accounts": accounts}
+    inputs = {"posts": posts, "accounts": accounts, "trait_watched": watched}
     steps = trait_steps(TraitSettings(min_schedule_posts=5))
-    names = "trait_base,trait_hours,trait_regularity"
+    names = "trait_base,trait_hours,trait_regularity,trait_amplification"
     assert [n for n, _ in steps] == names.split(",")
     reference = _duckdb(inputs, steps, names)
     got = ENGINES[engine](inputs, steps, names)
-    keys = (["account_id"], ["account_id", "b"], ["account_id"])
+    keys = (["account_id"], ["account_id", "b"], ["account_id"], ["account_id"])
     for mine, theirs, key in zip(got, reference, keys, strict=True):
         assert len(theirs) > 0
         theirs = theirs.sort_values(key).reset_index(drop=True)
@@ -514,6 +520,9 @@ def test_the_traits_aggregations_are_identical_across_engines(engine: str, platf
                 assert mine[col].tolist() == theirs[col].tolist(), col
     hours = reference[1]
     assert hours["b"].between(0, 167).all() and hours["b"].nunique() > 100
+    amplified = reference[3]
+    assert (amplified["n"] > 0).sum() > 10 and amplified["delay"].notna().any()
+    assert not amplified["account_id"].isin(watched["account_id"]).any()
 
 
 @pytest.mark.parametrize("engine", list(ENGINES))

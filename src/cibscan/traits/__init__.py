@@ -19,7 +19,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from ..engine import duckdb_runner, quote_ident
+from ..engine import duckdb_runner, quote_ident, store_table
 from ..link_steps import Runner
 from . import activity, cohorts, evasion, impersonation, posting, profile, schedule, watchlist
 from ._base import KINDS, TRAIT_BASE, Marker, Trait, TraitSettings, flagged
@@ -69,6 +69,11 @@ def account_traits(
     run = runner or duckdb_runner(con)
     made: list[str] = []
     try:
+        for trait in TRAITS:
+            if trait.inputs is not None and trait.name not in settings.skip:
+                for name, table in trait.inputs(con, settings).items():
+                    store_table(con, name, table)
+                    made.append(name)
         for name, sql in trait_steps(settings):
             run(name, sql)
             made.append(name)

@@ -9,6 +9,7 @@ from importlib import resources
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..resolution import column_step
 
@@ -84,6 +85,10 @@ class Trait:
     #: on the run's engine before any trait is measured (``account_traits``); only their
     #: tables, one row per account or fewer, come to the driver.
     steps: Callable[[TraitSettings], tuple[tuple[str, str], ...]] | None = None
+    #: Tables made on the driver that the trait's steps read (a list of settings, such as
+    #: the watch-list's account ids), stored on the connection before any step runs
+    #: (data enters the steps as tables, never in their text).
+    inputs: Callable[[duckdb.DuckDBPyConnection, TraitSettings], dict[str, pa.Table]] | None = None
 
 
 def flagged(values: pd.Series) -> np.ndarray:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy.stats import binom
 
 from ._base import Marker, Trait, TraitSettings, data_lines, known, share_of
@@ -32,25 +33,40 @@ def watched_ids(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> list
     return sorted({r[0] for r in rows} | set(names))
 
 
+def inputs(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> dict[str, pa.Table]:
+    """``trait_watched``: the watch-list's account ids (``watched_ids``), for the step."""
+    ids = pa.array(watched_ids(con, settings), type=pa.string())
+    return {"trait_watched": pa.table({"account_id": ids})}
+
+
+#: Per account not on the watch-list: its posts, its reposts and quotes of watched
+#: accounts, and their median delay after the original where the original is in the
+#: data (whole seconds). A relational step (``Trait.steps``), run on the engine: the
+#: reposts joined to their originals is a join over every post.
+AMPLIFICATION = """
+SELECT t.account_id, t.posts, coalesce(amp.n, 0) AS n, amp.delay
+FROM trait_base t
+LEFT JOIN (
+    SELECT p.account_id, count(*) AS n,
+           median(CAST(epoch(p.created_at) AS BIGINT)
+                  - CAST(epoch(o.created_at) AS BIGINT)) AS delay
+    FROM posts p
+    JOIN trait_watched w ON w.account_id = p.parent_account_id
+    LEFT JOIN posts o ON o.post_id = p.parent_post_id
+    WHERE p.kind IN ('repost', 'quote')
+    GROUP BY p.account_id
+) amp ON amp.account_id = t.account_id
+LEFT JOIN trait_watched x ON x.account_id = t.account_id
+WHERE x.account_id IS NULL
+"""
+
+
+def steps(settings: TraitSettings) -> tuple[tuple[str, str], ...]:
+    return (("trait_amplification", AMPLIFICATION),)
+
+
 def measure(con: duckdb.DuckDBPyConnection, settings: TraitSettings) -> pd.DataFrame:
-    ids = watched_ids(con, settings)
-    frame = con.execute(
-        """
-        WITH amp AS (
-            SELECT p.account_id, count(*) AS n,
-                   median(epoch(p.created_at) - epoch(o.created_at)) AS delay
-            FROM posts p LEFT JOIN posts o ON o.post_id = p.parent_post_id
-            WHERE p.kind IN ('repost', 'quote')
-              AND p.parent_account_id IN (SELECT unnest($ids))
-              AND p.account_id NOT IN (SELECT unnest($ids))
-            GROUP BY p.account_id
-        )
-        SELECT t.account_id, t.posts, coalesce(amp.n, 0) AS n, amp.delay
-        FROM trait_base t LEFT JOIN amp ON amp.account_id = t.account_id
-        WHERE t.account_id NOT IN (SELECT unnest($ids))
-        """,
-        {"ids": ids},
-    ).df()
+    frame = con.execute("SELECT * FROM trait_amplification ORDER BY account_id").df()
     total = int(frame["n"].sum())
     if total == 0:
         return pd.DataFrame()
@@ -85,6 +101,8 @@ def _duration(seconds: float) -> str:
 TRAIT = Trait(
     name="watchlist",
     measure=measure,
+    inputs=inputs,
+    steps=steps,
     columns={"watch_amplifications": "int", "watch_amplifier": "bool"},
     strong="watch_amplifier",
     markers=(
