@@ -231,7 +231,10 @@ def _plain(text: str) -> str:
 @app.command("detect")
 def detect_cmd(
     inputs: Annotated[
-        list[str], typer.Argument(help="Post files: CSV, Parquet or JSON Lines (.gz/.zst ok).")
+        list[str],
+        typer.Argument(
+            help="Post files (CSV, Parquet or JSON Lines; .gz/.zst ok), or folders of them."
+        ),
     ],
     out_dir: Annotated[
         str, typer.Option("--out", "-o", help="Folder for the findings.")

@@ -350,3 +350,36 @@ def test_an_account_s_attributes_are_those_of_its_latest_post_the_last_of_ties(
     for name in (path, parquet):
         accounts = cibscan.read(name).accounts_df()
         assert accounts.loc[accounts["account_id"] == "a", "followers"].tolist() == [9], name
+
+
+def test_a_folder_reads_as_the_files_under_it_in_name_order(tmp_path: Path) -> None:
+    # as Spark and Hive write a table: part files, a partition subfolder, bookkeeping
+    folder = tmp_path / "table"
+    (folder / "day=2").mkdir(parents=True)
+    pd.DataFrame(
+        {"post_id": ["3", "4"], "account_id": ["c", "a"], "created_at": ["2021-01-02"] * 2}
+    ).to_parquet(folder / "day=2" / "part-0.parquet")
+    pd.DataFrame(
+        {"post_id": ["1", "2"], "account_id": ["a", "b"], "created_at": ["2021-01-01"] * 2}
+    ).to_parquet(folder / "part-0.parquet")
+    (folder / "_SUCCESS").write_bytes(b"")
+    (folder / ".part-0.parquet.crc").write_bytes(b"\x00")
+    data = cibscan.read(str(folder))
+    posts = data.con.execute("SELECT post_id FROM posts ORDER BY post_id").fetchall()
+    assert [p[0] for p in posts] == ["1", "2", "3", "4"]
+    assert [Path(f).name for f in data.report.files] == ["part-0.parquet", "part-0.parquet"]
+    assert data.report.files[0].endswith("day=2/part-0.parquet")  # "day=2" < "part-0"
+
+
+def test_a_file_in_a_folder_that_cibscan_does_not_read_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    _write(folder, "posts.csv", GOOD)
+    _write(folder, "README.md", "about this export")
+    with pytest.raises(InputError) as err:
+        cibscan.read(str(folder))
+    assert "README.md" in str(err.value) and "not a file cibscan reads" in str(err.value)
+    empty = tmp_path / "empty"
+    (empty / "_temporary").mkdir(parents=True)
+    with pytest.raises(InputError, match="holds no"):
+        cibscan.read(str(empty))

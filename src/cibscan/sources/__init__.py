@@ -27,7 +27,7 @@ from . import (
     youtube,
 )
 from ._canonical import LoadReport, OnBadRows, ReaderPlan, finish, insert_frames, load_file
-from ._scan import ReadOptions, check_file, columns, file_format
+from ._scan import ReadOptions, check_file, columns, expand_folders, file_format
 
 Format = Literal[
     "auto",
@@ -106,7 +106,9 @@ def read(
     engine: EngineSettings | None = None,
     objects: dict[str, str] | str | None = None,
 ) -> Dataset:
-    """Read one or more files into a :class:`Dataset` of canonical posts and accounts.
+    """Read one or more files into a :class:`Dataset` of canonical posts and accounts. A
+    folder stands for the files under it, in the order of their paths
+    (``_scan.expand_folders``).
 
     Each file is streamed by DuckDB (CSV, Parquet or JSON Lines; gzip and zstd are
     unpacked on the fly) and checked row by row: a bad row stops the read with an
@@ -116,6 +118,7 @@ def read(
     files = [paths] if isinstance(paths, str) else list(paths)
     if not files:
         raise InputError("(no input)", "no input files given")
+    files = expand_folders([str(f) for f in files])
     if on_bad_rows not in ("error", "skip"):
         raise InputError("--on-bad-rows", f"'{on_bad_rows}' is not 'error' or 'skip'")
     cols_map = generic.parse_mapping(mapping) if isinstance(mapping, str) else dict(mapping or {})

@@ -43,6 +43,41 @@ def file_format(path: str) -> str:
     )
 
 
+def expand_folders(paths: list[str]) -> list[str]:
+    """``paths`` with each folder replaced by the files under it, in the order of their
+    paths (its subfolders' too, as Spark and Hive write a table: ``part-00000.parquet``,
+    ``date=2024-03-04/...``). Names starting with ``.`` or ``_`` are the writers' own
+    bookkeeping (``_SUCCESS``, ``.part-00000.crc``) and are passed over; any other file
+    must be one cibscan reads (``file_format``), so that nothing in the folder is left
+    out unsaid."""
+    out: list[str] = []
+    for path in paths:
+        if not os.path.isdir(path):
+            out.append(path)
+            continue
+        found: list[str] = []
+        for root, dirs, names in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+            for name in sorted(names):
+                if name.startswith((".", "_")):
+                    continue
+                file = os.path.join(root, name)
+                try:
+                    file_format(file)
+                except InputError:
+                    raise InputError(
+                        file,
+                        f"is in the folder {path} but is not a file cibscan reads",
+                        hint="a folder may hold only .csv, .parquet or .jsonl files; "
+                        "move this one out",
+                    ) from None
+                found.append(file)
+        if not found:
+            raise InputError(path, "the folder holds no .csv, .parquet or .jsonl file")
+        out.extend(sorted(found))
+    return out
+
+
 def check_file(path: str) -> None:
     """Fail early, in one line, on a missing, empty or truncated file."""
     if not os.path.exists(path):
