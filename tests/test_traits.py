@@ -795,3 +795,19 @@ def test_a_campaign_s_family_is_the_component_most_of_its_linked_members_are_in(
     tie = families(pairs, members)
     assert tie[2] == min(tie[1], got[2])  # a tie goes to the smaller component id
     assert families(pairs.iloc[:0], members).empty
+
+
+def test_the_traits_leave_a_callers_tables_of_the_same_names_alone() -> None:
+    posts, accounts = _population(60)
+    data = Dataset.from_frames(posts, accounts)
+    con = data.con
+    con.execute("CREATE TABLE trait_base AS SELECT 'mine' AS owner")
+    con.execute("CREATE TABLE trait_hours AS SELECT 42 AS answer")
+    traits = account_traits(con, TraitSettings())
+    assert len(traits) == posts["account_id"].nunique()
+    assert con.execute("SELECT * FROM trait_base").fetchall() == [("mine",)]
+    assert con.execute("SELECT * FROM trait_hours").fetchall() == [(42,)]
+    tables = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    assert tables == {"posts", "accounts", "trait_base", "trait_hours"}

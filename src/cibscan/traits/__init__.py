@@ -19,7 +19,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from ..engine import duckdb_runner, quote_ident, store_table
+from ..engine import duckdb_runner, quote_ident, run_scope, store_table
 from ..link_steps import Runner
 from . import activity, cohorts, evasion, impersonation, posting, profile, schedule, watchlist
 from ._base import KINDS, TRAIT_BASE, Marker, Trait, TraitSettings, flagged
@@ -65,8 +65,13 @@ def account_traits(
 
     The traits' aggregations over the posts (``trait_steps``) run through ``runner``
     (the run's engine; DuckDB on ``con`` by default) into tables of ``con``, which the
-    traits then read; they are dropped before returning."""
-    run = runner or duckdb_runner(con)
+    traits then read; they are dropped before returning. Called without a runner (not
+    from a run of ``detect``), it works in a schema of its own (``engine.run_scope``), so
+    that a table of the caller's that bears one of those names is left alone."""
+    if runner is None:
+        with run_scope(con):
+            return account_traits(con, settings, duckdb_runner(con))
+    run = runner
     made: list[str] = []
     try:
         for trait in TRAITS:
