@@ -146,15 +146,16 @@ def amplified_posts(
             con.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
     # the campaigns in the order of their numbers, the same on every run
     by = by.sort_values(["post_id", "campaign"], kind="stable")
-    grouped = by.groupby("post_id", sort=False)
-    carried = pd.DataFrame(
-        {
-            "early_by_campaigns": grouped["n"].sum().astype("float64"),
-            "campaigns": grouped["campaign"].agg(lambda c: ", ".join(str(int(x)) for x in c)),
-        }
-    ).rename_axis(None)
-    carried["post_id"] = carried.index.to_numpy()
-    frame = counted.merge(carried.reset_index(drop=True), on="post_id")
+    carried = (
+        by.groupby("post_id", sort=False)
+        .agg(
+            early_by_campaigns=("n", "sum"),
+            campaigns=("campaign", lambda c: ", ".join(str(int(x)) for x in c)),
+        )
+        .reset_index()
+    )
+    carried["early_by_campaigns"] = carried["early_by_campaigns"].astype("float64")
+    frame = counted.merge(carried, on="post_id")
     frame["share"] = frame["early_by_campaigns"] / frame["early_reposts"]
     frame = frame[frame["share"] >= min_share]
     frame = frame.sort_values(

@@ -132,7 +132,11 @@ def population_histogram(con: duckdb.DuckDBPyConnection) -> np.ndarray:
 
 def steps(settings: TraitSettings) -> tuple[tuple[str, str], ...]:
     """``trait_hours``: per account with ``min_schedule_posts`` posts or more, its posts
-    in each UTC hour of the week; a relational step (``Trait.steps``), run on the engine."""
+    in each UTC hour of the week; a relational step (``Trait.steps``), run on the engine.
+    None where the settings say the post times are given to the day (``measure`` tests
+    no schedule then)."""
+    if settings.post_time_step is not None and settings.post_time_step >= 86_400:
+        return ()
     return (
         (
             "trait_hours",
