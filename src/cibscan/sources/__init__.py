@@ -23,6 +23,8 @@ from . import (
     tiktok,
     twarc_csv,
     twitter_io,
+    xapi1,
+    xapi1_csv,
     xapi2,
     youtube,
 )
@@ -37,6 +39,8 @@ Format = Literal[
     "generic",
     "chat",
     "x-api-v2",
+    "x-api-v1",
+    "x-api-v1-csv",
     "mastodon",
     "telegram",
     "reddit",
@@ -49,8 +53,16 @@ Format = Literal[
 ]
 FORMATS: tuple[str, ...] = get_args(Format)
 #: Readers of nested JSON, parsed in Python: (module, recognised by its ``looks_like``).
-_JSON_READERS = (xapi2, mastodon, telegram, reddit, bluesky, youtube, tiktok)
-_NAMED = (twitter_io, ira538, coortweet, twarc_csv, crowdtangle, meta_content_library)
+_JSON_READERS = (xapi2, xapi1, mastodon, telegram, reddit, bluesky, youtube, tiktok)
+_NAMED = (
+    twitter_io,
+    ira538,
+    coortweet,
+    twarc_csv,
+    xapi1_csv,
+    crowdtangle,
+    meta_content_library,
+)
 
 
 def detect_format(cols: dict[str, str]) -> str:

@@ -1,0 +1,237 @@
+"""X (Twitter) API v1.1 tweets as JSON Lines: one tweet object a line, as twarc 1, the
+Hydrator, tweepy's ``_json`` and the streaming API wrote them for a decade of research
+collections.
+
+- ``id_str`` (else ``id``), ``user.id_str`` (else ``user.id``) and ``created_at``
+  (``Wed Oct 10 20:19:24 +0000 2018``, or ISO 8601) make the post; its text is
+  ``extended_tweet.full_text`` (the streaming API's long tweets), else ``full_text``,
+  else ``text``; ``lang`` its language and ``source`` its client, the link around the
+  client's name taken off;
+- ``retweeted_status`` makes a repost of that tweet (its author the parent account),
+  ``quoted_status_id_str`` a quote and ``in_reply_to_status_id_str`` a reply (the parent
+  account ``in_reply_to_user_id_str``); a retweet's type wins over the quote it may carry,
+  as every other reader reads it;
+- ``entities`` (``extended_tweet.entities`` for a long tweet): ``urls[].expanded_url``
+  (else ``url``), ``hashtags[].text`` and ``user_mentions[].screen_name``; a tweet without
+  ``entities`` has none;
+- ``user``: ``screen_name`` (handle), ``name``, ``description``, ``created_at``,
+  ``location``, ``followers_count`` and ``friends_count``; the retweeted and quoted
+  tweets' authors are read too (their handles let ``cibscan target`` find an account
+  that only others post about), an author's own latest profile winning.
+
+A line that is not JSON, or a tweet without its id, author or time, is a bad row: it
+stops the read naming the file, line and field, or is skipped and counted with
+``on_bad_rows="skip"``. Texts are data: nothing read here is ever run or rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError
+from ._json import NOT_JSON, BadRows, first_value, lines, reading
+
+NAME = "x-api-v1"
+_SUFFIXES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz", ".ndjson.gz")
+#: How API v1.1 writes a time.
+V1_TIME = "%a %b %d %H:%M:%S %z %Y"
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _is_tweet(obj: Any) -> bool:
+    return (
+        isinstance(obj, dict)
+        and isinstance(obj.get("user"), dict)
+        and ("id_str" in obj or "id" in obj)
+        and "created_at" in obj
+        and ("text" in obj or "full_text" in obj)
+    )
+
+
+def looks_like(path: str) -> bool:
+    """True when the first non-empty line of a JSON Lines file is an API v1.1 tweet (a
+    ``user`` object inline, where API v2 has ``author_id``)."""
+    return _is_tweet(first_value(path, _SUFFIXES))
+
+
+def client_name(source: Any) -> str | None:
+    """The client's name out of v1.1's ``source`` (``<a href="...">Twitter for
+    iPhone</a>``); None when there is none."""
+    if source is None:
+        return None
+    name = _TAG.sub("", str(source)).strip()
+    return name or None
+
+
+def _utc(values: pd.Series) -> pd.Series:
+    """Times written as API v1.1 writes them, or as ISO 8601, in UTC; NaT where neither
+    reads."""
+    text = values.astype("object").where(values.notna(), None)
+    v1 = pd.to_datetime(text, format=V1_TIME, utc=True, errors="coerce")
+    iso = pd.to_datetime(text.where(v1.isna(), None), format="ISO8601", utc=True, errors="coerce")
+    return v1.fillna(iso)
+
+
+def _id(obj: dict[str, Any], name: str) -> str | None:
+    """``name_str``, else ``name``, as text; None when missing or empty."""
+    for key in (f"{name}_str", name):
+        value = obj.get(key)
+        if value not in (None, ""):
+            return str(value)
+    return None
+
+
+#: The profile read from a tweet's ``user``.
+USER_COLUMNS = (
+    "account_id",
+    "handle",
+    "display_name",
+    "bio",
+    "created_at",
+    "location",
+    "followers",
+    "following",
+)
+
+
+def _user(user: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "account_id": _id(user, "id"),
+        "handle": user.get("screen_name"),
+        "display_name": user.get("name"),
+        "bio": user.get("description"),
+        "created_at": user.get("created_at"),
+        "location": user.get("location"),
+        "followers": user.get("followers_count"),
+        "following": user.get("friends_count"),
+    }
+
+
+def _entities(tweet: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
+    extended = tweet.get("extended_tweet")
+    ent = extended.get("entities") if isinstance(extended, dict) else None
+    if not isinstance(ent, dict):
+        ent = tweet.get("entities")
+    if not isinstance(ent, dict):
+        return [], [], []
+
+    def values(name: str, *keys: str) -> list[str]:
+        out = []
+        for item in ent.get(name) or []:
+            if isinstance(item, dict):
+                value = next((item[k] for k in keys if item.get(k)), None)
+                if value is not None:
+                    out.append(str(value))
+        return out
+
+    return (
+        values("urls", "expanded_url", "url"),
+        values("hashtags", "text"),
+        values("user_mentions", "screen_name"),
+    )
+
+
+def _text(tweet: dict[str, Any]) -> Any:
+    extended = tweet.get("extended_tweet")
+    if isinstance(extended, dict) and extended.get("full_text") is not None:
+        return extended["full_text"]
+    return tweet["full_text"] if tweet.get("full_text") is not None else tweet.get("text")
+
+
+def parse(
+    path: str, max_text_chars: int, on_bad_rows: str = "error"
+) -> tuple[pd.DataFrame, pd.DataFrame, Counter[str], int]:
+    """(posts, accounts, skipped rows by reason, lines read) of one file."""
+    posts: list[dict[str, Any]] = []
+    users: dict[str, dict[str, Any]] = {}
+    bad = BadRows(path, on_bad_rows)
+    read = 0
+    with reading(path):
+        for number, obj in lines(path):
+            read += 1
+            if obj is NOT_JSON or not isinstance(obj, dict):
+                bad("not a JSON object", number)
+                continue
+            row = _post(obj, users, max_text_chars)
+            if isinstance(row, tuple):
+                bad(row[0], number, row[1])
+                continue
+            row["_line"] = number
+            posts.append(row)
+    if not posts:
+        raise InputError(path, "no tweets in this X API v1.1 file")
+    frame = pd.DataFrame(posts)
+    times = _utc(frame["created_at"])
+    for number in frame.loc[times.isna().to_numpy(), "_line"]:
+        bad("created_at is not a time as API v1.1 or ISO 8601 writes it", int(number), "created_at")
+    frame = frame.assign(created_at=times.dt.tz_localize(None))[times.notna().to_numpy()]
+    frame = frame.drop(columns="_line").reset_index(drop=True)
+    accounts = pd.DataFrame(list(users.values()), columns=list(USER_COLUMNS))
+    # a profile's unreadable creation time is missing, never a reason to drop the posts
+    accounts["created_at"] = _utc(accounts["created_at"]).dt.tz_localize(None)
+    for col in ("followers", "following"):
+        accounts[col] = pd.to_numeric(accounts[col], errors="coerce").astype("Int64")
+    return frame, accounts, bad.skipped, read
+
+
+def _post(
+    tweet: dict[str, Any], users: dict[str, dict[str, Any]], max_text_chars: int
+) -> dict[str, Any] | tuple[str, str | None]:
+    """One canonical post, or (why the tweet is a bad row, the field)."""
+    post_id = _id(tweet, "id")
+    if post_id is None:
+        return "a tweet without id", "id"
+    user = tweet.get("user")
+    author = _id(user, "id") if isinstance(user, dict) else None
+    if author is None:
+        return "a tweet without user.id", "user.id"
+    if tweet.get("created_at") in (None, ""):
+        return "a tweet without created_at", "created_at"
+    text = _text(tweet)
+    if text is not None and len(str(text)) > max_text_chars:
+        return f"text longer than {max_text_chars} characters", "text"
+    assert isinstance(user, dict)
+    users[author] = _user(user)
+    kind, parent, parent_account = "post", None, None
+    retweeted = tweet.get("retweeted_status")
+    quoted = tweet.get("quoted_status")
+    if isinstance(retweeted, dict) and _id(retweeted, "id"):
+        kind, parent = "repost", _id(retweeted, "id")
+        parent_account = _referenced(retweeted, users)
+    elif _id(tweet, "quoted_status_id"):
+        kind, parent = "quote", _id(tweet, "quoted_status_id")
+        parent_account = _referenced(quoted, users) if isinstance(quoted, dict) else None
+    elif _id(tweet, "in_reply_to_status_id"):
+        kind, parent = "reply", _id(tweet, "in_reply_to_status_id")
+        parent_account = _id(tweet, "in_reply_to_user_id")
+    urls, hashtags, mentions = _entities(tweet)
+    return {
+        "post_id": post_id,
+        "account_id": author,
+        "created_at": str(tweet["created_at"]),
+        "kind": kind,
+        "text": None if text is None else str(text),
+        "language": tweet.get("lang"),
+        "parent_post_id": parent,
+        "parent_account_id": parent_account,
+        "urls": urls,
+        "hashtags": hashtags,
+        "mentions": mentions,
+        "client": client_name(tweet.get("source")),
+    }
+
+
+def _referenced(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> str | None:
+    """The author of a retweeted or quoted tweet, its profile kept where the author's own
+    posts gave none."""
+    user = tweet.get("user")
+    if not isinstance(user, dict):
+        return None
+    account = _id(user, "id")
+    if account is not None and account not in users:
+        users[account] = _user(user)
+    return account
