@@ -154,6 +154,11 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
             f"{s['input']['rows_merged']:,} rows repeat a post id with other links, hashtags "
             "or objects: read as one post with all of them"
         )
+    if s["input"].get("profiles_unused"):
+        out.print(
+            f"{s['input']['profiles_unused']:,} profiles of accounts with no post in the data "
+            "were not used"
+        )
     for behaviour, n in s["sampling"]["traces_left_out_of_pairing"].items():
         cap = s["sampling"]["hot_cap"].get(behaviour)
         out.print(

@@ -411,6 +411,8 @@ def _detect(
             "files": [os.path.basename(str(f)) for f in data.report.files],
             "rows_read": data.report.rows_read,
             "rows_merged": data.report.rows_merged,
+            # profiles given apart of accounts that never post in the data
+            "profiles_unused": data.report.profiles_unused,
             "fingerprint": _fingerprint(con),
             "posts": data.n_posts,
             "accounts": data.n_accounts,

@@ -102,3 +102,24 @@ def test_single_value_list_cells_are_one_element_lists(tmp_csv) -> None:
     posts = cibscan.read(tmp_csv(frame)).posts_df().set_index("post_id")
     assert list(posts.loc["1", "urls"]) == ["7"] and list(posts.loc["1", "hashtags"]) == ["x"]
     assert list(posts.loc["2", "urls"]) == [] and list(posts.loc["2", "hashtags"]) == []
+
+
+def test_texts_written_as_retweets_are_reposts_where_nothing_else_says(tmp_csv) -> None:
+    """ids, times and texts only: ``RT @name: ...`` is a repost, and two retweets of one
+    post share a parent (a hash of the text)."""
+    frame = pd.DataFrame(
+        {
+            "post_id": ["1", "2", "3", "4"],
+            "account_id": ["a", "b", "c", "d"],
+            "created_at": ["2021-01-01T10:00:00Z"] * 4,
+            "text": ["RT @x: the post", "RT @x: the post", "the post", "RT @y: another"],
+        }
+    )
+    posts = cibscan.read(tmp_csv(frame)).posts_df().set_index("post_id")
+    assert posts["kind"].tolist() == ["repost", "repost", "post", "repost"]
+    parents = posts["parent_post_id"]
+    assert parents["1"] == parents["2"] and parents["1"] != parents["4"]
+    assert pd.isna(parents["3"])
+    # a kind column still says what each post is
+    kinds = cibscan.read(tmp_csv(frame.assign(kind="post"))).posts_df()
+    assert (kinds["kind"] == "post").all()

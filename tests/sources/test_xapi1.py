@@ -183,7 +183,7 @@ def test_a_flat_v1_table_is_recognised_and_read(tmp_path: Path) -> None:
     assert pd.isna(posts.loc[ids[0], "parent_post_id"])  # 0 is none
     assert posts.loc[ids[1], "parent_post_id"] == "580000000000000009"
     assert posts.loc[ids[2], ["parent_post_id", "parent_account_id"]].tolist() == [ids[0], "11"]
-    assert pd.isna(posts.loc[ids[3], "parent_post_id"])
+    assert posts.loc[ids[3], "parent_post_id"].startswith("rt:")  # keyed by its text
     assert posts.loc[ids[0], "client"] == "Twitter for iPhone"
     assert pd.isna(posts.loc[ids[2], "client"])
     assert str(posts.loc[ids[0], "created_at"]) == "2015-05-01 00:18:11"  # not the local stamp
@@ -258,3 +258,92 @@ def test_a_retweet_ring_is_found_by_the_ids_of_a_flat_v1_table(tmp_path: Path) -
     ring = camp[[f"9{m}" for m in range(8)]]
     assert ring.notna().all() and ring.nunique() == 1
     assert (camp.drop(ring.index).dropna() != ring.iloc[0]).all()  # nobody else in it
+
+
+#: The cresci collections' ``users.csv``: one row per account, beside ``tweets.csv``.
+USERS = [
+    {
+        "id": "11",
+        "name": "Eleven",
+        "screen_name": "eleven",
+        "followers_count": "5",
+        "friends_count": "2000",
+        "created_at": "Tue Apr 14 08:00:00 +0000 2015",
+        "description": "",
+        "lang": "it",
+    },
+    {"id": "12", "name": "Twelve", "screen_name": "twelve", "followers_count": "300"},
+    # bought and never posted: its profile is not one of the population's
+    {"id": "99", "name": "Silent", "screen_name": "silent", "followers_count": "0"},
+]
+
+
+def test_a_table_of_profiles_beside_the_posts_fills_their_accounts(tmp_path: Path) -> None:
+    tweets, users = tmp_path / "tweets.csv", tmp_path / "users.csv"
+    pd.DataFrame(CRESCI).to_csv(tweets, index=False)
+    pd.DataFrame(USERS).to_csv(users, index=False)
+    for order in ([users, tweets], [tweets, users]):
+        data = cibscan.read([str(p) for p in order])
+        accounts = data.accounts_df().set_index("account_id")
+        assert sorted(accounts.index) == ["11", "12", "13", "14"]
+        assert accounts.loc["11", "handle"] == "eleven"
+        assert (accounts.loc["11", "followers"], accounts.loc["11", "following"]) == (5, 2000)
+        assert str(accounts.loc["11", "created_at"]) == "2015-04-14 08:00:00"
+        assert accounts.loc["11", "language"] == "it"
+        assert pd.isna(accounts.loc["13", "followers"])
+        assert data.n_posts == len(CRESCI)
+        assert data.report.profiles_unused == 1
+
+
+def test_a_profile_without_an_account_id_is_a_bad_row(tmp_path: Path) -> None:
+    tweets, users = tmp_path / "tweets.csv", tmp_path / "users.csv"
+    pd.DataFrame(CRESCI).to_csv(tweets, index=False)
+    pd.DataFrame([*USERS, {"id": "", "screen_name": "nobody"}]).to_csv(users, index=False)
+    with pytest.raises(InputError, match=r"row 4.*missing account id"):
+        cibscan.read([str(tweets), str(users)])
+    data = cibscan.read([str(tweets), str(users)], on_bad_rows="skip")
+    assert data.report.skipped["missing account id"] == 1
+
+
+def test_posts_are_not_taken_for_profiles() -> None:
+    from cibscan.sources import profiles
+
+    assert profiles.matches({"id": "VARCHAR", "screen_name": "VARCHAR", "followers": "BIGINT"})
+    posts = {"id": "VARCHAR", "user_id": "VARCHAR", "created_at": "VARCHAR", "screen_name": "V"}
+    assert not profiles.matches(posts)
+    assert not profiles.matches({**USERS[0], "text": "x"})
+
+
+def test_duckdb_and_python_read_v1_json_the_same(tmp_path: Path, monkeypatch) -> None:
+    """DuckDB reads a well-formed file; Python reads one DuckDB cannot, naming its lines:
+    both give the same posts and accounts."""
+    from cibscan.sources import xapi1
+
+    later = {**ORIGINAL, "id_str": "104", "created_at": "Wed May 01 11:00:00 +0000 2024"}
+    later["user"] = {**USER, "followers_count": 150}  # the author's latest profile counts
+    path = _write(tmp_path / "tweets.jsonl", [*TWEETS, later])
+    with monkeypatch.context() as m:
+
+        def refused(*args: object, **kwargs: object) -> object:
+            raise AssertionError("read in Python")
+
+        m.setattr(xapi1, "parse", refused)
+        duck = cibscan.read(path)
+    with monkeypatch.context() as m:
+        m.setattr("cibscan.sources._read_by_duckdb", lambda *a, **k: False)
+        python = cibscan.read(path)
+
+    def frames(data: cibscan.Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+        posts = data.posts_df().sort_values("post_id").reset_index(drop=True)
+        lists = ("urls", "hashtags", "mentions", "objects")
+        posts = posts.assign(**{c: posts[c].map(tuple) for c in lists})
+        return posts, data.accounts_df().sort_values("account_id").reset_index(drop=True)
+
+    for got, want in zip(frames(duck), frames(python), strict=True):
+        pd.testing.assert_frame_equal(got, want)
+    assert duck.accounts_df().set_index("account_id").loc["1", "followers"] == 150
+    # a line DuckDB cannot read goes to Python, which names it
+    broken = _write(tmp_path / "broken.jsonl", [*TWEETS, {**ORIGINAL, "id_str": "9", "user": "x"}])
+    with pytest.raises(InputError, match="row 5"):
+        cibscan.read(broken)
+    assert cibscan.read(broken, on_bad_rows="skip").n_posts == len(TWEETS)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Literal, get_args
+
+from duckdb import DuckDBPyConnection
 
 from ..dataset import Dataset
 from ..engine import EngineSettings, connect
@@ -18,6 +21,7 @@ from . import (
     ira538,
     mastodon,
     meta_content_library,
+    profiles,
     reddit,
     telegram,
     tiktok,
@@ -50,6 +54,7 @@ Format = Literal[
     "twarc-csv",
     "crowdtangle",
     "meta-content-library",
+    "profiles",
 ]
 FORMATS: tuple[str, ...] = get_args(Format)
 #: Readers of nested JSON, parsed in Python: (module, recognised by its ``looks_like``).
@@ -106,6 +111,37 @@ def _layout_plan(fmt: str, cols: dict[str, str], mapping: dict[str, str], path: 
     raise InputError(path, f"unknown format '{fmt}'", hint=f"one of {', '.join(FORMATS)}")
 
 
+def _read_by_duckdb(
+    con: DuckDBPyConnection,
+    path: str,
+    report: LoadReport,
+    on_bad_rows: OnBadRows,
+    max_text_chars: int,
+) -> bool:
+    """Read a JSON Lines file through its reader's DuckDB plan (``xapi1.plan``); False,
+    with nothing read, where DuckDB cannot (a line that is not JSON, a field of another
+    type, a bad row), for the reader's Python parse to read it and name the line."""
+    before = copy.deepcopy(report)
+    try:
+        load_file(
+            con,
+            path,
+            "jsonl",
+            ReadOptions(),
+            xapi1.plan(),
+            report,
+            file_columns=(),
+            on_bad_rows=on_bad_rows,
+            max_text_chars=max_text_chars,
+        )
+    except InputError:
+        for name in ("files", "rows_read", "posts_loaded", "skipped", "cut", "notes"):
+            setattr(report, name, getattr(before, name))
+        con.execute("DROP TABLE IF EXISTS _stage")
+        return False
+    return True
+
+
 def read(
     paths: str | Sequence[str],
     *,
@@ -138,6 +174,7 @@ def read(
     options = ReadOptions(delimiter=delimiter, encoding=encoding)
     con = connect(engine)
     report = LoadReport()
+    with_profiles = False  # a table of profiles among the files (``profiles``)
     for path in files:
         check_file(path)
         if format == chat.NAME or (format == "auto" and chat.looks_like_chat(path)):
@@ -163,6 +200,8 @@ def read(
                     "to tables (CSV, Parquet, flat JSON Lines)",
                     hint="give --format generic to read it as a table with --map",
                 )
+            if reader is xapi1 and _read_by_duckdb(con, path, report, on_bad_rows, max_text_chars):
+                continue
             rows, users, skipped, lines = reader.parse(path, max_text_chars, on_bad_rows)
             insert_frames(con, rows, users if len(users) else None)
             report.files.append(path)
@@ -172,6 +211,18 @@ def read(
             continue
         fmt = file_format(path)
         cols = columns(con, path, options)
+        if format == profiles.NAME or (
+            format == "auto" and not cols_map and profiles.matches(cols)
+        ):
+            if not profiles.matches(cols):
+                raise InputError(
+                    path,
+                    "not a table of profiles: it needs an account id and a handle or "
+                    "follower counts, and no post text, post id or post time",
+                )
+            profiles.load(con, path, fmt, options, cols, report, on_bad_rows)
+            with_profiles = True
+            continue
         plan = _plan(format, cols, cols_map, path, object_map)
         load_file(
             con,
@@ -184,6 +235,8 @@ def read(
             on_bad_rows=on_bad_rows,
             max_text_chars=max_text_chars,
         )
+    if with_profiles:
+        profiles.keep_posting(con, report)
     finish(con, report)
     return Dataset(con=con, report=report)
 

@@ -60,6 +60,8 @@ class LoadReport:
     #: values cut to the bounds of ``schema.MAX_FIELD_CHARS``, per field
     cut: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    #: profiles given apart (``profiles``) of accounts with no post in the data, not used
+    profiles_unused: int = 0
 
 
 @dataclass(frozen=True)

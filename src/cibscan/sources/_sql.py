@@ -74,3 +74,15 @@ def nonempty_sql(expr: str) -> str:
     """NULL for empty, 'nan', 'none' and 'null' cells, which exports write for missing ids."""
     raw = f"trim(CAST({expr} AS VARCHAR))"
     return f"CASE WHEN lower({raw}) IN ('', 'nan', 'none', 'null', '0') THEN NULL ELSE {raw} END"
+
+
+def is_retweet_text_sql(text: str) -> str:
+    """True for a text written as a retweet (``RT @name: ...``), which is how an export
+    without retweet ids or kinds still says what a post is."""
+    return f"coalesce(starts_with({text}, 'RT @'), false)"
+
+
+def retweeted_text_sql(text: str) -> str:
+    """A parent id for a retweet whose retweeted post the export does not name: a hash
+    of its text, so that accounts retweeting the same post share a parent."""
+    return f"'rt:' || md5(lower(trim({text})))"

@@ -16,11 +16,13 @@ from ._canonical import ReaderPlan
 from ._sql import (
     hashtags_from_text_sql,
     hashtags_sql,
+    is_retweet_text_sql,
     kind_sql,
     list_cell_sql,
     mentions_from_text_sql,
     mentions_sql,
     nonempty_sql,
+    retweeted_text_sql,
     sql_str,
     urls_from_text_sql,
 )
@@ -157,6 +159,13 @@ def plan(cols: dict[str, str], mapping: dict[str, str], path: str) -> ReaderPlan
         posts["kind"] = kind_sql(col("kind"))
     elif "parent_post_id" in chosen:
         posts["kind"] = f"CASE WHEN {posts['parent_post_id']} IS NULL THEN 'post' ELSE 'repost' END"
+    elif "text" in chosen:
+        # no kinds and no parents: a text written as a retweet is one, its parent its text
+        retweet = is_retweet_text_sql(posts["text"])
+        posts["kind"] = f"CASE WHEN {retweet} THEN 'repost' ELSE 'post' END"
+        posts["parent_post_id"] = (
+            f"CASE WHEN {retweet} THEN {retweeted_text_sql(posts['text'])} END"
+        )
     else:
         posts["kind"] = "'post'"
 

@@ -9,7 +9,12 @@ Hashtags, links and mentions are taken from the text.
 from __future__ import annotations
 
 from ._canonical import ReaderPlan
-from ._sql import hashtags_from_text_sql, mentions_from_text_sql, urls_from_text_sql
+from ._sql import (
+    hashtags_from_text_sql,
+    mentions_from_text_sql,
+    retweeted_text_sql,
+    urls_from_text_sql,
+)
 
 NAME = "ira-538"
 SIGNATURE = frozenset({"author_id", "content", "publish_date", "post_type"})
@@ -32,7 +37,7 @@ def plan(cols: dict[str, str]) -> ReaderPlan:
         f"ELSE 'post' END",
         "text": text,
         "language": "src.language" if "language" in cols else "NULL",
-        "parent_post_id": f"CASE WHEN {is_repost} THEN 'rt:' || md5(lower(trim({text}))) END",
+        "parent_post_id": f"CASE WHEN {is_repost} THEN {retweeted_text_sql(text)} END",
         "parent_account_id": "NULL",
         "urls": urls_from_text_sql(text),
         "hashtags": hashtags_from_text_sql(text),

@@ -11,8 +11,8 @@ columns) and of research sets built on it (the cresci bot collections' ``tweets.
   ``retweeted_status.user.id_str`` / ``quoted_status.user.id_str`` /
   ``in_reply_to_user_id`` its parent account where present. Empty, ``0`` and ``nan``
   mean none (the cresci files write 0). A text starting ``RT @`` is a repost even
-  where the file has no retweet id: its parent is then unknown, and the same retweeted
-  text still makes it copy-paste-comparable;
+  where the file has no retweet id, its parent then a hash of its text (as for the
+  exports that give no ids at all), so that retweets of one post share a parent;
 - links, hashtags and mentions are taken from the text (the flattened entities are
   lists inside cells that each tool writes its own way);
 - the profile, where it is inline: ``user.screen_name`` / ``user_screen_name`` /
@@ -27,8 +27,10 @@ from ..engine import quote_ident
 from ._canonical import ReaderPlan
 from ._sql import (
     hashtags_from_text_sql,
+    is_retweet_text_sql,
     mentions_from_text_sql,
     nonempty_sql,
+    retweeted_text_sql,
     urls_from_text_sql,
 )
 
@@ -103,8 +105,13 @@ def plan(cols: dict[str, str]) -> ReaderPlan:
 
     text = f"CAST({c(_TEXT)} AS VARCHAR)"
     retweeted, quoted, replied = ref(_RETWEET), ref(_QUOTE), ref(_REPLY)
+    # a retweet the file gives no id for is keyed by its text, as the text-only readers do
+    retweeted = (
+        f"coalesce({retweeted}, CASE WHEN {is_retweet_text_sql(text)} "
+        f"THEN {retweeted_text_sql(text)} END)"
+    )
     kind = (
-        f"CASE WHEN {retweeted} IS NOT NULL OR starts_with({text}, 'RT @') THEN 'repost' "
+        f"CASE WHEN {retweeted} IS NOT NULL THEN 'repost' "
         f"WHEN {quoted} IS NOT NULL THEN 'quote' "
         f"WHEN {replied} IS NOT NULL THEN 'reply' ELSE 'post' END"
     )
