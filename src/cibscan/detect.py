@@ -59,7 +59,14 @@ from .reach import amplified_posts, off_platform
 from .resolution import at_step, column_step
 from .status import FLAG_CHOICES, AccountStatus, Assessment, CampaignStatus
 from .traits import TraitSettings, account_traits, identity, strong, typed
-from .traits.assess import assess_campaigns, inauthentic_probability, marker_table
+from .traits.assess import (
+    SCHEDULE_MARKER,
+    assess_campaigns,
+    inauthentic_probability,
+    marker_table,
+    unlike_members,
+)
+from .traits.assess import markers as marker_flags
 from .traits.schedule import population_histogram
 
 
@@ -345,6 +352,10 @@ def _detect(
     members, verdicts, markers, sources, found_inside = _assess_inside(
         con, pairs, members, traits, config, names, verdicts, markers, sources
     )
+    members, verdicts, markers, sources, cleared = _split_mixtures(
+        con, members, traits, config, names, verdicts, markers, sources
+    )
+    found_inside += int(cleared.campaign.nunique())
     # each campaign's family, read by the verdicts and by the last group-level test
     family_of = families(pairs, members)
     # judged with the campaigns alone that own a key with them; pooled as the pool says
@@ -368,6 +379,7 @@ def _detect(
         config,
         identified.to_numpy(np.int64),
         run,
+        cleared=cleared.aid.to_numpy(np.int64),
     )
     t0 = lap("campaigns", t0)
     stage("evidence")
@@ -704,6 +716,90 @@ def _assess_inside(
     return out, verdicts, markers, sources, len(new_id)
 
 
+def _split_mixtures(
+    con: duckdb.DuckDBPyConnection,
+    members: pd.DataFrame,
+    traits: pd.DataFrame,
+    config: DetectConfig,
+    names: pd.Series,
+    verdicts: pd.DataFrame,
+    markers: pd.DataFrame,
+    sources: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Operations convicted as wholes that are mostly accounts like everybody else: the
+    members unlike them become an operation of their own and the rest are judged again.
+
+    A crowd with bought accounts in it is one campaign when both repost the same posts
+    at the same times, and a verdict on the whole convicts the crowd with the fakes:
+    on the generator with bought accounts reposting the star among its fans (1M posts,
+    ``bought_boosters=20``), 382 bought accounts and 1,246 fans were one operation.
+    Links cannot split them (a bought account shares as many posts with a fan as with
+    another bought one); the markers can, every marker testable on members read
+    together, even where one convicted the campaign: the bought carry them together, a
+    fan one now and then (``assess.unlike_members``). At 100k posts 28 bought accounts
+    in one batch convicted 413 fans and people around them on that batch alone.
+
+    The rest were judged by the markers beside the accounts they were linked with: they
+    are insiders of the last group-level test (``_join_families``), which would
+    otherwise take them back into the operation on the very posts they share with it
+    (against a pooled family nobody who met the pool counts in a key's popularity, and
+    910 of the 1,246 fans were taken back).
+
+    Returns (members, verdicts, markers, sources, and the ``aid`` and ``campaign`` of
+    the members left in each campaign split).
+    """
+    unchanged = members, verdicts, markers, sources, members.iloc[:0][["aid", "campaign"]]
+    if not config.assess_campaigns or verdicts.empty or markers.empty:
+        return unchanged
+    convicted = verdicts.loc[verdicts["status"] == CampaignStatus.OPERATION.value, "campaign"]
+    sig = markers[
+        markers["campaign"].isin(convicted)
+        & markers["significant"].astype(bool)
+        & (markers["marker"] != SCHEDULE_MARKER)
+    ]
+    if sig.empty:
+        return unchanged
+    marks = marker_flags(traits, config.traits)
+    row = pd.Series(np.arange(len(traits)), index=traits["account_id"].to_numpy())
+    moved: dict[int, np.ndarray] = {}
+    # every marker testable on members, each at a population share it can tell apart
+    usable = [n for n, ((share, _), _) in marks.items() if 0 < share < 1]
+    if len(usable) < 2:
+        return unchanged
+    population = np.array([marks[n][0][0] for n in usable])
+    for camp, tests in sig.groupby("campaign", sort=True):
+        convicting = np.isin(usable, tests["marker"].to_numpy())
+        if not convicting.any():
+            continue
+        group = members.loc[members["campaign"] == camp, "aid"].to_numpy(dtype=np.int64)
+        pos = row.reindex(names.reindex(group).to_numpy()).to_numpy()
+        known = ~np.isnan(pos)
+        flags = np.column_stack([marks[n][0][1][pos[known].astype(np.int64)] for n in usable])
+        unlike = unlike_members(flags, population, convicting)
+        size = config.cluster.min_size
+        if size <= unlike.sum() <= len(unlike) - size:
+            moved[int(camp)] = group[known][unlike]
+    if not moved:
+        return unchanged
+    start = int(members["campaign"].max()) + 1
+    new_id = {c: start + i for i, c in enumerate(sorted(moved))}
+    out = members.copy()
+    for camp, aids in moved.items():
+        out.loc[out["aid"].isin(aids) & (out["campaign"] == camp), "campaign"] = new_id[camp]
+    number = renumbered(out)
+    out["campaign"] = out["campaign"].map(number).astype("int64")
+    out = out.sort_values(["campaign", "aid"]).reset_index(drop=True)
+    if len(sources):
+        sources = sources.assign(campaign=sources["campaign"].map(number).astype("int64"))
+    verdicts, markers = _verdicts(con, out, traits, config, names)
+    # the part split off was convicted with its campaign: it stays an operation
+    split = verdicts["campaign"].isin({number[i] for i in new_id.values()})
+    verdicts.loc[split, "status"] = CampaignStatus.OPERATION.value
+    verdicts.loc[split, "assessment"] = Assessment.TESTED.value
+    cleared = out.loc[out["campaign"].isin({number[c] for c in moved}), ["aid", "campaign"]]
+    return out, verdicts, markers, sources, cleared.reset_index(drop=True)
+
+
 def _keyed_families(
     con: duckdb.DuckDBPyConnection,
     of: pd.Series,
@@ -836,6 +932,7 @@ def _join_families(
     config: DetectConfig,
     identified: np.ndarray,
     run: Runner | None = None,
+    cleared: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
     """The group-level test once more, against each family (``cluster.families``) of two
     or more operations taken as one campaign: the union of its operations' members.
@@ -897,6 +994,8 @@ def _join_families(
     hashtags too, and a protester in all six joined it (RESULTS.md).
 
     ``run`` runs the relational steps (DuckDB's runner on ``con`` when None).
+    ``cleared``: accounts the markers judged like the population beside an operation
+    they were linked with (``_split_mixtures``): insiders, never tested.
 
     Returns (members, joins with ``family`` True for these, sources, accounts joined).
     """
@@ -912,7 +1011,17 @@ def _join_families(
     joined = 0
     for count in range(max(1, config.expand.family_rounds) if len(pooled) else 0):
         members, joins, sources, n = _join_pool(
-            con, pooled, status, members, joins, sources, config, identified, count == 0, run
+            con,
+            pooled,
+            status,
+            members,
+            joins,
+            sources,
+            config,
+            identified,
+            count == 0,
+            run,
+            np.asarray(cleared if cleared is not None else [], dtype=np.int64),
         )
         joined += n
         if not n:
@@ -931,10 +1040,12 @@ def _join_pool(
     identified: np.ndarray,
     crowds: bool,
     run: Runner | None,
+    cleared: np.ndarray,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
     """One test against each pool of ``pooled`` (campaign -> family, each family with two
     or more operations), as ``_join_families`` says; with ``crowds``, the crowds' and
-    unassessed campaigns' members are tested too (``_absorbed``), else they are insiders."""
+    unassessed campaigns' members are tested too (``_absorbed``), else they are insiders;
+    the ``cleared`` are insiders always."""
     unchanged = members, joins, sources, 0
     fragments = members[members["campaign"].isin(pooled.index)]
     pool = pd.DataFrame(
@@ -942,6 +1053,7 @@ def _join_pool(
     )
     operation = members["campaign"].map(status).to_numpy() == CampaignStatus.OPERATION.value
     inside = operation if crowds else np.ones(len(members), dtype=bool)
+    inside = inside | members["aid"].isin(cleared).to_numpy()
     outside = np.union1d(
         members.loc[inside, "aid"].to_numpy(dtype=np.int64),
         sources["aid"].to_numpy(dtype=np.int64),

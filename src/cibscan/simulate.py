@@ -43,7 +43,13 @@ Planted operations (label ``op_*``; each partial and jittered, with camouflage p
     words, its hard negative;
   - ``op_ban_evasion``: accounts (role ``suspended``) that are suspended half-way and
     replaced by look-alike new accounts (role ``ban_evader``) created in one batch right
-    after, resuming the same texts, hashtags and schedule.
+    after, resuming the same texts, hashtags and schedule;
+  - ``op_bought`` (with ``bought_boosters``): accounts bought from a vendor (role
+    ``bought``, created in two batches, few followers, following many) that the star
+    orders reposts from: for a third of the star's posts, each repost within minutes,
+    among the fans' own reposts of the same posts. They share the fans' posts and
+    times, so the two meet as one coordinated group: the case of bought followers
+    retweeting the same posts as the genuine users they mix with.
 """
 
 from __future__ import annotations
@@ -203,6 +209,7 @@ OP_ROLES = {
     "op_impersonator": "impersonator",
     "op_ban_evasion": "ban_evader",
     "op_paraphrase": "paraphraser",
+    "op_bought": "bought",
 }
 #: Roles of organic accounts that act together for real: they must not be flagged.
 HARD_NEGATIVE_ROLES = (
@@ -422,6 +429,10 @@ class SimConfig:
     #: (role ``news_discussant``, a hard negative for paraphrase detection); sized like
     #: the crowds. 0: none.
     news_discussants: int = 0
+    #: Bought accounts whose reposts the star orders for a third of its posts, among the
+    #: fans' own reposts (``op_bought``); sized like the operations. 0: none, and the
+    #: platform is the same as before this knob.
+    bought_boosters: int = 0
     loudspeaker_posts_per_day: float = 25.0
     camouflage_posts: int = 5  #: organic-looking posts per operation account
     #: The grown platform (see above); None: grown above 200,000 posts.
@@ -479,6 +490,8 @@ def generate(config: SimConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     world.protest(org, size(config.protest_members))
     world.aggregators(size(config.aggregators), headlines)
     world.fans(org, size(config.fans), star)
+    if config.bought_boosters:
+        world.op_bought(size(config.bought_boosters, op_scale), star)
     world.active_users(size(config.active_users))
     world.greeters(org)
 
@@ -768,6 +781,31 @@ class _World:
             )
         self.add(pd.concat(frames, ignore_index=True))
         self.relabel(org.ids[fans], "fan")
+
+    def op_bought(self, n: int, star: pd.DataFrame) -> None:
+        """Bought accounts delivering the reposts the star ordered: a third of its posts,
+        each bought account joining an order by the operations' participation, within
+        minutes of the post as the fans repost it."""
+        rng, c = self.rng, self.config
+        ids = self.op_accounts("op_bought", n)
+        frames = []
+        for post in star.itertuples(index=False):
+            if rng.random() >= 1 / 3:
+                continue
+            joined = ids[rng.random(n) < c.participation]
+            frames.append(
+                _posts_frame(
+                    joined,
+                    int(post.t) + 30 + rng.exponential(300, len(joined)).astype(np.int64),
+                    "en",
+                    post.text,
+                    "repost",
+                    parent=post.own_id,
+                    parent_user=post.userid,
+                )
+            )
+        if frames:
+            self.add(pd.concat(frames, ignore_index=True))
 
     def supporters(self, org: _Organic, n: int, n_critics: int, dissidents: pd.DataFrame) -> None:
         """People who stand by the dissidents the brigade attacks: they repost them within

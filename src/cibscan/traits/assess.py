@@ -308,3 +308,61 @@ def _pooled_schedules(
     )
     fp = schedule.fingerprint(hist, schedule.population_histogram(con))
     return {int(c): (fp, i) for i, c in enumerate(camps)}
+
+
+#: The most of a campaign that the members unlike the population may be for the campaign
+#: to be split (``unlike_members``): above it, the campaign is mostly such accounts, and
+#: its members that carry no marker are read as more of the same operation.
+MIXTURE_MAX_SHARE = 0.5
+
+
+def unlike_members(
+    flags: np.ndarray,
+    population: np.ndarray,
+    convicting: np.ndarray | None = None,
+    iterations: int = 100,
+) -> np.ndarray:
+    """Which members of a convicted campaign are the accounts unlike the population,
+    where the campaign is mostly accounts like everybody else (a crowd with bought
+    accounts in it); all False where it is not.
+
+    ``flags``: members x markers (two or more: every marker testable on members), each
+    True where the member carries it; ``population``: each marker's population share;
+    ``convicting``: the markers that convicted the campaign (all when None), on each of
+    which the unlike kind must be at least twice the population's share.
+    The members are read as a mixture of two kinds (a latent-class model fitted by EM):
+    accounts like everybody else, carrying each marker at the population's share, and
+    accounts unlike them, carrying each at a rate of its own. With two markers or more
+    the two are told apart by the markers coming together: bought accounts are young and
+    follow many and were made in one batch, all at once, where a genuine member carries
+    one now and then: so even where one marker convicted the campaign, the others tell
+    its carriers apart. Where the unlike kind is at most ``MIXTURE_MAX_SHARE`` of the
+    campaign, the members more likely of that kind than not are returned. A campaign
+    whose members are mostly unlike the population is not split: its members without a
+    marker (old accounts hijacked, or simply unmarked) are read as more of the operation.
+    """
+    m, k = flags.shape
+    none = np.zeros(m, dtype=bool)
+    if k < 2 or m == 0:
+        return none
+    x = flags.astype(np.float64)
+    p0 = np.clip(population.astype(np.float64), 1e-6, 1 - 1e-6)
+    log_like0 = x @ np.log(p0) + (1 - x) @ np.log1p(-p0)
+    share = 0.5
+    p1 = np.clip(np.maximum(x.mean(axis=0), 2 * p0), 1e-3, 1 - 1e-3)
+    for _ in range(iterations):
+        log_like1 = x @ np.log(p1) + (1 - x) @ np.log1p(-p1)
+        odds = np.log(share) + log_like1 - np.log1p(-share) - log_like0
+        posterior = expit(odds)
+        share = float(np.clip(posterior.mean(), 1e-6, 1 - 1e-6))
+        weight = posterior.sum()
+        if weight <= 0:
+            return none
+        p1 = np.clip((posterior @ x) / weight, 1e-3, 1 - 1e-3)
+    log_like1 = x @ np.log(p1) + (1 - x) @ np.log1p(-p1)
+    posterior = expit(np.log(share) + log_like1 - np.log1p(-share) - log_like0)
+    # the second kind must be what convicted the campaign, not another copy of it
+    need = np.ones(k, dtype=bool) if convicting is None else np.asarray(convicting, bool)
+    if share > MIXTURE_MAX_SHARE or not np.all(p1[need] >= 2 * p0[need]):
+        return none
+    return posterior >= 0.5
