@@ -123,3 +123,27 @@ def test_texts_written_as_retweets_are_reposts_where_nothing_else_says(tmp_csv) 
     # a kind column still says what each post is
     kinds = cibscan.read(tmp_csv(frame.assign(kind="post"))).posts_df()
     assert (kinds["kind"] == "post").all()
+
+
+def test_a_repeated_post_id_keeps_the_same_row_whatever_the_order(tmp_csv) -> None:
+    """Rows of one post id at one time by one author with one text, differing only in
+    their parent: the post kept is the same whichever comes first in the file (it
+    changed from run to run on CooRTweet's Russian file, and the p-values with it)."""
+    rows = pd.DataFrame(
+        {
+            "post_id": ["7", "7", "8"],
+            "account_id": ["a", "a", "b"],
+            "created_at": ["2021-01-01T10:00:00Z"] * 3,
+            "parent_post_id": ["p2", "p1", "p1"],
+        }
+    )
+    kept = []
+    for frame in (rows, rows.iloc[[1, 0, 2]]):
+        data = cibscan.read(tmp_csv(frame.reset_index(drop=True)))
+        posts = data.posts_df().set_index("post_id")
+        kept.append(posts.loc["7", "parent_post_id"])
+        assert (
+            data.report.skipped["repeated post id with other author, time or text (earliest kept)"]
+            == 1
+        )
+    assert kept == ["p1", "p1"]

@@ -340,10 +340,14 @@ def _resolve_repeats(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None
     )
     posts = fetch_int(con, "SELECT count(DISTINCT post_id) FROM _merged")
     conflicting = fetch_int(con, "SELECT count(*) FROM _merged") - posts
+    # the earliest, and of rows at one time the first by every other field: rows of one
+    # post id that differ only in their parent (CooRTweet's Russian file) made the post
+    # kept, and the links' p-values, change from run to run
+    tiebreak = ", ".join(quote_ident(c) for c in POST_COLUMNS if c not in OBJECT_COLUMNS)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _kept AS SELECT {columns} FROM _merged "
         "QUALIFY row_number() OVER (PARTITION BY post_id "
-        "ORDER BY created_at, account_id, text, kind) = 1"
+        f"ORDER BY created_at, account_id, text, kind, {tiebreak}) = 1"
     )
     con.execute(
         "CREATE OR REPLACE TABLE posts AS "
