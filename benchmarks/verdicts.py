@@ -97,8 +97,10 @@ def _bought(found: cibscan.Findings, folder: Path) -> None:
             f"{role}: {len(mine):,}, flagged {int(mine['flagged'].sum()):,};",
             mine["verdict"].value_counts().to_dict(),
         )
-    mixed = acc[acc["campaign"].notna()].groupby("campaign")["role"].agg(
-        lambda r: (int((r == "bought").sum()), int((r == "fan").sum()))
+    mixed = (
+        acc[acc["campaign"].notna()]
+        .groupby("campaign")["role"]
+        .agg(lambda r: (int((r == "bought").sum()), int((r == "fan").sum())))
     )
     both = mixed[mixed.map(lambda x: x[0] > 0 and x[1] > 0)]
     print(f"campaigns holding both (bought, fans): {both.to_dict()}")
