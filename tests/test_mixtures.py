@@ -74,3 +74,24 @@ def test_fans_are_not_convicted_by_the_bought_accounts_reposting_with_them(tmp_p
     status = findings.campaigns.set_index("campaign")["status"]
     assert (fans["campaign"].dropna().map(status) == CampaignStatus.CROWD).mean() >= 0.9
     assert findings.summary["counts"]["operations_found_inside"] >= 1
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=80),
+    st.integers(min_value=0, max_value=40),
+    st.integers(min_value=0, max_value=2**31 - 1),
+)
+def test_only_carriers_of_a_convicting_marker_are_told_apart(
+    genuine: int, bought: int, seed: int
+) -> None:
+    """Whatever the mix, a member split off carries a marker that convicted the
+    campaign."""
+    rng = np.random.default_rng(seed)
+    flags = np.vstack(
+        [_members(rng, bought, np.array([0.9, 0.9, 0.02])), _members(rng, genuine, POPULATION)]
+    )
+    convicting = np.array([True, False, False])
+    out = unlike_members(flags, POPULATION, convicting)
+    assert out.shape == (len(flags),)
+    assert not (out & ~flags[:, 0]).any()

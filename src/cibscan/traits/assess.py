@@ -365,4 +365,6 @@ def unlike_members(
     need = np.ones(k, dtype=bool) if convicting is None else np.asarray(convicting, bool)
     if share > MIXTURE_MAX_SHARE or not np.all(p1[need] >= 2 * p0[need]):
         return none
-    return posterior >= 0.5
+    # an account is told apart by a marker that convicted its campaign, never by lacking
+    # the others
+    return (posterior >= 0.5) & flags[:, need].any(axis=1)
