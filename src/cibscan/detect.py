@@ -702,18 +702,36 @@ def _assess_inside(
     out = members.copy()
     hit = out["aid"].isin(moved_to.index).to_numpy()
     out.loc[hit, "campaign"] = moved_to.reindex(out.loc[hit, "aid"]).to_numpy()
-    number = renumbered(out)
-    out["campaign"] = out["campaign"].map(number).astype("int64")
+    # a community convicted at the stricter level is an operation whatever the rest says
+    out, verdicts, markers, sources, _ = _judged_again(
+        con, out, set(new_id.values()), traits, config, names, sources
+    )
+    return out, verdicts, markers, sources, len(new_id)
+
+
+def _judged_again(
+    con: duckdb.DuckDBPyConnection,
+    members: pd.DataFrame,
+    convicted: set[int],
+    traits: pd.DataFrame,
+    config: DetectConfig,
+    names: pd.Series,
+    sources: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[int, int]]:
+    """``members`` with new campaigns split off, numbered again by size and assessed
+    once more, so that every verdict and marker describes the members a campaign has;
+    the campaigns ``convicted`` (their ids before numbering) are operations whatever
+    that assessment says. Returns (members, verdicts, markers, sources, old id -> new)."""
+    number = renumbered(members)
+    out = members.assign(campaign=members["campaign"].map(number).astype("int64"))
     out = out.sort_values(["campaign", "aid"]).reset_index(drop=True)
     if len(sources):
         sources = sources.assign(campaign=sources["campaign"].map(number).astype("int64"))
     verdicts, markers = _verdicts(con, out, traits, config, names)
-    # a community convicted at the stricter level is an operation whatever the rest says
-    inside = {number[i] for i in new_id.values()}
-    is_inside = verdicts["campaign"].isin(inside)
-    verdicts.loc[is_inside, "status"] = CampaignStatus.OPERATION.value
-    verdicts.loc[is_inside, "assessment"] = Assessment.TESTED.value
-    return out, verdicts, markers, sources, len(new_id)
+    forced = verdicts["campaign"].isin({number[c] for c in convicted})
+    verdicts.loc[forced, "status"] = CampaignStatus.OPERATION.value
+    verdicts.loc[forced, "assessment"] = Assessment.TESTED.value
+    return out, verdicts, markers, sources, number
 
 
 def _split_mixtures(
@@ -786,16 +804,10 @@ def _split_mixtures(
     out = members.copy()
     for camp, aids in moved.items():
         out.loc[out["aid"].isin(aids) & (out["campaign"] == camp), "campaign"] = new_id[camp]
-    number = renumbered(out)
-    out["campaign"] = out["campaign"].map(number).astype("int64")
-    out = out.sort_values(["campaign", "aid"]).reset_index(drop=True)
-    if len(sources):
-        sources = sources.assign(campaign=sources["campaign"].map(number).astype("int64"))
-    verdicts, markers = _verdicts(con, out, traits, config, names)
     # the part split off was convicted with its campaign: it stays an operation
-    split = verdicts["campaign"].isin({number[i] for i in new_id.values()})
-    verdicts.loc[split, "status"] = CampaignStatus.OPERATION.value
-    verdicts.loc[split, "assessment"] = Assessment.TESTED.value
+    out, verdicts, markers, sources, number = _judged_again(
+        con, out, set(new_id.values()), traits, config, names, sources
+    )
     cleared = out.loc[out["campaign"].isin({number[c] for c in moved}), ["aid", "campaign"]]
     return out, verdicts, markers, sources, cleared.reset_index(drop=True)
 

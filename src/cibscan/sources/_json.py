@@ -143,3 +143,15 @@ def with_parent_authors(frame: pd.DataFrame) -> pd.DataFrame:
     known = frame["parent_account_id"] if "parent_account_id" in frame else None
     found = frame["parent_post_id"].map(authors)
     return frame.assign(parent_account_id=found if known is None else known.fillna(found))
+
+
+def entity_values(entities: dict[str, Any], name: str, *keys: str) -> list[str]:
+    """The values of a tweet's ``entities[name]`` list: of each object, the first of
+    ``keys`` it holds; objects that hold none, or are not objects, are passed over."""
+    out = []
+    for item in entities.get(name) or []:
+        if isinstance(item, dict):
+            value = next((item[k] for k in keys if item.get(k)), None)
+            if value is not None:
+                out.append(str(value))
+    return out

@@ -38,7 +38,7 @@ import pandas as pd
 from ..engine import quote_ident
 from ..errors import InputError
 from ._canonical import ReaderPlan
-from ._json import NOT_JSON, BadRows, first_value, lines, reading
+from ._json import NOT_JSON, BadRows, entity_values, first_value, lines, reading
 from ._sql import hashtags_sql, mentions_sql, nonempty_sql, sql_str
 
 NAME = "x-api-v1"
@@ -228,20 +228,11 @@ def _entities(tweet: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
     if not isinstance(ent, dict):
         return [], [], []
 
-    def values(name: str, *keys: str) -> list[str]:
-        out = []
-        for item in ent.get(name) or []:
-            if isinstance(item, dict):
-                value = next((item[k] for k in keys if item.get(k)), None)
-                if value is not None:
-                    out.append(str(value))
-        return out
-
     # hashtags and handles lower-cased without their sign, as ``plan`` reads them
     return (
-        values("urls", "expanded_url", "url"),
-        [v.lstrip("#").lower() for v in values("hashtags", "text")],
-        [v.lstrip("@").lower() for v in values("user_mentions", "screen_name")],
+        entity_values(ent, "urls", "expanded_url", "url"),
+        [v.lstrip("#").lower() for v in entity_values(ent, "hashtags", "text")],
+        [v.lstrip("@").lower() for v in entity_values(ent, "user_mentions", "screen_name")],
     )
 
 

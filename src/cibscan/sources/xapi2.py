@@ -32,7 +32,16 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError
-from ._json import NOT_JSON, BadRows, first_value, iso_times, lines, profiles, reading
+from ._json import (
+    NOT_JSON,
+    BadRows,
+    entity_values,
+    first_value,
+    iso_times,
+    lines,
+    profiles,
+    reading,
+)
 
 NAME = "x-api-v2"
 _KINDS = {"retweeted": "repost", "quoted": "quote", "replied_to": "reply"}
@@ -60,19 +69,10 @@ def _entities(tweet: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
     if not isinstance(ent, dict):
         return [], [], []
 
-    def values(name: str, *keys: str) -> list[str]:
-        out = []
-        for item in ent.get(name) or []:
-            if isinstance(item, dict):
-                value = next((item[k] for k in keys if item.get(k)), None)
-                if value is not None:
-                    out.append(str(value))
-        return out
-
     return (
-        values("urls", "expanded_url", "url"),
-        values("hashtags", "tag"),
-        values("mentions", "username"),
+        entity_values(ent, "urls", "expanded_url", "url"),
+        entity_values(ent, "hashtags", "tag"),
+        entity_values(ent, "mentions", "username"),
     )
 
 
