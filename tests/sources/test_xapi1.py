@@ -260,7 +260,8 @@ def test_a_retweet_ring_is_found_by_the_ids_of_a_flat_v1_table(tmp_path: Path) -
     assert (camp.drop(ring.index).dropna() != ring.iloc[0]).all()  # nobody else in it
 
 
-#: The cresci collections' ``users.csv``: one row per account, beside ``tweets.csv``.
+#: The cresci collections' ``users.csv``: one row per account, beside ``tweets.csv``,
+#: with API v1.1's ``following`` flag and the crawl's own times.
 USERS = [
     {
         "id": "11",
@@ -268,9 +269,12 @@ USERS = [
         "screen_name": "eleven",
         "followers_count": "5",
         "friends_count": "2000",
+        "following": "",
         "created_at": "Tue Apr 14 08:00:00 +0000 2015",
         "description": "",
         "lang": "it",
+        "timestamp": "2015-04-14 10:00:00",
+        "crawled_at": "2015-05-01 10:00:00",
     },
     {"id": "12", "name": "Twelve", "screen_name": "twelve", "followers_count": "300"},
     # bought and never posted: its profile is not one of the population's

@@ -34,8 +34,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "display_name": ("display_name", "name", "user_display_name"),
     "bio": ("bio", "description", "user_profile_description", "profile_description"),
     "created_at": ("account_created_at", "created_at", "account_creation_date", "user_created_at"),
-    "followers": ("followers", "followers_count", "follower_count"),
-    "following": ("following", "friends_count", "following_count"),
+    # the counts' own names first: API v1.1 users also carry ``following``, a flag of
+    # whether the collecting account follows them
+    "followers": ("followers_count", "follower_count", "followers"),
+    "following": ("friends_count", "following_count", "following"),
     "language": ("language", "lang", "account_language"),
     "location": ("location", "user_reported_location"),
 }
@@ -52,7 +54,6 @@ POST_MARKS = frozenset(
         "tweet_id",
         "post_id",
         "tweet_time",
-        "timestamp",
         "publish_date",
         "kind",
         "post_type",
@@ -77,7 +78,9 @@ def _chosen(cols: dict[str, str]) -> dict[str, str]:
 
 
 #: A table with one of these beside ``id`` names its rows' authors: its rows are posts.
-AUTHOR_IDS = frozenset({"account_id", "userid", "user_id", "user_id_str", "author_id"})
+AUTHOR_IDS = frozenset(
+    {"account_id", "userid", "user_id", "user_id_str", "author_id", "user", "author", "from_id"}
+)
 
 
 def matches(cols: dict[str, str]) -> bool:
