@@ -73,7 +73,7 @@ def test_fans_are_not_convicted_by_the_bought_accounts_reposting_with_them(tmp_p
     assert bought["flagged"].mean() >= 0.9
     status = findings.campaigns.set_index("campaign")["status"]
     assert (fans["campaign"].dropna().map(status) == CampaignStatus.CROWD).mean() >= 0.9
-    assert findings.summary["counts"]["operations_found_inside"] >= 1
+    assert findings.summary["counts"]["operations_split"] >= 1
 
 
 @settings(max_examples=50, deadline=None)

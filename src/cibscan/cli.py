@@ -172,6 +172,13 @@ def _print_summary(findings: Findings, out_dir: str) -> None:
             "denser group of their members, unlike the population) and stand as campaigns "
             "of their own"
         )
+    split = counts.get("operations_split", 0)
+    if split:
+        out.print(
+            f"{split:,} operations were mostly accounts like everybody else: their members "
+            "unlike the population stand as an operation of their own, and the rest were "
+            "judged again"
+        )
     in_families = counts.get("operations_found_in_families", 0)
     if in_families:
         out.print(

@@ -355,7 +355,6 @@ def _detect(
     members, verdicts, markers, sources, cleared = _split_mixtures(
         con, members, traits, config, names, verdicts, markers, sources
     )
-    found_inside += int(cleared.campaign.nunique())
     # each campaign's family, read by the verdicts and by the last group-level test
     family_of = families(pairs, members)
     # judged with the campaigns alone that own a key with them; pooled as the pool says
@@ -459,6 +458,9 @@ def _detect(
             "joined_with_family": family_joins,
             "campaigns_merged": merged,
             "operations_found_inside": found_inside,
+            # operations convicted as wholes whose members unlike the population were
+            # split off, the rest judged again (``_split_mixtures``)
+            "operations_split": int(cleared["campaign"].nunique()),
             "operations_found_in_families": found_in_families,
             "campaign_targets": len(sources),
             "campaigns": len(campaigns),
