@@ -120,7 +120,11 @@ def _read_by_duckdb(
 ) -> bool:
     """Read a JSON Lines file through its reader's DuckDB plan (``xapi1.plan``); False,
     with nothing read, where DuckDB cannot (a line that is not JSON, a field of another
-    type, a bad row), for the reader's Python parse to read it and name the line."""
+    type, a bad row), for the reader's Python parse to read it and name the line. Bad
+    rows to be skipped are left to the Python parse too, so that they are counted by
+    the same reasons whichever reads the file."""
+    if on_bad_rows != "error":
+        return False
     before = copy.deepcopy(report)
     try:
         load_file(
