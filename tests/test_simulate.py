@@ -15,7 +15,12 @@ def _times(posts: pd.DataFrame) -> pd.Series:
 def test_labels_cover_every_account_and_every_group_is_present() -> None:
     posts, labels = generate(
         SimConfig(
-            posts=8_000, seed=1, brigade_amplifiers=5, paraphrase_members=6, news_discussants=30
+            posts=8_000,
+            seed=1,
+            brigade_amplifiers=5,
+            paraphrase_members=6,
+            news_discussants=30,
+            bought_boosters=5,
         )
     )
     assert set(posts["userid"]) <= set(labels["userid"])
