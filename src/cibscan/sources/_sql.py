@@ -86,3 +86,9 @@ def retweeted_text_sql(text: str) -> str:
     """A parent id for a retweet whose retweeted post the export does not name: a hash
     of its text, so that accounts retweeting the same post share a parent."""
     return f"'rt:' || md5(lower(trim({text})))"
+
+
+def client_name_sql(expr: str) -> str:
+    """The client's name out of API v1.1's ``source`` (``<a href="...">Twitter for
+    iPhone</a>``), NULL where none is left."""
+    return nonempty_sql(f"regexp_replace(CAST({expr} AS VARCHAR), '<[^>]*>', '', 'g')")

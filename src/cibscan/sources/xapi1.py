@@ -39,7 +39,7 @@ from ..engine import quote_ident
 from ..errors import InputError
 from ._canonical import ReaderPlan
 from ._json import NOT_JSON, BadRows, entity_values, first_value, lines, reading
-from ._sql import hashtags_sql, mentions_sql, nonempty_sql, sql_str
+from ._sql import client_name_sql, hashtags_sql, mentions_sql, nonempty_sql, sql_str
 
 NAME = "x-api-v1"
 _SUFFIXES = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".json.gz", ".ndjson.gz")
@@ -130,7 +130,7 @@ def plan() -> ReaderPlan:
         "hashtags": hashtags_sql(entities("hashtags", "text")),
         "mentions": mentions_sql(entities("user_mentions", "screen_name")),
         # the client's name without the link v1.1 wraps around it
-        "client": nonempty_sql("regexp_replace(src.source, '<[^>]*>', '', 'g')"),
+        "client": client_name_sql("src.source"),
     }
     accounts = {
         "handle": f"{user}.screen_name",

@@ -26,6 +26,7 @@ from __future__ import annotations
 from ..engine import quote_ident
 from ._canonical import ReaderPlan
 from ._sql import (
+    client_name_sql,
     hashtags_from_text_sql,
     is_retweet_text_sql,
     mentions_from_text_sql,
@@ -131,9 +132,7 @@ def plan(cols: dict[str, str]) -> ReaderPlan:
         "hashtags": hashtags_from_text_sql(text),
         "mentions": mentions_from_text_sql(text),
         # the client's name without the link v1.1 wraps around it
-        "client": nonempty_sql(f"regexp_replace(CAST({client} AS VARCHAR), '<[^>]*>', '', 'g')")
-        if client
-        else "NULL",
+        "client": client_name_sql(client) if client else "NULL",
     }
     accounts = {k: col for k, names in _PROFILE.items() if (col := c(names)) is not None}
     fields = {
